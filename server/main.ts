@@ -1,0 +1,96 @@
+// The composition root and the only file that reads process.env. `tsx server/main.ts [serve|keys:rotate]`.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, parseConfig, type Config } from './platform/config.ts';
+import type { Db } from './platform/db/db.ts';
+import { createPostgresDb } from './platform/db/postgres.ts';
+import { createPgliteDb } from './platform/db/pglite.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { createKeyRing, loadOrCreateLocalKey, type KeyRing } from './platform/crypto/keyring.ts';
+import { rotateSecrets } from './platform/crypto/rotate.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+
+function loadEnvFiles(): void {
+  // .env.local wins over .env; variables already set in the environment win over both.
+  for (const file of ['.env.local', '.env']) if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export async function openDatabase(config: Config, logger: Logger): Promise<Db> {
+  const db = config.databaseUrl
+    ? createPostgresDb(config.databaseUrl)
+    : await createPgliteDb(path.join(config.dataDir, 'pgdata'));
+  const applied = await migrate(db);
+  logger.info({ engine: db.engine, applied }, applied.length ? 'db.migrated' : 'db.current');
+  return db;
+}
+
+export async function openKeyRing(config: Config): Promise<KeyRing> {
+  if (config.encryptionKeys) return createKeyRing(config.encryptionKeys);
+  // parseConfig already refused live mode without ENCRYPTION_KEYS; only the embedded default gets here.
+  return createKeyRing([await loadOrCreateLocalKey(config.dataDir)]);
+}
+
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const db = await openDatabase(config, logger);
+  const keyRing = await openKeyRing(config);
+  const webDist = path.resolve('web/dist');
+  const app = createApp({
+    config,
+    db,
+    logger,
+    keyRing,
+    routers: [],
+    webDist: existsSync(path.join(webDist, 'index.html')) ? webDist : undefined,
+  });
+  const server: Server = app.listen(config.port, config.host, () => {
+    logger.info({ port: config.port, url: `http://localhost:${config.port}` }, 'server.listening');
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'server.stopping');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db.close();
+    logger.info('server.stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function keysRotate(config: Config, logger: Logger): Promise<void> {
+  const db = await openDatabase(config, logger);
+  const report = await rotateSecrets(db, await openKeyRing(config));
+  logger.info({ report }, 'keys.rotated');
+  await db.close();
+}
+
+async function main(): Promise<void> {
+  loadEnvFiles();
+  let config: Config;
+  try {
+    config = parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const command = process.argv[2] ?? 'serve';
+  if (command === 'serve') return serve(config, logger);
+  if (command === 'keys:rotate') return keysRotate(config, logger);
+  console.error(`unknown command ${command}; expected serve or keys:rotate`);
+  process.exit(2);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

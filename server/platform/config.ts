@@ -1,0 +1,137 @@
+// The one configuration schema. main.ts parses process.env with it once; nothing else reads the environment.
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+
+const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** `kid:base64-32-bytes[,kid:…]`, newest first. Parsed into raw keys here so a bad key stops the start. */
+const encryptionKeys = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const keys: { id: string; key: Buffer }[] = [];
+    for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=]+)$/.exec(part);
+      const key = m ? Buffer.from(m[2]!, 'base64') : undefined;
+      if (!m || !key || key.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: 'each entry must be kid:base64 of exactly 32 bytes' });
+        return z.NEVER;
+      }
+      if (keys.some((k) => k.id === m[1])) {
+        ctx.addIssue({ code: 'custom', message: `key id ${m[1]} appears twice` });
+        return z.NEVER;
+      }
+      keys.push({ id: m[1]!, key });
+    }
+    return keys.length ? keys : undefined;
+  });
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: intFrom(3000, 0),
+    HOST: z.string().default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATA_DIR: z.string().default('.data'),
+    ENCRYPTION_KEYS: encryptionKeys,
+    TWILIO_MODE: z.enum(['live', 'sandbox']).optional(),
+    TWILIO_MASTER_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits').optional()),
+    TWILIO_MASTER_AUTH_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    TWILIO_PRIMARY_CUSTOMER_PROFILE_SID: optionalString.pipe(z.string().regex(/^BU[0-9a-f]{32}$/, 'must be BU followed by 32 hex digits').optional()),
+    SUPABASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    SUPABASE_ANON_KEY: optionalString,
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
+    SUPABASE_JWT_SECRET: optionalString,
+    ISV_BOOTSTRAP_ADMINS: csv,
+    ISV_BOOTSTRAP_OPERATORS: csv,
+    SANDBOX_PORT: intFrom(4010, 0),
+    SANDBOX_REVIEW_DELAY_MS: intFrom(2000),
+    SANDBOX_CALLBACK_CHAOS: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
+    SANDBOX_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
+    SANDBOX_LATENCY_MS: intFrom(0),
+    ONBOARDING_CRON: z.string().default('*/5 * * * * *'),
+    ONBOARDING_LEASE_MS: intFrom(60_000, 1000),
+    ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
+    ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
+    ONBOARDING_CONCURRENCY: intFrom(8, 1),
+  })
+  .superRefine((c, ctx) => {
+    const mode = c.TWILIO_MODE ?? (c.TWILIO_MASTER_ACCOUNT_SID && c.TWILIO_MASTER_AUTH_TOKEN ? 'live' : 'sandbox');
+    if (mode === 'live') {
+      for (const name of ['TWILIO_MASTER_ACCOUNT_SID', 'TWILIO_MASTER_AUTH_TOKEN', 'ENCRYPTION_KEYS', 'PUBLIC_BASE_URL'] as const) {
+        if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when TWILIO_MODE=live' });
+      }
+    }
+    if (c.ONBOARDING_POLL_MAX_MS < c.ONBOARDING_POLL_MIN_MS) {
+      ctx.addIssue({ code: 'custom', path: ['ONBOARDING_POLL_MAX_MS'], message: 'must be at least ONBOARDING_POLL_MIN_MS' });
+    }
+  })
+  .transform((c) => {
+    const twilioMode = c.TWILIO_MODE ?? (c.TWILIO_MASTER_ACCOUNT_SID && c.TWILIO_MASTER_AUTH_TOKEN ? 'live' : 'sandbox');
+    return {
+      nodeEnv: c.NODE_ENV,
+      port: c.PORT,
+      host: c.HOST,
+      logLevel: c.LOG_LEVEL,
+      publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+      databaseUrl: c.DATABASE_URL,
+      dataDir: c.DATA_DIR,
+      encryptionKeys: c.ENCRYPTION_KEYS,
+      twilio: {
+        mode: twilioMode as 'live' | 'sandbox',
+        masterAccountSid: c.TWILIO_MASTER_ACCOUNT_SID,
+        masterAuthToken: c.TWILIO_MASTER_AUTH_TOKEN,
+        primaryCustomerProfileSid: c.TWILIO_PRIMARY_CUSTOMER_PROFILE_SID,
+      },
+      supabase: {
+        url: c.SUPABASE_URL,
+        anonKey: c.SUPABASE_ANON_KEY,
+        serviceRoleKey: c.SUPABASE_SERVICE_ROLE_KEY,
+        jwtSecret: c.SUPABASE_JWT_SECRET,
+      },
+      bootstrap: { admins: c.ISV_BOOTSTRAP_ADMINS, operators: c.ISV_BOOTSTRAP_OPERATORS },
+      sandbox: {
+        port: c.SANDBOX_PORT,
+        reviewDelayMs: c.SANDBOX_REVIEW_DELAY_MS,
+        callbackChaos: c.SANDBOX_CALLBACK_CHAOS,
+        faultRate: c.SANDBOX_FAULT_RATE,
+        latencyMs: c.SANDBOX_LATENCY_MS,
+      },
+      onboarding: {
+        cron: c.ONBOARDING_CRON,
+        leaseMs: c.ONBOARDING_LEASE_MS,
+        pollMinMs: c.ONBOARDING_POLL_MIN_MS,
+        pollMaxMs: c.ONBOARDING_POLL_MAX_MS,
+        concurrency: c.ONBOARDING_CONCURRENCY,
+      },
+    };
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; reason: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.reason}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable and why. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), reason: i.message })),
+  );
+}

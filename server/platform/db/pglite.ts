@@ -1,0 +1,33 @@
+// Embedded engine: PGlite (Postgres compiled to WASM) persisted in a directory, or in memory for tests.
+import { mkdirSync } from 'node:fs';
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import type { Db } from './db.ts';
+
+const parsers = { [types.INT8]: (v: string) => Number(v) };
+
+export async function createPgliteDb(dataDir?: string): Promise<Db> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+  const onTx = (tx: Transaction): Db => ({
+    engine: 'pglite',
+    async query(sql, params) {
+      return (await tx.query(sql, params as unknown[])).rows as never[];
+    },
+    async exec(sql) {
+      await tx.exec(sql);
+    },
+    tx: (fn) => fn(onTx(tx)),
+    close: async () => {},
+  });
+  return {
+    engine: 'pglite',
+    async query(sql, params) {
+      return (await pg.query(sql, params as unknown[])).rows as never[];
+    },
+    async exec(sql) {
+      await pg.exec(sql);
+    },
+    tx: (fn) => pg.transaction((tx) => fn(onTx(tx))),
+    close: () => pg.close(),
+  };
+}
