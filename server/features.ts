@@ -1,0 +1,32 @@
+// Builds every feature's services and routers from the core dependencies. main.ts and the test helpers both
+// call it, so tests run the same object graph as production. Features are added here, one block each.
+import type { Router } from 'express';
+import type { Config } from './platform/config.ts';
+import type { Db } from './platform/db/db.ts';
+import type { KeyRing } from './platform/crypto/keyring.ts';
+import type { Logger } from './platform/logger.ts';
+import type { RouteDoc } from './platform/http/route-docs.ts';
+
+export interface CoreDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  keyRing: KeyRing;
+  /** Injected clock so time-dependent behaviour is tested without sleeping. */
+  now?: () => Date;
+}
+
+export interface Features {
+  routers: { path: string; router: Router }[];
+  routeDocs: RouteDoc[];
+  /** Started by main.ts after listen; stopped first on SIGTERM. */
+  background: { start(): void; stop(): Promise<void> }[];
+}
+
+export function buildFeatures(core: CoreDeps): Features {
+  void core;
+  const routers: Features['routers'] = [];
+  const routeDocs: RouteDoc[] = [];
+  const background: Features['background'] = [];
+  return { routers, routeDocs, background };
+}
