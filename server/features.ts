@@ -6,6 +6,7 @@ import type { Db } from './platform/db/db.ts';
 import type { KeyRing } from './platform/crypto/keyring.ts';
 import type { Logger } from './platform/logger.ts';
 import type { RouteDoc } from './platform/http/route-docs.ts';
+import { portalRoutes, routeDocs as portalRouteDocs } from './portal/portal.routes.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -28,5 +29,10 @@ export function buildFeatures(core: CoreDeps): Features {
   const routers: Features['routers'] = [];
   const routeDocs: RouteDoc[] = [];
   const background: Features['background'] = [];
+
+  // Portal: public settings the web app reads before sign-in (GET /api/config).
+  routers.push({ path: '/', router: portalRoutes({ config: core.config }) });
+  routeDocs.push(...portalRouteDocs);
+
   return { routers, routeDocs, background };
 }
