@@ -6,6 +6,7 @@ import type { Db } from './platform/db/db.ts';
 import type { KeyRing } from './platform/crypto/keyring.ts';
 import type { Logger } from './platform/logger.ts';
 import type { RouteDoc } from './platform/http/route-docs.ts';
+import type { TwilioGateway } from './twilio/gateway.ts';
 import { portalRoutes, routeDocs as portalRouteDocs } from './portal/portal.routes.ts';
 
 export interface CoreDeps {
@@ -13,6 +14,8 @@ export interface CoreDeps {
   db: Db;
   logger: Logger;
   keyRing: KeyRing;
+  /** The only way to Twilio (live or the sandbox): SDK clients per credential, retries, rate limits. */
+  twilio: TwilioGateway;
   /** Injected clock so time-dependent behaviour is tested without sleeping. */
   now?: () => Date;
 }
