@@ -45,7 +45,9 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     webDist: existsSync(path.join(webDist, 'index.html')) ? webDist : undefined,
   });
   const server: Server = app.listen(config.port, config.host, () => {
-    logger.info({ port: config.port, url: `http://localhost:${config.port}` }, 'server.listening');
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port, url: `http://localhost:${port}` }, 'server.listening');
   });
   let stopping = false;
   const stop = async (signal: string) => {
