@@ -1,0 +1,150 @@
+// Validates a response body against the matching response schema in Twilio's OpenAPI documents
+// (../shared/twilio/openapi) with Ajv, after converting OpenAPI 3.0 schema dialect to JSON Schema.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const OPENAPI_DIR = process.env.TWILIO_OPENAPI_DIR ?? path.resolve(here, '../../../shared/twilio/openapi');
+
+export interface SpecMatchOptions {
+  /**
+   * Twilio always returns every documented field (null when it has no value), so by default every property
+   * a schema lists is required and an undocumented property is an error. Turn off for a body that is
+   * legitimately partial.
+   */
+  exact?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+const RFC2822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
+
+function createAjv(): Ajv {
+  // strict: false because Twilio's schemas carry vendor keywords (x-twilio, x-*-extra-annotation).
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv, ['date-time', 'date', 'uri-reference', 'email']);
+  // Twilio marks relative URIs (`first_page_uri: "/2010-04-01/..."`, its own examples) as format uri, so
+  // "uri" here means an absolute http(s) URL or an absolute path.
+  ajv.addFormat('uri', { type: 'string', validate: (s: string) => /^(https?:\/\/[^\s/]+)?\/\S*$/.test(s) || /^https?:\/\/[^\s/]+$/.test(s) });
+  // Twilio's own formats (see the specs): validated where the meaning is clear.
+  ajv.addFormat('date-time-rfc-2822', { type: 'string', validate: (s: string) => RFC2822.test(s) && !Number.isNaN(Date.parse(s)) });
+  ajv.addFormat('http-method', { type: 'string', validate: /^(GET|POST|PUT|PATCH|DELETE|HEAD)$/ });
+  ajv.addFormat('phone-number', { type: 'string', validate: /^([a-z]+:)?\+?[0-9A-Za-z][0-9A-Za-z ]{1,}$/ });
+  ajv.addFormat('iso-country-code', { type: 'string', validate: /^[A-Z]{2}$/ });
+  ajv.addFormat('currency', { type: 'string', validate: /^[A-Za-z]{3}$/ });
+  ajv.addFormat('int64', { type: 'string', validate: /^-?\d+$/ });
+  ajv.addFormat('uri-map', true);
+  ajv.addFormat('phone-number-capabilities', true);
+  return ajv;
+}
+
+/**
+ * OpenAPI 3.0 → JSON Schema: `nullable: true` adds `null` to the type (and to an enum); a nullable `$ref`
+ * becomes `anyOf [ref, null]`; `oneOf` becomes `anyOf` (Twilio uses oneOf for API versions of one resource
+ * whose fields overlap, so exactly-one would reject every body); refs point into the registered document.
+ */
+function convert(schema: unknown, docId: string, exact: boolean): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => convert(s, docId, exact));
+  if (!schema || typeof schema !== 'object') return schema;
+  const s = schema as Json;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k.startsWith('x-') || k === 'example' || k === 'examples' || k === 'nullable' || k === 'discriminator') continue;
+    if (k === '$ref' && typeof v === 'string') out.$ref = v.startsWith('#') ? `${docId}${v}` : v;
+    else if (k === 'oneOf') out.anyOf = convert(v, docId, exact);
+    else if (k === 'properties' && v && typeof v === 'object') {
+      out.properties = Object.fromEntries(Object.entries(v as Json).map(([pk, pv]) => [pk, convert(pv, docId, exact)]));
+    } else out[k] = convert(v, docId, exact);
+  }
+  if (exact && out.properties && typeof out.properties === 'object' && !('additionalProperties' in s)) {
+    const names = Object.keys(out.properties as Json);
+    out.additionalProperties = false;
+    out.required = [...new Set([...((out.required as string[] | undefined) ?? []), ...names])];
+  }
+  if (s.nullable === true) {
+    if (out.$ref) return { anyOf: [{ $ref: out.$ref }, { type: 'null' }] };
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  }
+  return out;
+}
+
+interface LoadedSpec {
+  doc: Json;
+  ajv: Ajv;
+  docId: string;
+  validators: Map<string, ValidateFunction>;
+}
+
+const specs = new Map<string, LoadedSpec>();
+
+function specPath(specFile: string): string {
+  if (path.isAbsolute(specFile)) return specFile;
+  const name = specFile.endsWith('.json') ? specFile : `${specFile}.subset.json`;
+  return path.join(OPENAPI_DIR, name);
+}
+
+function load(specFile: string, exact: boolean): LoadedSpec {
+  const file = specPath(specFile);
+  const key = `${file}|${exact}`;
+  let spec = specs.get(key);
+  if (!spec) {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    const docId = `urn:twilio-openapi:${path.basename(file)}:${exact ? 'exact' : 'loose'}`;
+    const ajv = createAjv();
+    ajv.addSchema({ $id: docId, components: convert(doc.components ?? {}, docId, exact) });
+    spec = { doc, ajv, docId, validators: new Map() };
+    specs.set(key, spec);
+  }
+  return spec;
+}
+
+/** The JSON response schema of an operation, or throws naming what is missing. */
+export function responseSchema(specFile: string, method: string, pathTemplate: string, status: number): unknown {
+  const { doc } = load(specFile, false);
+  const paths = doc.paths as Record<string, Record<string, Json>>;
+  const op = paths[pathTemplate]?.[method.toLowerCase()];
+  if (!op) throw new Error(`${specFile}: no operation ${method.toUpperCase()} ${pathTemplate}`);
+  const responses = op.responses as Record<string, Json>;
+  const res = responses[String(status)];
+  if (!res) throw new Error(`${specFile}: ${method.toUpperCase()} ${pathTemplate} documents no ${status} response (has ${Object.keys(responses).join(', ')})`);
+  const content = res.content as Record<string, { schema?: unknown }> | undefined;
+  return content?.['application/json']?.schema;
+}
+
+/**
+ * Asserts that `body` is what Twilio documents for `method pathTemplate` answering `status`.
+ * `specFile` is a file in the openapi folder ('api_v2010', 'messaging_v1.subset.json') or an absolute path.
+ * Throws an Error listing every violation (with its JSON pointer) so Vitest prints it.
+ */
+export function expectMatchesSpec(
+  specFile: string,
+  method: string,
+  pathTemplate: string,
+  status: number,
+  body: unknown,
+  options: SpecMatchOptions = {},
+): void {
+  const exact = options.exact ?? true;
+  const spec = load(specFile, exact);
+  const cacheKey = `${method.toLowerCase()} ${pathTemplate} ${status}`;
+  let validate = spec.validators.get(cacheKey);
+  if (!validate) {
+    const schema = responseSchema(specFile, method, pathTemplate, status);
+    if (schema === undefined) {
+      if (body === undefined || body === null || body === '') return;
+      throw new Error(`${cacheKey}: the spec documents no body but one was returned`);
+    }
+    validate = spec.ajv.compile(convert(schema, spec.docId, exact) as object);
+    spec.validators.set(cacheKey, validate);
+  }
+  if (!validate(body)) {
+    const problems = (validate.errors ?? [])
+      .map((e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`)
+      .join('\n');
+    throw new Error(`response does not match ${path.basename(specPath(specFile))} ${cacheKey}:\n${problems}\nbody: ${JSON.stringify(body).slice(0, 2000)}`);
+  }
+}
