@@ -118,6 +118,15 @@ export interface GatewayOptions {
   now?: () => number;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /** Sees every HTTP exchange the SDK makes (method, URL, status, parsed body): diagnostics and contract tests. */
+  onHttpExchange?: (exchange: HttpExchange) => void;
+}
+
+export interface HttpExchange {
+  method: string;
+  uri: string;
+  statusCode: number;
+  body: unknown;
 }
 
 interface CachedSubaccount {
@@ -140,10 +149,28 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
 
   // Sandbox: our adapter onto the sandbox. Live: the SDK's own RequestClient, shared by every client for
   // keep-alive, with its 429 auto-retry off because call() retries every transient error itself.
-  const baseHttpClient: TwilioHttpClient =
+  const transport: TwilioHttpClient =
     opts.mode === 'sandbox'
       ? createSandboxHttpClient({ sandboxUrl: opts.sandboxUrl! })
       : (new twilio.RequestClient({ autoRetry: false, keepAlive: true, timeout: 30_000 }) as unknown as TwilioHttpClient);
+  const observe = opts.onHttpExchange;
+  const baseHttpClient: TwilioHttpClient = observe
+    ? {
+        async request(req) {
+          const res = await transport.request(req);
+          let body = res.body;
+          if (typeof body === 'string' && body !== '') {
+            try {
+              body = JSON.parse(body);
+            } catch {
+              // not JSON: hand over the text
+            }
+          }
+          observe({ method: req.method.toUpperCase(), uri: req.uri, statusCode: res.statusCode, body });
+          return res;
+        },
+      }
+    : transport;
 
   const buildClient = (accountSid: string, token: string, httpClient: TwilioHttpClient): Twilio =>
     twilio(accountSid, token, { httpClient: httpClient as never, autoRetry: false });

@@ -148,3 +148,123 @@ export function expectMatchesSpec(
     throw new Error(`response does not match ${path.basename(specPath(specFile))} ${cacheKey}:\n${problems}\nbody: ${JSON.stringify(body).slice(0, 2000)}`);
   }
 }
+
+// ------------------------------------------------------------------------------------------ requests
+// (helper T) Checks what the platform SENT against the operation's documented parameters: the requestBody
+// schema's `required` list (form or JSON), required query parameters, and no undocumented names.
+
+interface RequestSpec {
+  contentType?: 'application/x-www-form-urlencoded' | 'application/json';
+  /** The request body schema with $refs resolved at the top level (form or JSON). */
+  bodySchema?: Json;
+  required: string[];
+  /** Documented names: body properties for POST/PUT, query parameters for GET/DELETE. */
+  known: Set<string>;
+  query: Json[];
+}
+
+function resolveRef(doc: Json, schema: Json | undefined): Json | undefined {
+  let s = schema;
+  for (let i = 0; s && typeof s.$ref === 'string' && i < 10; i++) {
+    const parts = (s.$ref as string).replace(/^#\//, '').split('/');
+    s = parts.reduce<unknown>((node, key) => (node as Json | undefined)?.[key], doc) as Json | undefined;
+  }
+  return s;
+}
+
+function requestSpec(specFile: string, method: string, pathTemplate: string): RequestSpec {
+  const { doc } = load(specFile, false);
+  const paths = doc.paths as Record<string, Record<string, Json>>;
+  const op = paths[pathTemplate]?.[method.toLowerCase()];
+  if (!op) throw new Error(`${specFile}: no operation ${method.toUpperCase()} ${pathTemplate}`);
+  const query = ((op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'query');
+  const content = (op.requestBody as Json | undefined)?.content as Record<string, { schema?: Json }> | undefined;
+  const contentType = content?.['application/x-www-form-urlencoded']
+    ? 'application/x-www-form-urlencoded'
+    : content?.['application/json']
+      ? 'application/json'
+      : undefined;
+  const bodySchema = contentType ? resolveRef(doc, content?.[contentType]?.schema) : undefined;
+  const props = (bodySchema?.properties as Json | undefined) ?? {};
+  const isBodyMethod = method.toUpperCase() === 'POST' || method.toUpperCase() === 'PUT';
+  return {
+    contentType,
+    bodySchema,
+    required: isBodyMethod
+      ? [...((bodySchema?.required as string[] | undefined) ?? []), ...query.filter((p) => p.required).map((p) => p.name as string)]
+      : query.filter((p) => p.required).map((p) => p.name as string),
+    known: new Set(isBodyMethod ? [...Object.keys(props), ...query.map((p) => p.name as string)] : query.map((p) => p.name as string)),
+    query,
+  };
+}
+
+/** The names an operation requires (requestBody `required`, plus required query parameters). */
+export function requiredRequestParams(specFile: string, method: string, pathTemplate: string): string[] {
+  return requestSpec(specFile, method, pathTemplate).required;
+}
+
+/**
+ * Asserts that a request the platform sent (as the sandbox logged it: form/query names → values, JSON
+ * top-level keys → values with non-strings JSON-encoded) carries every required parameter, only documented
+ * names, enum values from the documented lists, and (JSON bodies) validates against the request schema.
+ */
+export function expectRequestMatchesSpec(
+  specFile: string,
+  method: string,
+  pathTemplate: string,
+  sent: Record<string, string | string[]>,
+): void {
+  const spec = requestSpec(specFile, method, pathTemplate);
+  const problems: string[] = [];
+  for (const name of spec.required) {
+    const v = sent[name];
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) problems.push(`missing required parameter ${name}`);
+  }
+  const props = (spec.bodySchema?.properties as Record<string, Json> | undefined) ?? {};
+  const isBodyMethod = method.toUpperCase() === 'POST' || method.toUpperCase() === 'PUT';
+  for (const [name, value] of Object.entries(sent)) {
+    if (!spec.known.has(name)) {
+      problems.push(`undocumented parameter ${name}`);
+      continue;
+    }
+    if (!isBodyMethod || spec.contentType !== 'application/x-www-form-urlencoded') continue;
+    const { doc } = load(specFile, false);
+    const prop = resolveRef(doc, props[name]) ?? {};
+    const item = prop.type === 'array' ? (resolveRef(doc, prop.items as Json) ?? {}) : prop;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (Array.isArray(item.enum) && !item.enum.includes(v)) problems.push(`${name}=${v} is not one of ${JSON.stringify(item.enum)}`);
+      if (item.type === 'boolean' && !/^(true|false)$/i.test(v)) problems.push(`${name}=${v} is not a boolean`);
+      if (item.type === 'integer' && !/^-?\d+$/.test(v)) problems.push(`${name}=${v} is not an integer`);
+    }
+    if (prop.type !== 'array' && Array.isArray(value)) problems.push(`${name} is sent ${value.length} times but is not an array`);
+  }
+  if (isBodyMethod && spec.contentType === 'application/json' && spec.bodySchema) {
+    const loaded = load(specFile, false);
+    const body: Json = {};
+    for (const [name, value] of Object.entries(sent)) {
+      if (spec.query.some((q) => q.name === name)) continue;
+      const prop = resolveRef(loaded.doc, props[name]);
+      const raw = Array.isArray(value) ? value[0]! : value;
+      if (prop?.type === 'string') body[name] = raw;
+      else {
+        try {
+          body[name] = JSON.parse(raw);
+        } catch {
+          body[name] = raw;
+        }
+      }
+    }
+    const key = `request ${method.toLowerCase()} ${pathTemplate}`;
+    let validate = loaded.validators.get(key);
+    if (!validate) {
+      validate = loaded.ajv.compile(convert(spec.bodySchema, loaded.docId, false) as object);
+      loaded.validators.set(key, validate);
+    }
+    if (!validate(body)) {
+      for (const e of validate.errors ?? []) problems.push(`body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    }
+  }
+  if (problems.length) {
+    throw new Error(`request does not match ${path.basename(specPath(specFile))} ${method.toUpperCase()} ${pathTemplate}:\n  ${problems.join('\n  ')}\nsent: ${JSON.stringify(sent).slice(0, 2000)}`);
+  }
+}
