@@ -23,6 +23,12 @@ import { createTokenService } from './platform/auth/tokens.ts';
 import { createAuthenticator } from './platform/auth/authenticate.ts';
 import { createAuthService, type AuthService } from './auth/auth.service.ts';
 import { authRoutes, routeDocs as authRouteDocs } from './auth/auth.routes.ts';
+import { createWebhooksService, type WebhooksService } from './webhooks/webhooks.service.ts';
+import { webhooksRoutes, routeDocs as webhooksRouteDocs } from './webhooks/webhooks.routes.ts';
+import { createMessagingService } from './messaging/messaging.service.ts';
+import { messagingRoutes, routeDocs as messagingRouteDocs } from './messaging/messaging.routes.ts';
+import { createOptOutsService } from './opt-outs/opt-outs.service.ts';
+import { optOutsRoutes, routeDocs as optOutsRouteDocs } from './opt-outs/opt-outs.routes.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -44,6 +50,8 @@ export interface Features {
   auth: AuthService;
   /** The bearer-token middleware; already in front of every /api/isv/** route except webhooks. */
   authenticate: RequestHandler;
+  /** Signed Twilio webhooks (issue 5): counters, and drain() for a clean shutdown. */
+  webhooks: WebhooksService;
 }
 
 export function buildFeatures(core: CoreDeps): Features {
@@ -67,5 +75,20 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/', router: portalRoutes({ config: core.config }) });
   routeDocs.push(...portalRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate };
+  // Webhooks, messaging and opt-outs (issue 5): signed Twilio callbacks (verified with the owning account's
+  // cached token, group-committed), sending through the customer's subaccount, the message log and opt-outs.
+  const webhooks = createWebhooksService({ db: core.db, logger: core.logger, tokens: core.twilio, publicBaseUrl: core.config.publicBaseUrl });
+  const messaging = createMessagingService({
+    db: core.db,
+    logger: core.logger,
+    twilio: core.twilio,
+    publicBaseUrl: core.config.publicBaseUrl,
+    now: core.now,
+  });
+  routers.push({ path: '/isv', router: webhooksRoutes({ webhooks, publicBaseUrl: core.config.publicBaseUrl }) });
+  routers.push({ path: '/isv', router: messagingRoutes({ messaging }) });
+  routers.push({ path: '/isv', router: optOutsRoutes({ optOuts: createOptOutsService({ db: core.db }) }) });
+  routeDocs.push(...webhooksRouteDocs, ...messagingRouteDocs, ...optOutsRouteDocs);
+
+  return { routers, routeDocs, background, auth, authenticate, webhooks };
 }

@@ -1,0 +1,213 @@
+// SQL for a customer's messages: what a send needs to know (sending set-up, idempotency reservations), recording
+// Twilio's answer, and reading the log with keyset pages and the status history.
+import type { Db } from '../platform/db/db.ts';
+import { one } from '../platform/db/db.ts';
+import type { MessageChannel, MessageDirection, MessageStatus } from '../../shared/messages.ts';
+
+export interface MessageRow {
+  id: string;
+  customer_id: string;
+  account_sid: string;
+  sid: string | null;
+  direction: MessageDirection;
+  channel: MessageChannel;
+  from_number: string | null;
+  to_number: string;
+  content_sid: string | null;
+  messaging_service_sid: string | null;
+  status: MessageStatus;
+  error_code: number | null;
+  error_message: string | null;
+  price: string | null;
+  price_unit: string | null;
+  num_segments: number | null;
+  num_media: number | null;
+  idempotency_key: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+// Never the body: it stays in the database (DESIGN §4).
+const COLUMNS = `id, customer_id, account_sid, sid, direction, channel, from_number, to_number, content_sid,
+  messaging_service_sid, status, error_code, error_message, price::text AS price, price_unit, num_segments, num_media,
+  idempotency_key, created_at, updated_at`;
+
+export async function findVerifiedCampaignService(db: Db, customerId: string): Promise<string | undefined> {
+  const row = await one(
+    db.query<{ messaging_service_sid: string }>(
+      `SELECT messaging_service_sid FROM isv.campaigns
+        WHERE customer_id = $1 AND status = 'verified' AND messaging_service_sid IS NOT NULL
+        ORDER BY updated_at DESC LIMIT 1`,
+      [customerId],
+    ),
+  );
+  return row?.messaging_service_sid;
+}
+
+export async function countActiveNumbers(db: Db, customerId: string): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM isv.numbers WHERE customer_id = $1 AND status = 'active'`,
+    [customerId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export async function findOnlineWhatsappSender(db: Db, customerId: string): Promise<{ phone_number: string; sender_sid: string | null } | undefined> {
+  return one(
+    db.query<{ phone_number: string; sender_sid: string | null }>(
+      `SELECT phone_number, sender_sid FROM isv.whatsapp_senders
+        WHERE customer_id = $1 AND status = 'online' ORDER BY updated_at DESC LIMIT 1`,
+      [customerId],
+    ),
+  );
+}
+
+export interface MessageReservation {
+  customerId: string;
+  accountSid: string;
+  channel: MessageChannel;
+  to: string;
+  body: string | null;
+  contentSid: string | null;
+  messagingServiceSid: string | null;
+  idempotencyKey: string | null;
+}
+
+/**
+ * The row exists before Twilio is called, so a send is never unrecorded and a second request with the same
+ * Idempotency-Key finds it. Returns undefined when the key is already taken (the caller reads that row).
+ */
+export async function reserveMessage(db: Db, r: MessageReservation): Promise<MessageRow | undefined> {
+  return one(
+    db.query<MessageRow>(
+      `INSERT INTO isv.messages (customer_id, account_sid, direction, channel, to_number, body, content_sid,
+                                 messaging_service_sid, status, idempotency_key)
+       VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $7, 'accepted', $8)
+       ON CONFLICT (customer_id, idempotency_key) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [r.customerId, r.accountSid, r.channel, r.to, r.body, r.contentSid, r.messagingServiceSid, r.idempotencyKey],
+    ),
+  );
+}
+
+export async function findMessageByIdempotencyKey(db: Db, customerId: string, key: string): Promise<MessageRow | undefined> {
+  return one(
+    db.query<MessageRow>(`SELECT ${COLUMNS} FROM isv.messages WHERE customer_id = $1 AND idempotency_key = $2`, [customerId, key]),
+  );
+}
+
+export interface TwilioAnswer {
+  sid: string;
+  status: MessageStatus;
+  from: string | null;
+  numSegments: number | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+}
+
+/** Stores Twilio's answer on the reservation. Throws a unique violation when a callback already created the SID's row. */
+export async function recordTwilioAnswer(db: Db, id: string, a: TwilioAnswer): Promise<MessageRow> {
+  const rows = await db.query<MessageRow>(
+    `UPDATE isv.messages
+        SET sid = $2, status = $3, from_number = coalesce($4, from_number), num_segments = $5,
+            error_code = $6, error_message = $7, updated_at = now()
+      WHERE id = $1
+      RETURNING ${COLUMNS}`,
+    [id, a.sid, a.status, a.from, a.numSegments, a.errorCode, a.errorMessage],
+  );
+  return rows[0]!;
+}
+
+export async function deleteMessage(db: Db, id: string): Promise<void> {
+  await db.query(`DELETE FROM isv.messages WHERE id = $1 AND sid IS NULL`, [id]);
+}
+
+/**
+ * A status callback outran Twilio's answer and created the SID's row first: that row takes over what only the
+ * send knew (idempotency key, body, template). Run after deleting the reservation, in the same transaction.
+ */
+export async function adoptCallbackRow(
+  db: Db,
+  customerId: string,
+  sid: string,
+  r: { idempotencyKey: string | null; body: string | null; contentSid: string | null; messagingServiceSid: string | null; from: string | null; to: string },
+): Promise<MessageRow | undefined> {
+  return one(
+    db.query<MessageRow>(
+      `UPDATE isv.messages
+          SET idempotency_key = $3, body = $4, content_sid = $5, messaging_service_sid = coalesce(messaging_service_sid, $6),
+              from_number = coalesce(from_number, $7), to_number = CASE WHEN to_number = '' THEN $8 ELSE to_number END,
+              updated_at = now()
+        WHERE customer_id = $1 AND sid = $2
+        RETURNING ${COLUMNS}`,
+      [customerId, sid, r.idempotencyKey, r.body, r.contentSid, r.messagingServiceSid, r.from, r.to],
+    ),
+  );
+}
+
+export interface MessageFilters {
+  status?: MessageStatus;
+  direction?: MessageDirection;
+  channel?: MessageChannel;
+  to?: string;
+  from?: string;
+  since?: string;
+  until?: string;
+}
+
+/** Newest first; `after` is the (created_at as text, id) of the last row of the previous page. */
+export async function listMessages(
+  db: Db,
+  customerId: string,
+  f: MessageFilters,
+  after: { createdAt: string; id: string } | undefined,
+  limit: number,
+): Promise<(MessageRow & { cursor_ts: string })[]> {
+  return db.query(
+    `SELECT ${COLUMNS}, created_at::text AS cursor_ts
+       FROM isv.messages
+      WHERE customer_id = $1
+        AND ($2::text IS NULL OR status = $2)
+        AND ($3::text IS NULL OR direction = $3)
+        AND ($4::text IS NULL OR channel = $4)
+        AND ($5::text IS NULL OR to_number = $5)
+        AND ($6::text IS NULL OR from_number = $6)
+        AND ($7::timestamptz IS NULL OR created_at >= $7)
+        AND ($8::timestamptz IS NULL OR created_at < $8)
+        AND ($9::timestamptz IS NULL OR (created_at, id) < ($9::timestamptz, $10::uuid))
+      ORDER BY created_at DESC, id DESC
+      LIMIT $11`,
+    [
+      customerId,
+      f.status ?? null,
+      f.direction ?? null,
+      f.channel ?? null,
+      f.to ?? null,
+      f.from ?? null,
+      f.since ?? null,
+      f.until ?? null,
+      after?.createdAt ?? null,
+      after?.id ?? null,
+      limit,
+    ],
+  );
+}
+
+export async function findMessage(db: Db, customerId: string, id: string): Promise<MessageRow | undefined> {
+  return one(db.query<MessageRow>(`SELECT ${COLUMNS} FROM isv.messages WHERE customer_id = $1 AND id = $2`, [customerId, id]));
+}
+
+export interface StatusHistoryRow {
+  status: MessageStatus;
+  error_code: number | null;
+  source: 'api' | 'callback' | 'inbound';
+  applied: boolean;
+  at: Date;
+}
+
+export async function listStatusHistory(db: Db, messageId: string): Promise<StatusHistoryRow[]> {
+  return db.query<StatusHistoryRow>(
+    `SELECT status, error_code, source, applied, at FROM isv.message_status_history WHERE message_id = $1 ORDER BY at, id`,
+    [messageId],
+  );
+}

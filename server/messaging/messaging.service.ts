@@ -1,0 +1,304 @@
+// Sending and reading a customer's messages. A send goes through the customer's own subaccount and messaging
+// service after every check that can refuse it without Twilio: access, onboarding, opt-out, rate limit.
+import type { Db } from '../platform/db/db.ts';
+import { isUniqueViolation } from '../platform/db/db.ts';
+import { AppError, notFound } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import { maskPhone } from '../platform/logger.ts';
+import type { Principal } from '../platform/auth/principal.ts';
+import { assertCustomerAccess } from '../customers/customer-access.ts';
+import { findSubaccountByCustomer } from '../subaccounts/subaccounts.dao.ts';
+import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
+import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
+import { findOptOut, upsertOptOuts } from '../opt-outs/opt-outs.dao.ts';
+import { insertStatusHistory } from '../webhooks/webhooks.dao.ts';
+import { OPTED_OUT_ERROR_CODE } from '../webhooks/webhooks.service.ts';
+import {
+  messageStatusSchema,
+  type Message,
+  type MessageChannel,
+  type MessageDetail,
+  type MessageListQuery,
+  type SendMessageResponse,
+  sendMessageRequestSchema,
+} from '../../shared/messages.ts';
+import type { Page } from '../../shared/common.ts';
+import type { z } from 'zod';
+import {
+  adoptCallbackRow,
+  countActiveNumbers,
+  deleteMessage,
+  findMessage,
+  findMessageByIdempotencyKey,
+  findOnlineWhatsappSender,
+  findVerifiedCampaignService,
+  listMessages,
+  listStatusHistory,
+  recordTwilioAnswer,
+  reserveMessage,
+  type MessageRow,
+} from './messaging.dao.ts';
+
+export type SendInput = z.output<typeof sendMessageRequestSchema>;
+
+export type SendingReadiness =
+  | { ready: true; accountSid: string; messagingServiceSid: string | null; whatsappFrom: string | null }
+  | { ready: false; reason: string };
+
+/**
+ * "Onboarding complete" for sending, in one place:
+ *  - sms: an active subaccount, a campaign with status 'verified' that names its messaging service, and at least
+ *    one active number (the service's sender pool; Twilio picks the sender when only MessagingServiceSid is given);
+ *  - whatsapp: an active subaccount and a WhatsApp sender that is 'online'.
+ * The onboarding engine writes these rows as its flows finish; nothing else is consulted.
+ */
+export async function sendingReadiness(db: Db, customerId: string, channel: MessageChannel): Promise<SendingReadiness> {
+  const sub = await findSubaccountByCustomer(db, customerId);
+  if (!sub) return { ready: false, reason: 'The customer has no Twilio subaccount yet' };
+  if (sub.status !== 'active') return { ready: false, reason: `The customer's Twilio subaccount is ${sub.status}` };
+  if (channel === 'whatsapp') {
+    const sender = await findOnlineWhatsappSender(db, customerId);
+    if (!sender) return { ready: false, reason: 'The customer has no WhatsApp sender online yet' };
+    return { ready: true, accountSid: sub.account_sid, messagingServiceSid: null, whatsappFrom: sender.phone_number };
+  }
+  const service = await findVerifiedCampaignService(db, customerId);
+  if (!service) return { ready: false, reason: 'The customer has no verified A2P 10DLC campaign with a messaging service yet' };
+  if ((await countActiveNumbers(db, customerId)) === 0) return { ready: false, reason: 'The customer has no active phone number yet' };
+  return { ready: true, accountSid: sub.account_sid, messagingServiceSid: service, whatsappFrom: null };
+}
+
+export function toMessage(r: MessageRow): Message {
+  return {
+    id: r.id,
+    sid: r.sid,
+    direction: r.direction,
+    channel: r.channel,
+    from: r.from_number,
+    to: r.to_number,
+    contentSid: r.content_sid,
+    messagingServiceSid: r.messaging_service_sid,
+    status: r.status,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    price: r.price === null ? null : String(r.price),
+    priceUnit: r.price_unit,
+    numSegments: r.num_segments,
+    numMedia: r.num_media,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1]) && !Number.isNaN(Date.parse(v[0].replace(' ', 'T')))) {
+      return { createdAt: v[0], id: v[1] };
+    }
+  } catch {
+    // falls through to the 422 below
+  }
+  throw new AppError(422, 'validation_failed', 'The request query is invalid', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+}
+
+export interface MessagingServiceDeps {
+  db: Db;
+  logger: Logger;
+  twilio: TwilioGateway;
+  publicBaseUrl: string;
+  now?: () => Date;
+  /** Per-customer send limit in a fixed window shared by every instance (isv.rate_limits). */
+  sendRateLimit?: { limit: number; windowMs: number };
+}
+
+export interface SendResult {
+  message: SendMessageResponse;
+  replayed: boolean;
+}
+
+export interface MessagingService {
+  send(principal: Principal, customerId: string, input: SendInput, idempotencyKey?: string): Promise<SendResult>;
+  list(principal: Principal, customerId: string, q: MessageListQuery): Promise<Page<Message>>;
+  get(principal: Principal, customerId: string, messageId: string): Promise<MessageDetail>;
+}
+
+export const DEFAULT_SEND_RATE_LIMIT = { limit: 20, windowMs: 1_000 };
+
+export function createMessagingService(deps: MessagingServiceDeps): MessagingService {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const rate = deps.sendRateLimit ?? DEFAULT_SEND_RATE_LIMIT;
+  const log = deps.logger.child({ component: 'messaging' });
+  const statusCallback = `${deps.publicBaseUrl}/api/isv/webhooks/twilio/status`;
+
+  const answerOf = (r: MessageRow): SendMessageResponse => ({ id: r.id, sid: r.sid!, status: r.status });
+
+  /** The message a key already names: its answer, or 409 while the first request is still talking to Twilio. */
+  function replay(existing: MessageRow): SendResult {
+    if (existing.sid) return { message: answerOf(existing), replayed: true };
+    throw new AppError(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress; retry shortly', undefined, {
+      'Retry-After': '1',
+    });
+  }
+
+  async function enforceRateLimit(customerId: string): Promise<void> {
+    const t = now().getTime();
+    const windowStart = Math.floor(t / rate.windowMs) * rate.windowMs;
+    const key = `messages.send:${customerId}`;
+    const count = await hitRateLimit(db, key, new Date(windowStart));
+    if (count === 1) await deleteRateLimitWindowsBefore(db, key, new Date(windowStart - 60 * rate.windowMs));
+    if (count > rate.limit) {
+      const retryAfter = Math.max(1, Math.ceil((windowStart + rate.windowMs - t) / 1000));
+      throw new AppError(429, 'rate_limited', `At most ${rate.limit} messages per ${rate.windowMs / 1000} s per customer`, undefined, {
+        'Retry-After': String(retryAfter),
+      });
+    }
+  }
+
+  function optedOut(to: string, channel: MessageChannel): AppError {
+    return new AppError(409, 'recipient_opted_out', `${to} has opted out of ${channel} messages from this customer`);
+  }
+
+  return {
+    async send(principal, customerId, input, idempotencyKey) {
+      await assertCustomerAccess(db, principal, customerId);
+      if (idempotencyKey) {
+        const existing = await findMessageByIdempotencyKey(db, customerId, idempotencyKey);
+        if (existing) return replay(existing);
+      }
+      const readiness = await sendingReadiness(db, customerId, input.channel);
+      if (!readiness.ready) throw new AppError(409, 'onboarding_incomplete', readiness.reason);
+      // Refused here, before Twilio: Twilio would answer 21610 anyway (FACTS §10) and count the attempt.
+      const optOut = await findOptOut(db, customerId, input.to, input.channel);
+      if (optOut?.status === 'opted_out') throw optedOut(input.to, input.channel);
+      await enforceRateLimit(customerId);
+
+      const reservation = await reserveMessage(db, {
+        customerId,
+        accountSid: readiness.accountSid,
+        channel: input.channel,
+        to: input.to,
+        body: input.body ?? null,
+        contentSid: input.contentSid ?? null,
+        messagingServiceSid: readiness.messagingServiceSid,
+        idempotencyKey: idempotencyKey ?? null,
+      });
+      if (!reservation) {
+        // Another request with the same key reserved it between our read and our insert.
+        const existing = await findMessageByIdempotencyKey(db, customerId, idempotencyKey!);
+        if (existing) return replay(existing);
+        throw new AppError(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress; retry shortly');
+      }
+
+      const params: Record<string, string> = { statusCallback };
+      if (input.channel === 'whatsapp') {
+        params.to = `whatsapp:${input.to}`;
+        params.from = `whatsapp:${readiness.whatsappFrom}`;
+      } else {
+        params.to = input.to;
+        params.messagingServiceSid = readiness.messagingServiceSid!;
+      }
+      if (input.body !== undefined) params.body = input.body;
+      if (input.contentSid !== undefined) params.contentSid = input.contentSid;
+      if (input.contentVariables !== undefined) params.contentVariables = JSON.stringify(input.contentVariables);
+
+      let created: { sid: string; status: string; from: string | null; numSegments: string | null; errorCode: number | null; errorMessage: string | null };
+      try {
+        const client = await deps.twilio.subaccount(readiness.accountSid);
+        // One attempt only: a create that timed out may have been sent, and a blind retry would send it twice.
+        created = await deps.twilio.call('messages.create', () => client.messages.create(params as never), { maxAttempts: 1 });
+      } catch (err) {
+        await deleteMessage(db, reservation.id);
+        throw await explainTwilioFailure(err, customerId, input);
+      }
+
+      const status = messageStatusSchema.catch('accepted').parse(created.status);
+      const answer = {
+        sid: created.sid,
+        status,
+        from: created.from ? created.from.replace(/^whatsapp:/, '') : null,
+        numSegments: created.numSegments !== null && /^\d+$/.test(String(created.numSegments)) ? Number(created.numSegments) : null,
+        errorCode: created.errorCode ?? null,
+        errorMessage: created.errorMessage ?? null,
+      };
+      // History first, so a callback that lands right after the SID is recorded never sorts before it.
+      await insertStatusHistory(db, [{ messageId: reservation.id, status, errorCode: answer.errorCode, source: 'api', applied: true }]);
+      let row: MessageRow | undefined;
+      try {
+        row = await recordTwilioAnswer(db, reservation.id, answer);
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+      if (row) {
+        log.info({ customerId, messageId: row.id, sid: row.sid, to: maskPhone(input.to), channel: input.channel }, 'message.sent');
+        return { message: answerOf(row), replayed: false };
+      }
+      // A status callback arrived before Twilio's answer and created the SID's row: that row becomes the message.
+      const adopted = await db.tx(async (tx) => {
+        await deleteMessage(tx, reservation.id);
+        return adoptCallbackRow(tx, customerId, created.sid, {
+          idempotencyKey: idempotencyKey ?? null,
+          body: input.body ?? null,
+          contentSid: input.contentSid ?? null,
+          messagingServiceSid: readiness.messagingServiceSid,
+          from: answer.from,
+          to: input.to,
+        });
+      });
+      if (!adopted) throw new Error(`message ${created.sid} is recorded for another customer`);
+      log.info({ customerId, messageId: adopted.id, sid: adopted.sid, to: maskPhone(input.to) }, 'message.sent_after_callback');
+      return { message: answerOf(adopted), replayed: false };
+    },
+
+    async list(principal, customerId, q) {
+      await assertCustomerAccess(db, principal, customerId);
+      const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+      const rows = await listMessages(db, customerId, q, after, q.limit + 1);
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toMessage),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(last.cursor_ts, last.id) : null,
+      };
+    },
+
+    async get(principal, customerId, messageId) {
+      await assertCustomerAccess(db, principal, customerId);
+      if (!/^[0-9a-f-]{36}$/i.test(messageId)) throw notFound('Message');
+      const row = await findMessage(db, customerId, messageId);
+      if (!row) throw notFound('Message');
+      const history = await listStatusHistory(db, row.id);
+      return {
+        ...toMessage(row),
+        history: history.map((h) => ({
+          status: h.status,
+          errorCode: h.error_code,
+          source: h.source,
+          applied: h.applied,
+          at: new Date(h.at).toISOString(),
+        })),
+      };
+    },
+  };
+
+  /** Maps a failed create to the customer's answer; 21610 also records the opt-out Twilio just told us about. */
+  async function explainTwilioFailure(err: unknown, customerId: string, input: SendInput): Promise<AppError> {
+    if (!(err instanceof TwilioCallError)) return err instanceof AppError ? err : new AppError(502, 'twilio_error', 'Twilio could not be reached');
+    if (err.twilioCode === OPTED_OUT_ERROR_CODE) {
+      await upsertOptOuts(db, [{ customerId, phoneNumber: input.to, channel: input.channel, status: 'opted_out', keyword: null, source: 'error_21610' }]);
+      return optedOut(input.to, input.channel);
+    }
+    if (err.kind === 'transient') {
+      return new AppError(503, 'twilio_unavailable', 'Twilio is busy or unreachable; the message was not sent. Retry shortly.', undefined, { 'Retry-After': '5' });
+    }
+    return new AppError(
+      422,
+      'twilio_rejected',
+      `Twilio refused the message${err.twilioCode ? ` (error ${err.twilioCode})` : ''}: ${err.twilioMessage}`,
+    );
+  }
+}

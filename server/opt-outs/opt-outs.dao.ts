@@ -1,0 +1,85 @@
+// SQL for isv.opt_outs: one row per (customer, recipient number, channel) holding the latest opt-out or opt-in.
+import type { Db } from '../platform/db/db.ts';
+import { one } from '../platform/db/db.ts';
+import type { MessageChannel } from '../../shared/messages.ts';
+
+export type OptOutStatus = 'opted_out' | 'opted_in';
+export type OptOutSource = 'inbound' | 'opt_out_webhook' | 'error_21610' | 'api';
+
+export interface OptOutRow {
+  customer_id: string;
+  phone_number: string;
+  channel: MessageChannel;
+  status: OptOutStatus;
+  keyword: string | null;
+  source: OptOutSource;
+  updated_at: Date;
+}
+
+export interface OptOutUpsert {
+  customerId: string;
+  phoneNumber: string;
+  channel: MessageChannel;
+  status: OptOutStatus;
+  keyword: string | null;
+  source: OptOutSource;
+}
+
+/**
+ * Sets the latest opt-out state of each (customer, number, channel). The caller passes at most one row per key
+ * (DO UPDATE cannot touch a row twice in one statement); rows are written in key order to keep lock order fixed.
+ */
+export async function upsertOptOuts(db: Db, rows: readonly OptOutUpsert[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO isv.opt_outs (customer_id, phone_number, channel, status, keyword, source, updated_at)
+     SELECT x.customer_id, x.phone_number, x.channel, x.status, x.keyword, x.source, now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            AS x(customer_id, phone_number, channel, status, keyword, source)
+      ORDER BY x.customer_id, x.phone_number, x.channel
+     ON CONFLICT (customer_id, phone_number, channel) DO UPDATE
+        SET status = EXCLUDED.status, keyword = EXCLUDED.keyword, source = EXCLUDED.source, updated_at = now()`,
+    [
+      rows.map((r) => r.customerId),
+      rows.map((r) => r.phoneNumber),
+      rows.map((r) => r.channel),
+      rows.map((r) => r.status),
+      rows.map((r) => r.keyword),
+      rows.map((r) => r.source),
+    ],
+  );
+}
+
+export async function findOptOut(
+  db: Db,
+  customerId: string,
+  phoneNumber: string,
+  channel: MessageChannel,
+): Promise<OptOutRow | undefined> {
+  return one(
+    db.query<OptOutRow>(
+      `SELECT customer_id, phone_number, channel, status, keyword, source, updated_at
+         FROM isv.opt_outs WHERE customer_id = $1 AND phone_number = $2 AND channel = $3`,
+      [customerId, phoneNumber, channel],
+    ),
+  );
+}
+
+/** A page of a customer's opt-outs in (phone_number, channel) order, after the given key. */
+export async function listOptOuts(
+  db: Db,
+  customerId: string,
+  q: { status?: OptOutStatus; channel?: MessageChannel; after?: { phoneNumber: string; channel: string }; limit: number },
+): Promise<OptOutRow[]> {
+  return db.query<OptOutRow>(
+    `SELECT customer_id, phone_number, channel, status, keyword, source, updated_at
+       FROM isv.opt_outs
+      WHERE customer_id = $1
+        AND ($2::text IS NULL OR status = $2)
+        AND ($3::text IS NULL OR channel = $3)
+        AND ($4::text IS NULL OR (phone_number, channel) > ($4::text, $5::text))
+      ORDER BY phone_number, channel
+      LIMIT $6`,
+    [customerId, q.status ?? null, q.channel ?? null, q.after?.phoneNumber ?? null, q.after?.channel ?? null, q.limit],
+  );
+}

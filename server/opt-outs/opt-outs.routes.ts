@@ -1,0 +1,30 @@
+// GET /api/isv/customers/:id/opt-outs: the customer's recipients who opted out (or back in), keyset-paged.
+import { Router } from 'express';
+import { parseInput } from '../platform/errors.ts';
+import { getPrincipal } from '../platform/auth/principal.ts';
+import type { RouteDoc } from '../platform/http/route-docs.ts';
+import { idParamsSchema } from '../../shared/common.ts';
+import { optOutListQuerySchema, optOutPageSchema } from '../../shared/opt-outs.ts';
+import type { OptOutsService } from './opt-outs.service.ts';
+
+export function optOutsRoutes(deps: { optOuts: OptOutsService }): Router {
+  const router = Router();
+  router.get('/customers/:id/opt-outs', async (req, res) => {
+    const { id } = parseInput(idParamsSchema, req.params, 'path');
+    const q = parseInput(optOutListQuerySchema, req.query, 'query');
+    res.json(await deps.optOuts.list(getPrincipal(req), id, q));
+  });
+  return router;
+}
+
+export const routeDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/isv/customers/:id/opt-outs',
+    summary: "The customer's opt-outs per recipient number and channel",
+    auth: 'user',
+    query: optOutListQuerySchema,
+    response: optOutPageSchema,
+    tags: ['messaging'],
+  },
+];

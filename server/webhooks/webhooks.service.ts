@@ -1,0 +1,334 @@
+// The webhook use case: verify the signature, turn the verified parameters into an event, and record it with its
+// effects (message status and history, inbound messages, opt-outs) under its idempotency key. Concurrent events
+// share one transaction (group commit); each caller is answered only after that transaction commits.
+import type { Db } from '../platform/db/db.ts';
+import { SQLSTATE, sqlState } from '../platform/db/db.ts';
+import { AppError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import { messageStatusSchema, type MessageChannel, type MessageStatus } from '../../shared/messages.ts';
+import { statusAdvances } from '../messaging/message-status.ts';
+import { classifyOptOut, type OptOutAction } from '../opt-outs/opt-out-keywords.ts';
+import { upsertOptOuts, type OptOutUpsert } from '../opt-outs/opt-outs.dao.ts';
+import { createGroupCommitter } from './group-commit.ts';
+import {
+  verifyTwilioSignature,
+  type IncomingWebhook,
+  type RejectionReason,
+  type VerifiedTwilioWebhook,
+  type WebhookTokenSource,
+} from './verify-twilio-signature.ts';
+import {
+  insertInboundMessages,
+  insertStatusHistory,
+  insertWebhookEvents,
+  lockOrCreateMessages,
+  updateMessageStatuses,
+  type MessageStatusUpdate,
+  type StatusHistoryInsert,
+  type StatusTarget,
+  type WebhookKind,
+} from './webhooks.dao.ts';
+
+/** Twilio's "recipient has opted out" (FACTS §10, §11). */
+export const OPTED_OUT_ERROR_CODE = 21610;
+
+export interface WebhookMetrics {
+  rejected: Record<RejectionReason, number>;
+  accepted: Record<WebhookKind, number>;
+  duplicates: number;
+  /** Verified requests whose payload was not a usable event (400). */
+  malformed: number;
+  batches: number;
+  batchedEvents: number;
+}
+
+export function createWebhookMetrics(): WebhookMetrics {
+  return {
+    rejected: { missing_signature: 0, unknown_account: 0, bad_signature: 0 },
+    accepted: { inbound: 0, status: 0, opt_out: 0 },
+    duplicates: 0,
+    malformed: 0,
+    batches: 0,
+    batchedEvents: 0,
+  };
+}
+
+interface EventBase {
+  key: string;
+  accountSid: string;
+  messageSid: string;
+  channel: MessageChannel;
+  from: string | null;
+  to: string | null;
+  messagingServiceSid: string | null;
+  numSegments: number | null;
+  payload: Record<string, string>;
+}
+
+export interface StatusEvent extends EventBase {
+  kind: 'status';
+  status: MessageStatus;
+  errorCode: number | null;
+  price: string | null;
+  priceUnit: string | null;
+}
+
+export interface InboundEvent extends EventBase {
+  kind: 'inbound' | 'opt_out';
+  body: string | null;
+  numMedia: number | null;
+  optOut: { action: OptOutAction; keyword: string } | undefined;
+}
+
+export type WebhookEvent = StatusEvent | InboundEvent;
+
+const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
+
+function invalid(detail: string): AppError {
+  return new AppError(400, 'invalid_webhook_payload', detail);
+}
+
+const intOrNull = (v: string | undefined): number | null => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null);
+const priceOrNull = (v: string | undefined): string | null => (v !== undefined && /^-?\d+(\.\d+)?$/.test(v) ? v : null);
+
+/** `whatsapp:+1415…` → channel whatsapp and the bare number; numbers are stored without the channel prefix. */
+function address(v: string | undefined): { channel: MessageChannel; number: string } | undefined {
+  if (!v) return undefined;
+  return v.startsWith('whatsapp:') ? { channel: 'whatsapp', number: v.slice('whatsapp:'.length) } : { channel: 'sms', number: v };
+}
+
+/** Turns verified parameters into an event with its idempotency key (FACTS §9.2–9.4). */
+export function toWebhookEvent(kind: WebhookKind, webhook: VerifiedTwilioWebhook): WebhookEvent {
+  const p = webhook.params;
+  const messageSid = p.MessageSid ?? p.SmsSid ?? p.SmsMessageSid;
+  if (!messageSid || !MESSAGE_SID.test(messageSid)) throw invalid('MessageSid is missing or malformed');
+  const from = address(p.From);
+  const to = address(p.To);
+  const base = {
+    accountSid: webhook.accountSid,
+    messageSid,
+    channel: to?.channel ?? from?.channel ?? 'sms',
+    from: from?.number ?? null,
+    to: to?.number ?? null,
+    messagingServiceSid: p.MessagingServiceSid ?? null,
+    numSegments: intOrNull(p.NumSegments),
+    payload: { ...p },
+  };
+  if (kind === 'status') {
+    const status = messageStatusSchema.safeParse(p.MessageStatus ?? p.SmsStatus);
+    if (!status.success) throw invalid('MessageStatus is missing or not a Twilio message status');
+    return {
+      ...base,
+      kind,
+      key: webhook.idempotencyToken ? `token:${webhook.idempotencyToken}` : `status:${messageSid}:${status.data}`,
+      status: status.data,
+      errorCode: intOrNull(p.ErrorCode),
+      price: priceOrNull(p.Price),
+      priceUnit: p.PriceUnit ?? null,
+    };
+  }
+  if (!from || !to) throw invalid('From and To are required on an inbound message');
+  return {
+    ...base,
+    kind,
+    // Inbound and opt-out deliveries of one message share the key, so a service that posts both has one effect.
+    key: webhook.idempotencyToken ? `token:${webhook.idempotencyToken}` : `inbound:${messageSid}`,
+    body: p.Body ?? null,
+    numMedia: intOrNull(p.NumMedia),
+    optOut: classifyOptOut(p),
+  };
+}
+
+export interface WebhooksService {
+  /** Checks the signature; a rejection is counted and logged, never stored. */
+  verify(req: IncomingWebhook): Promise<VerifiedTwilioWebhook>;
+  /** Records the event durably (with its effects) and resolves after the commit. */
+  receive(kind: WebhookKind, webhook: VerifiedTwilioWebhook): Promise<{ duplicate: boolean }>;
+  readonly metrics: WebhookMetrics;
+  drain(): Promise<void>;
+}
+
+export interface WebhooksServiceDeps {
+  db: Db;
+  logger: Logger;
+  tokens: WebhookTokenSource;
+  publicBaseUrl: string;
+  metrics?: WebhookMetrics;
+  batching?: { maxBatch?: number; maxWaitMs?: number; maxConcurrent?: number };
+}
+
+const REJECTION_CODES: Record<RejectionReason, { code: string; detail: string }> = {
+  missing_signature: { code: 'twilio_signature_missing', detail: 'The X-Twilio-Signature header is missing' },
+  unknown_account: { code: 'twilio_account_unknown', detail: 'The AccountSid does not belong to this platform' },
+  bad_signature: { code: 'twilio_signature_invalid', detail: 'The X-Twilio-Signature header does not match the request' },
+};
+
+export function createWebhooksService(deps: WebhooksServiceDeps): WebhooksService {
+  const metrics = deps.metrics ?? createWebhookMetrics();
+  const log = deps.logger.child({ component: 'webhooks' });
+
+  const committer = createGroupCommitter<WebhookEvent, { duplicate: boolean }>({
+    maxBatch: deps.batching?.maxBatch ?? 200,
+    maxWaitMs: deps.batching?.maxWaitMs ?? 2,
+    maxConcurrent: deps.batching?.maxConcurrent ?? 4,
+    commit: (events) => deps.db.tx((tx) => recordEvents(tx, events, log)),
+    isRetryable: (err) => sqlState(err) === '40P01' || sqlState(err) === SQLSTATE.SERIALIZATION_FAILURE,
+    onBatch: (size) => {
+      metrics.batches++;
+      metrics.batchedEvents += size;
+    },
+  });
+
+  return {
+    metrics,
+    async verify(req) {
+      const result = await verifyTwilioSignature(req, deps.tokens);
+      if (result.ok) return result.webhook;
+      metrics.rejected[result.reason]++;
+      log.warn({ reason: result.reason, accountSid: result.accountSid, url: req.originalUrl.split('?')[0] }, 'webhook.rejected');
+      const { code, detail } = REJECTION_CODES[result.reason];
+      throw new AppError(403, code, detail);
+    },
+    async receive(kind, webhook) {
+      let event: WebhookEvent;
+      try {
+        event = toWebhookEvent(kind, webhook);
+      } catch (err) {
+        metrics.malformed++;
+        throw err;
+      }
+      const result = await committer.submit(event);
+      if (result.duplicate) metrics.duplicates++;
+      else metrics.accepted[kind]++;
+      log.debug({ kind, key: event.key, accountSid: event.accountSid, duplicate: result.duplicate }, 'webhook.recorded');
+      return result;
+    },
+    drain: () => committer.drain(),
+  };
+}
+
+/**
+ * One batch, one transaction: store the events under their keys, then apply only the ones that were new.
+ * Lock order is fixed (event keys, then message SIDs, then opt-out keys) so concurrent batches cannot deadlock.
+ */
+export async function recordEvents(tx: Db, events: readonly WebhookEvent[], log: Logger): Promise<{ duplicate: boolean }[]> {
+  const firstIndex = new Map<string, number>();
+  events.forEach((e, i) => {
+    if (!firstIndex.has(e.key)) firstIndex.set(e.key, i);
+  });
+  const unique = [...firstIndex.values()].map((i) => events[i]!);
+  const fresh = await insertWebhookEvents(
+    tx,
+    unique.map((e) => ({ idempotencyKey: e.key, kind: e.kind, accountSid: e.accountSid, messageSid: e.messageSid, payload: e.payload })),
+  );
+  const newEvents = unique.filter((e) => fresh.has(e.key));
+  const optOuts: OptOutUpsert[] = [];
+  await applyStatusEvents(tx, newEvents.filter((e): e is StatusEvent => e.kind === 'status'), optOuts, log);
+  await applyInboundEvents(tx, newEvents.filter((e): e is InboundEvent => e.kind !== 'status'), optOuts);
+  // Last word per (customer, number, channel) in arrival order: one row each for the single upsert.
+  const latest = new Map<string, OptOutUpsert>();
+  for (const o of optOuts) latest.set(`${o.customerId}|${o.phoneNumber}|${o.channel}`, o);
+  await upsertOptOuts(tx, [...latest.values()]);
+  return events.map((e, i) => ({ duplicate: !(fresh.has(e.key) && firstIndex.get(e.key) === i) }));
+}
+
+/** Status walk of one message: what each event does to the current status, in arrival order. */
+function walkStatuses(start: MessageStatus | undefined, events: readonly StatusEvent[]): { final: MessageStatus | undefined; applied: boolean[] } {
+  let current = start;
+  const applied = events.map((e) => {
+    if (!statusAdvances(current, e.status)) return false;
+    current = e.status;
+    return true;
+  });
+  return { final: current, applied };
+}
+
+async function applyStatusEvents(tx: Db, events: readonly StatusEvent[], optOuts: OptOutUpsert[], log: Logger): Promise<void> {
+  if (events.length === 0) return;
+  const bySid = new Map<string, StatusEvent[]>();
+  for (const e of events) bySid.set(e.messageSid, [...(bySid.get(e.messageSid) ?? []), e]);
+
+  const targets: StatusTarget[] = [...bySid.entries()].map(([sid, evs]) => {
+    const first = evs[0]!;
+    return {
+      sid,
+      accountSid: first.accountSid,
+      channel: first.channel,
+      from: first.from,
+      to: first.to ?? '',
+      messagingServiceSid: first.messagingServiceSid,
+      // Only used when the row is created here; then the walk below starts from nothing and ends on this status.
+      status: walkStatuses(undefined, evs).final!,
+    };
+  });
+  const rows = new Map((await lockOrCreateMessages(tx, targets)).map((r) => [r.sid, r]));
+
+  const updates: MessageStatusUpdate[] = [];
+  const history: StatusHistoryInsert[] = [];
+  for (const [sid, evs] of bySid) {
+    const row = rows.get(sid);
+    if (!row) {
+      // The account has no customer (e.g. the master account's own traffic): the event is kept, nothing else.
+      log.debug({ messageSid: sid }, 'webhook.status_without_customer');
+      continue;
+    }
+    const own = evs.filter((e) => e.accountSid === row.account_sid);
+    if (own.length < evs.length) {
+      // A valid signature proves who sent it, and one tenant may not move another tenant's message.
+      log.warn({ messageSid: sid, accountSid: evs[0]!.accountSid }, 'webhook.status_for_foreign_message');
+    }
+    if (own.length === 0) continue;
+    const { final, applied } = walkStatuses(row.inserted ? undefined : row.status, own);
+    own.forEach((e, i) => history.push({ messageId: row.id, status: e.status, errorCode: e.errorCode, source: 'callback', applied: applied[i]! }));
+    const last = <K extends keyof StatusEvent>(k: K) => own.reduce<StatusEvent[K] | null>((acc, e) => (e[k] ?? acc) as StatusEvent[K] | null, null);
+    updates.push({
+      id: row.id,
+      status: final!,
+      errorCode: last('errorCode') as number | null,
+      price: last('price') as string | null,
+      priceUnit: last('priceUnit') as string | null,
+      numSegments: last('numSegments') as number | null,
+    });
+    if (own.some((e) => e.errorCode === OPTED_OUT_ERROR_CODE)) {
+      optOuts.push({ customerId: row.customer_id, phoneNumber: row.to_number, channel: row.channel, status: 'opted_out', keyword: null, source: 'error_21610' });
+    }
+  }
+  await updateMessageStatuses(tx, updates);
+  await insertStatusHistory(tx, history);
+}
+
+async function applyInboundEvents(tx: Db, events: readonly InboundEvent[], optOuts: OptOutUpsert[]): Promise<void> {
+  if (events.length === 0) return;
+  const inserted = await insertInboundMessages(
+    tx,
+    events.map((e) => ({
+      sid: e.messageSid,
+      accountSid: e.accountSid,
+      channel: e.channel,
+      from: e.from!,
+      to: e.to!,
+      body: e.body,
+      messagingServiceSid: e.messagingServiceSid,
+      numSegments: e.numSegments,
+      numMedia: e.numMedia,
+    })),
+  );
+  const bySid = new Map(inserted.map((r) => [r.sid, r]));
+  await insertStatusHistory(
+    tx,
+    inserted.map((r) => ({ messageId: r.id, status: 'received', errorCode: null, source: 'inbound', applied: true })),
+  );
+  for (const e of events) {
+    const row = bySid.get(e.messageSid);
+    // Only a message recorded just now carries an effect; HELP changes nothing (Twilio already answered it).
+    if (!row || !e.optOut || e.optOut.action === 'HELP') continue;
+    optOuts.push({
+      customerId: row.customer_id,
+      phoneNumber: e.from!,
+      channel: e.channel,
+      status: e.optOut.action === 'STOP' ? 'opted_out' : 'opted_in',
+      keyword: e.optOut.keyword,
+      source: e.kind === 'opt_out' ? 'opt_out_webhook' : 'inbound',
+    });
+  }
+}
