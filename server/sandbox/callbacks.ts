@@ -45,6 +45,12 @@ export function signCallback(cb: CallbackRequest, authToken: string, idempotency
     url += `${url.includes('?') ? '&' : '?'}bodySHA256=${hash}`;
     signature = twilio.getExpectedTwilioSignature(authToken, url, {});
     headers['Content-Type'] = 'application/json';
+  } else if ((cb.method ?? 'POST') === 'GET') {
+    // GET webhooks carry the parameters in the query string and nothing is appended to the signed string.
+    const q = new URLSearchParams(cb.params ?? {}).toString();
+    if (q) url += `${url.includes('?') ? '&' : '?'}${q}`;
+    body = '';
+    signature = twilio.getExpectedTwilioSignature(authToken, url, {});
   } else {
     const params = cb.params ?? {};
     body = new URLSearchParams(params).toString();

@@ -1,7 +1,15 @@
 // The list of resource modules the sandbox registers, in order. Add a module here: one import, one entry.
 import type { SandboxModule } from './framework.ts';
 import { accountsModule } from './resources/accounts.ts';
+import { messagesModule } from './resources/messages.ts';
+import { numbersModule } from './resources/numbers.ts';
+import { servicesModule } from './resources/services.ts';
+import { usageModule } from './resources/usage.ts';
 
 export const sandboxModules: SandboxModule[] = [
   accountsModule,
+  numbersModule,
+  servicesModule,
+  messagesModule,
+  usageModule,
 ];

@@ -32,7 +32,8 @@ function createAjv(): Ajv {
   // Twilio's own formats (see the specs): validated where the meaning is clear.
   ajv.addFormat('date-time-rfc-2822', { type: 'string', validate: (s: string) => RFC2822.test(s) && !Number.isNaN(Date.parse(s)) });
   ajv.addFormat('http-method', { type: 'string', validate: /^(GET|POST|PUT|PATCH|DELETE|HEAD)$/ });
-  ajv.addFormat('phone-number', { type: 'string', validate: /^([a-z]+:)?\+?[0-9A-Za-z][0-9A-Za-z ]{1,}$/ });
+  // Twilio's own examples use "(808) 925-1571" as a phone-number (friendly names), so punctuation is allowed.
+  ajv.addFormat('phone-number', { type: 'string', validate: /^([a-z]+:)?\+?[0-9A-Za-z() .-]{2,}$/ });
   ajv.addFormat('iso-country-code', { type: 'string', validate: /^[A-Z]{2}$/ });
   ajv.addFormat('currency', { type: 'string', validate: /^[A-Za-z]{3}$/ });
   ajv.addFormat('int64', { type: 'string', validate: /^-?\d+$/ });
