@@ -23,6 +23,14 @@ import { createTokenService } from './platform/auth/tokens.ts';
 import { createAuthenticator } from './platform/auth/authenticate.ts';
 import { createAuthService, type AuthService } from './auth/auth.service.ts';
 import { authRoutes, routeDocs as authRouteDocs } from './auth/auth.routes.ts';
+import { assertCustomerAccess } from './customers/customer-access.ts';
+import { createCustomersService, type CustomersService } from './customers/customers.service.ts';
+import { customersRoutes, routeDocs as customersRouteDocs } from './customers/customers.routes.ts';
+import { createSupabaseInviteSender } from './customers/supabase-invite.ts';
+import { createOperatorService } from './operator/operator.service.ts';
+import { operatorRoutes, routeDocs as operatorRouteDocs } from './operator/operator.routes.ts';
+import { openApiRoutes, routeDocs as openApiRouteDocs } from './openapi/openapi.routes.ts';
+import { getPrincipal } from './platform/auth/principal.ts';
 import { createWebhooksService, type WebhooksService } from './webhooks/webhooks.service.ts';
 import { webhooksRoutes, routeDocs as webhooksRouteDocs } from './webhooks/webhooks.routes.ts';
 import { createMessagingService } from './messaging/messaging.service.ts';
@@ -50,6 +58,8 @@ export interface Features {
   auth: AuthService;
   /** The bearer-token middleware; already in front of every /api/isv/** route except webhooks. */
   authenticate: RequestHandler;
+  /** Customers and members (issue 6). */
+  customers: CustomersService;
   /** Signed Twilio webhooks (issue 5): counters, and drain() for a clean shutdown. */
   webhooks: WebhooksService;
 }
@@ -67,9 +77,36 @@ export function buildFeatures(core: CoreDeps): Features {
   const authenticate = createAuthenticator({ tokens, resolvePrincipal: auth.resolvePrincipal });
   const isvGate = Router();
   isvGate.use((req, res, next) => (req.path.startsWith('/webhooks/') ? next() : authenticate(req, res, next)));
+  // Every /api/isv/customers/:id/** request is checked against the caller's memberships before any feature
+  // router parses it: non-members get 404 whatever the route, the method or the body.
+  isvGate.use('/customers/:id', async (req, _res, next) => {
+    await assertCustomerAccess(core.db, getPrincipal(req), String(req.params.id));
+    next();
+  });
   routers.push({ path: '/isv', router: isvGate });
   routers.push({ path: '/auth', router: authRoutes({ auth, authenticate }) });
   routeDocs.push(...authRouteDocs);
+  // GET /api/openapi.json, generated on first request from `routeDocs` as every block below has filled it.
+  routers.push({ path: '/', router: openApiRoutes({ routeDocs, publicBaseUrl: core.config.publicBaseUrl, version: '0.1.0' }) });
+  routeDocs.push(...openApiRouteDocs);
+
+  // Customers and members (issue 6). Creating a customer starts its subaccount flow in the same transaction;
+  // a PATCH resumes flows parked on a customer fix (hooks from the onboarding engine).
+  const { url: supabaseUrl, serviceRoleKey } = core.config.supabase;
+  const customers = createCustomersService({
+    db: core.db,
+    sendInvite:
+      supabaseUrl && serviceRoleKey
+        ? createSupabaseInviteSender({ url: supabaseUrl, serviceRoleKey, redirectTo: core.config.publicBaseUrl, logger: core.logger })
+        : undefined,
+  });
+  routers.push({ path: '/isv', router: customersRoutes({ customers }) });
+  routeDocs.push(...customersRouteDocs);
+
+  // Operator (issue 6): subaccounts reconciled with Twilio (master credentials), suspend/reactivate/close, audit log.
+  const operator = createOperatorService({ db: core.db, twilio: core.twilio, logger: core.logger, now: core.now });
+  routers.push({ path: '/isv/operator', router: operatorRoutes({ operator }) });
+  routeDocs.push(...operatorRouteDocs);
 
   // Portal: public settings the web app reads before sign-in (GET /api/config).
   routers.push({ path: '/', router: portalRoutes({ config: core.config }) });
@@ -90,5 +127,5 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: optOutsRoutes({ optOuts: createOptOutsService({ db: core.db }) }) });
   routeDocs.push(...webhooksRouteDocs, ...messagingRouteDocs, ...optOutsRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate, webhooks };
+  return { routers, routeDocs, background, auth, authenticate, customers, webhooks };
 }

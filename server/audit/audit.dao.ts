@@ -41,3 +41,57 @@ export async function appendAudit(db: Db, e: AuditEntry): Promise<void> {
     ],
   );
 }
+
+export interface AuditFilter {
+  actorId?: string;
+  actorEmail?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  customerId?: string;
+  since?: Date;
+  until?: Date;
+  /** Keyset position: the last row of the previous page (at as full-precision text). */
+  after?: { at: string; id: string };
+  limit: number;
+}
+
+export interface AuditListRow extends AuditRow {
+  /** `at` at full (microsecond) precision as text, for keyset cursors. */
+  cursor_at: string;
+}
+
+/** Newest first; `action` matches exactly or, when it ends with '.*', by prefix. */
+export async function listAuditLog(db: Db, f: AuditFilter): Promise<AuditListRow[]> {
+  const actionPrefix = f.action?.endsWith('.*') ? `${f.action.slice(0, -1).replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
+  return db.query<AuditListRow>(
+    `SELECT id, at, actor_id, actor_email, action, target_type, target_id, customer_id, before, after, at::text AS cursor_at
+       FROM isv.audit_log
+      WHERE ($1::uuid IS NULL OR actor_id = $1)
+        AND ($2::text IS NULL OR actor_email = $2)
+        AND ($3::text IS NULL OR action = $3)
+        AND ($4::text IS NULL OR action LIKE $4)
+        AND ($5::text IS NULL OR target_type = $5)
+        AND ($6::text IS NULL OR target_id = $6)
+        AND ($7::uuid IS NULL OR customer_id = $7)
+        AND ($8::timestamptz IS NULL OR at >= $8)
+        AND ($9::timestamptz IS NULL OR at < $9)
+        AND ($10::timestamptz IS NULL OR (at, id) < ($10::timestamptz, $11::uuid))
+      ORDER BY at DESC, id DESC
+      LIMIT $12`,
+    [
+      f.actorId ?? null,
+      f.actorEmail ?? null,
+      actionPrefix ? null : (f.action ?? null),
+      actionPrefix,
+      f.targetType ?? null,
+      f.targetId ?? null,
+      f.customerId ?? null,
+      f.since ?? null,
+      f.until ?? null,
+      f.after?.at ?? null,
+      f.after?.id ?? null,
+      f.limit,
+    ],
+  );
+}

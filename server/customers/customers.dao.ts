@@ -1,0 +1,136 @@
+// SQL for isv.customers. Reads that depend on who is asking take the caller's user id and filter by membership
+// here, so a route that forgets a check still cannot list another customer's rows.
+import type { Db } from '../platform/db/db.ts';
+import { one } from '../platform/db/db.ts';
+import type { Address, BusinessType, Contact } from '../../shared/customers.ts';
+
+export type CustomerStatus = 'onboarding' | 'active' | 'suspended' | 'closed';
+
+export interface CustomerRow {
+  id: string;
+  legal_name: string;
+  display_name: string | null;
+  business_type: BusinessType;
+  ein: string | null;
+  industry: string;
+  website: string;
+  regions_of_operation: string[];
+  address: Address;
+  contact: Contact;
+  status: CustomerStatus;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  /** created_at at full (microsecond) precision as text, for keyset cursors. */
+  cursor_at: string;
+}
+
+export interface CustomerWithRoleRow extends CustomerRow {
+  my_role: 'owner' | 'member' | null;
+}
+
+const COLUMNS = `c.id, c.legal_name, c.display_name, c.business_type, c.ein, c.industry, c.website, c.regions_of_operation,
+  c.address, c.contact, c.status, c.created_by, c.created_at, c.updated_at, c.created_at::text AS cursor_at`;
+
+export interface NewCustomer {
+  legalName: string;
+  displayName: string | null;
+  businessType: BusinessType;
+  ein: string | null;
+  industry: string;
+  website: string;
+  regionsOfOperation: string[];
+  address: Address;
+  contact: Contact;
+  createdBy: string;
+}
+
+export async function insertCustomer(db: Db, c: NewCustomer): Promise<CustomerRow> {
+  const rows = await db.query<CustomerRow>(
+    `INSERT INTO isv.customers AS c (legal_name, display_name, business_type, ein, industry, website, regions_of_operation, address, contact, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     RETURNING ${COLUMNS}`,
+    [c.legalName, c.displayName, c.businessType, c.ein, c.industry, c.website, c.regionsOfOperation, JSON.stringify(c.address), JSON.stringify(c.contact), c.createdBy],
+  );
+  return rows[0]!;
+}
+
+export async function findCustomer(db: Db, id: string): Promise<CustomerRow | undefined> {
+  return one(db.query<CustomerRow>(`SELECT ${COLUMNS} FROM isv.customers c WHERE c.id = $1`, [id]));
+}
+
+export async function findCustomerForUpdate(db: Db, id: string): Promise<CustomerRow | undefined> {
+  return one(db.query<CustomerRow>(`SELECT ${COLUMNS} FROM isv.customers c WHERE c.id = $1 FOR UPDATE`, [id]));
+}
+
+export interface CustomerListFilter {
+  /** null: every customer (staff); otherwise only those the user is a member of. */
+  memberUserId: string | null;
+  /** The caller, so each row carries the caller's membership role. */
+  callerUserId: string;
+  search?: string;
+  after?: { at: string; id: string };
+  limit: number;
+}
+
+/** Newest first, keyset-paged on (created_at, id). */
+export async function listCustomers(db: Db, f: CustomerListFilter): Promise<CustomerWithRoleRow[]> {
+  const pattern = f.search ? `%${f.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
+  return db.query<CustomerWithRoleRow>(
+    `SELECT ${COLUMNS}, m.role AS my_role
+       FROM isv.customers c
+       LEFT JOIN isv.memberships m ON m.customer_id = c.id AND m.user_id = $1
+      WHERE ($2::uuid IS NULL OR m.user_id IS NOT NULL)
+        AND ($3::text IS NULL OR c.legal_name ILIKE $3 OR c.display_name ILIKE $3 OR c.website ILIKE $3
+             OR c.contact->>'email' ILIKE $3 OR c.id::text = lower($4))
+        AND ($5::timestamptz IS NULL OR (c.created_at, c.id) < ($5::timestamptz, $6::uuid))
+      ORDER BY c.created_at DESC, c.id DESC
+      LIMIT $7`,
+    [f.callerUserId, f.memberUserId, pattern, f.search ?? null, f.after?.at ?? null, f.after?.id ?? null, f.limit],
+  );
+}
+
+export interface CustomerChanges {
+  legal_name?: string;
+  display_name?: string | null;
+  business_type?: BusinessType;
+  ein?: string | null;
+  industry?: string;
+  website?: string;
+  regions_of_operation?: string[];
+  address?: Address;
+  contact?: Contact;
+}
+
+/** Writes the given columns (only those present); returns the new row. */
+export async function updateCustomer(db: Db, id: string, ch: CustomerChanges): Promise<CustomerRow | undefined> {
+  return one(
+    db.query<CustomerRow>(
+      `UPDATE isv.customers AS c SET
+          legal_name = CASE WHEN $2::boolean THEN $3 ELSE legal_name END,
+          display_name = CASE WHEN $4::boolean THEN $5 ELSE display_name END,
+          business_type = CASE WHEN $6::boolean THEN $7 ELSE business_type END,
+          ein = CASE WHEN $8::boolean THEN $9 ELSE ein END,
+          industry = CASE WHEN $10::boolean THEN $11 ELSE industry END,
+          website = CASE WHEN $12::boolean THEN $13 ELSE website END,
+          regions_of_operation = CASE WHEN $14::boolean THEN $15::text[] ELSE regions_of_operation END,
+          address = CASE WHEN $16::boolean THEN $17::jsonb ELSE address END,
+          contact = CASE WHEN $18::boolean THEN $19::jsonb ELSE contact END,
+          updated_at = now()
+        WHERE c.id = $1
+        RETURNING ${COLUMNS}`,
+      [
+        id,
+        'legal_name' in ch, ch.legal_name ?? null,
+        'display_name' in ch, ch.display_name ?? null,
+        'business_type' in ch, ch.business_type ?? null,
+        'ein' in ch, ch.ein ?? null,
+        'industry' in ch, ch.industry ?? null,
+        'website' in ch, ch.website ?? null,
+        'regions_of_operation' in ch, ch.regions_of_operation ?? null,
+        'address' in ch, ch.address ? JSON.stringify(ch.address) : null,
+        'contact' in ch, ch.contact ? JSON.stringify(ch.contact) : null,
+      ],
+    ),
+  );
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { signUp, uniqueEmail, type SignedUp } from '../helpers/auth.ts';
+import { customerSchema, customerPageSchema } from '../../shared/customers.ts';
+import { customerBody } from './fixtures.ts';
+
+describe('customers API', () => {
+  let ctx: TestContext;
+  let owner: SignedUp;
+  let stranger: SignedUp;
+  let admin: SignedUp;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    owner = await signUp(ctx, uniqueEmail('owner'));
+    stranger = await signUp(ctx, uniqueEmail('stranger'));
+    admin = await signUp(ctx, uniqueEmail('admin'), { roles: ['admin'] });
+  });
+  afterAll(() => ctx.close());
+
+  it('creates a customer with 201, makes the creator its owner and audits it', async () => {
+    const res = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody());
+    expect(res.status).toBe(201);
+    const c = customerSchema.parse(res.body);
+    expect(c).toMatchObject({ legalName: 'Acme Bakery LLC', myRole: 'owner', status: 'onboarding' });
+    const m = await ctx.db.query(`SELECT role FROM isv.memberships WHERE customer_id = $1 AND user_id = $2`, [c.id, owner.userId]);
+    expect(m).toEqual([{ role: 'owner' }]);
+    const audit = await ctx.db.query<{ actor_id: string; after: { legalName: string } }>(`SELECT actor_id, after FROM isv.audit_log WHERE action = 'customer.created' AND target_id = $1`, [c.id]);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actor_id).toBe(owner.userId);
+    const me = await ctx.request.get('/api/auth/me').set(owner.auth);
+    expect(me.body.memberships).toContainEqual({ customerId: c.id, customerName: 'Acme Bakery', role: 'owner' });
+  });
+
+  it('lets a sole proprietor omit the EIN but requires it for every other business type', async () => {
+    const sole = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ businessType: 'sole_proprietor', ein: undefined }));
+    expect(sole.status).toBe(201);
+    expect(sole.body.ein).toBeNull();
+    const corp = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ businessType: 'corporation', ein: undefined }));
+    expect(corp.status).toBe(422);
+    expect(corp.body.errors).toEqual([{ path: 'ein', message: 'is required unless the business is a sole proprietor' }]);
+  });
+
+  it('rejects malformed fields with 422 naming each field path', async () => {
+    const res = await ctx.request
+      .post('/api/isv/customers')
+      .set(owner.auth)
+      .send(
+        customerBody({
+          ein: '123456789',
+          website: 'not a url',
+          address: { street: '1 Main', city: 'Austin', region: 'XX', postalCode: 'abc', country: 'USA' },
+          contact: { firstName: 'A', lastName: 'B', email: 'nope', phone: '555-0100', jobTitle: 'CEO' },
+          regionsOfOperation: [],
+        }),
+      );
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('validation_failed');
+    const paths = res.body.errors.map((e: { path: string }) => e.path).sort();
+    expect(paths).toEqual(expect.arrayContaining(['address.country', 'contact.email', 'contact.phone', 'ein', 'regionsOfOperation', 'website']));
+  });
+
+  it('checks the US state and ZIP only for US addresses', async () => {
+    const us = await ctx.request.post('/api/isv/customers').set(owner.auth)
+      .send(customerBody({ address: { street: '1 Main', city: 'Austin', region: 'ZZ', postalCode: '78701', country: 'US' } }));
+    expect(us.status).toBe(422);
+    expect(us.body.errors).toEqual([{ path: 'address.region', message: 'must be a US state code such as CA' }]);
+    const ca = await ctx.request.post('/api/isv/customers').set(owner.auth)
+      .send(customerBody({ address: { street: '1 Rue', city: 'Montréal', region: 'QC', postalCode: 'H2X 1Y4', country: 'CA' } }));
+    expect(ca.status).toBe(201);
+  });
+
+  it('lists only the caller’s own customers; staff see all and can search', async () => {
+    const mine = await ctx.request.post('/api/isv/customers').set(stranger.auth).send(customerBody({ legalName: 'Zebra Stripes Inc', businessType: 'corporation' }));
+    expect(mine.status).toBe(201);
+    const strangerList = customerPageSchema.parse((await ctx.request.get('/api/isv/customers').set(stranger.auth)).body);
+    expect(strangerList.items.map((c) => c.id)).toEqual([mine.body.id]);
+    const ownerList = customerPageSchema.parse((await ctx.request.get('/api/isv/customers').set(owner.auth)).body);
+    expect(ownerList.items.map((c) => c.id)).not.toContain(mine.body.id);
+    const adminSearch = customerPageSchema.parse((await ctx.request.get('/api/isv/customers?q=zebra').set(admin.auth)).body);
+    expect(adminSearch.items.map((c) => [c.id, c.myRole])).toEqual([[mine.body.id, 'staff']]);
+  });
+
+  it('pages with keyset cursors, newest first, without gaps or repeats', async () => {
+    const u = await signUp(ctx, uniqueEmail('pager'));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await ctx.request.post('/api/isv/customers').set(u.auth).send(customerBody({ legalName: `Pager ${i}` }))).body.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await ctx.request.get('/api/isv/customers').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(u.auth);
+      expect(res.status).toBe(200);
+      const page = customerPageSchema.parse(res.body);
+      seen.push(...page.items.map((c) => c.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+    const bad = await ctx.request.get('/api/isv/customers?cursor=garbage').set(u.auth);
+    expect(bad.status).toBe(400);
+  });
+
+  it('patches data, audits only the changed fields before and after, and keeps the EIN rule on the merged record', async () => {
+    const c = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody())).body;
+    const res = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({ website: 'https://acme.example.org', displayName: 'Acme' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ website: 'https://acme.example.org', displayName: 'Acme' });
+    const audit = await ctx.db.query<{ before: unknown; after: unknown }>(`SELECT before, after FROM isv.audit_log WHERE action = 'customer.updated' AND target_id = $1`, [c.id]);
+    expect(audit).toEqual([{ before: { website: 'https://acme-bakery.example.com', displayName: 'Acme Bakery' }, after: { website: 'https://acme.example.org', displayName: 'Acme' } }]);
+    const clearEin = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({ ein: null });
+    expect(clearEin.status).toBe(422);
+    expect(clearEin.body.errors[0].path).toBe('ein');
+    const toSole = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({ businessType: 'sole_proprietor', ein: null });
+    expect(toSole.status).toBe(200);
+    const empty = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({});
+    expect(empty.status).toBe(422);
+  });
+
+  it('hides another customer behind 404 for reads and writes, and changes nothing', async () => {
+    const c = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody())).body;
+    expect((await ctx.request.get(`/api/isv/customers/${c.id}`).set(stranger.auth)).status).toBe(404);
+    expect((await ctx.request.patch(`/api/isv/customers/${c.id}`).set(stranger.auth).send({ legalName: 'Stolen' })).status).toBe(404);
+    expect((await ctx.request.get(`/api/isv/customers/${c.id}/members`).set(stranger.auth)).status).toBe(404);
+    expect((await ctx.request.get(`/api/isv/customers/not-a-uuid`).set(stranger.auth)).status).toBe(404);
+    const after = await ctx.request.get(`/api/isv/customers/${c.id}`).set(owner.auth);
+    expect(after.body.legalName).toBe('Acme Bakery LLC');
+    expect((await ctx.request.get(`/api/isv/customers/${c.id}`).set(admin.auth)).body.myRole).toBe('staff');
+  });
+});
+
+describe('members and invitations (embedded mode)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(() => ctx.close());
+
+  it('lets an owner invite a new email, which becomes a member on sign-up', async () => {
+    const owner = await signUp(ctx, uniqueEmail('owner'));
+    const c = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody())).body;
+    const email = uniqueEmail('invitee');
+    const inv = await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: email.toUpperCase() });
+    expect(inv.status).toBe(201);
+    expect(inv.body).toMatchObject({ delivery: 'invitation_recorded', member: { email, role: 'member', status: 'invited', userId: null } });
+    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email })).status).toBe(409);
+    const invitee = await signUp(ctx, email);
+    const got = await ctx.request.get(`/api/isv/customers/${c.id}`).set(invitee.auth);
+    expect(got.status).toBe(200);
+    expect(got.body.myRole).toBe('member');
+    const members = await ctx.request.get(`/api/isv/customers/${c.id}/members`).set(owner.auth);
+    expect(members.body.items.map((m: { email: string; status: string }) => [m.email, m.status])).toEqual([[owner.email, 'active'], [email, 'active']]);
+    const audit = await ctx.db.query(`SELECT action FROM isv.audit_log WHERE customer_id = $1 AND action IN ('member.invited', 'invitation.accepted')`, [c.id]);
+    expect(audit).toHaveLength(2);
+  });
+
+  it('adds an existing user straight away, and refuses invitations from members and staff who are not owners', async () => {
+    const owner = await signUp(ctx, uniqueEmail('owner'));
+    const existing = await signUp(ctx, uniqueEmail('existing'));
+    const admin = await signUp(ctx, uniqueEmail('admin'), { roles: ['admin'] });
+    const c = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody())).body;
+    const inv = await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: existing.email, role: 'member' });
+    expect(inv.status).toBe(201);
+    expect(inv.body.delivery).toBe('membership_created');
+    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: existing.email })).status).toBe(409);
+    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(existing.auth).send({ email: uniqueEmail() })).status).toBe(403);
+    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(admin.auth).send({ email: uniqueEmail() })).status).toBe(403);
+    const bad = await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: 'x', role: 'king' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'role']);
+  });
+});
