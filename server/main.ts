@@ -1,4 +1,4 @@
-// The composition root and the only file that reads process.env. `tsx server/main.ts [serve|keys:rotate]`.
+// The composition root and the only file that reads process.env. `tsx server/main.ts [serve|sandbox|keys:rotate]`.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -11,6 +11,7 @@ import { migrate } from './platform/db/migrate.ts';
 import { createKeyRing, loadOrCreateLocalKey, type KeyRing } from './platform/crypto/keyring.ts';
 import { rotateSecrets } from './platform/crypto/rotate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
+import { loadOrCreateSandboxCredentials, startSandbox, type Sandbox } from './sandbox/sandbox.ts';
 
 function loadEnvFiles(): void {
   // .env.local wins over .env; variables already set in the environment win over both.
@@ -32,9 +33,46 @@ export async function openKeyRing(config: Config): Promise<KeyRing> {
   return createKeyRing([await loadOrCreateLocalKey(config.dataDir)]);
 }
 
+/**
+ * Where the platform's Twilio SDK clients go and with which master credentials. In sandbox mode the sandbox
+ * runs in-process on SANDBOX_PORT (state in <dataDir>/sandbox-state.json) and `sandboxUrl` is set; the
+ * gateway then routes the SDK there through its httpClient (FACTS §12). In live mode `sandbox` is undefined.
+ */
+export interface TwilioTarget {
+  mode: 'live' | 'sandbox';
+  masterAccountSid: string;
+  masterAuthToken: string;
+  sandboxUrl?: string;
+  sandbox?: Sandbox;
+}
+
+export async function openTwilioTarget(config: Config, logger: Logger): Promise<TwilioTarget> {
+  if (config.twilio.mode === 'live') {
+    // parseConfig refuses live mode without both master credentials.
+    return { mode: 'live', masterAccountSid: config.twilio.masterAccountSid!, masterAuthToken: config.twilio.masterAuthToken! };
+  }
+  const creds =
+    config.twilio.masterAccountSid && config.twilio.masterAuthToken
+      ? { accountSid: config.twilio.masterAccountSid, authToken: config.twilio.masterAuthToken }
+      : await loadOrCreateSandboxCredentials(config.dataDir);
+  const sandbox = await startSandbox({
+    port: config.sandbox.port,
+    stateFile: path.join(config.dataDir, 'sandbox-state.json'),
+    masterAccountSid: creds.accountSid,
+    masterAuthToken: creds.authToken,
+    reviewDelayMs: config.sandbox.reviewDelayMs,
+    callbackChaos: config.sandbox.callbackChaos,
+    faultRate: config.sandbox.faultRate,
+    latencyMs: config.sandbox.latencyMs,
+    logger,
+  });
+  return { mode: 'sandbox', masterAccountSid: creds.accountSid, masterAuthToken: creds.authToken, sandboxUrl: sandbox.url, sandbox };
+}
+
 async function serve(config: Config, logger: Logger): Promise<void> {
   const db = await openDatabase(config, logger);
   const keyRing = await openKeyRing(config);
+  const twilioTarget = await openTwilioTarget(config, logger);
   const webDist = path.resolve('web/dist');
   const app = createApp({
     config,
@@ -57,12 +95,25 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await twilioTarget.sandbox?.close();
     await db.close();
     logger.info('server.stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** `npm run sandbox`: the Twilio sandbox alone, for poking at it with curl or the SDK. */
+async function sandboxOnly(config: Config, logger: Logger): Promise<void> {
+  const target = await openTwilioTarget({ ...config, twilio: { ...config.twilio, mode: 'sandbox' } }, logger);
+  logger.info({ url: target.sandboxUrl, masterAccountSid: target.masterAccountSid }, 'sandbox.ready');
+  const stop = async () => {
+    await target.sandbox?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
 }
 
 async function keysRotate(config: Config, logger: Logger): Promise<void> {
@@ -88,7 +139,8 @@ async function main(): Promise<void> {
   const command = process.argv[2] ?? 'serve';
   if (command === 'serve') return serve(config, logger);
   if (command === 'keys:rotate') return keysRotate(config, logger);
-  console.error(`unknown command ${command}; expected serve or keys:rotate`);
+  if (command === 'sandbox') return sandboxOnly(config, logger);
+  console.error(`unknown command ${command}; expected serve, sandbox or keys:rotate`);
   process.exit(2);
 }
 
