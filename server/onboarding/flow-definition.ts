@@ -1,0 +1,100 @@
+// What a flow is: a table of states → step functions plus the allowed moves between states. A step does at most
+// one external write and returns what happens next; the engine persists that with a guarded update.
+import type { Twilio } from 'twilio';
+import type { Config } from '../platform/config.ts';
+import type { Db } from '../platform/db/db.ts';
+import type { KeyRing } from '../platform/crypto/keyring.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { TwilioGateway } from '../twilio/gateway.ts';
+import type { FlowError, FlowKind } from '../../shared/onboarding.ts';
+import type { FlowRow } from './flows.dao.ts';
+
+/** Writes to our own tables that must commit together with the flow's new state (e.g. the SID just adopted). */
+export type Record_ = (tx: Db) => Promise<void>;
+
+export type StepResult =
+  /** Move to another state (or the same one, to take the next single write) and run it right away. */
+  | { type: 'goto'; to: string; message: string; patch?: Record<string, unknown>; record?: Record_; countAttempt?: boolean }
+  /** Twilio is reviewing or working: check again later, backing off. `waitingOnSid` lets a webhook wake it. */
+  | { type: 'poll'; waitingFor: string; message: string; waitingOnSid?: string; patch?: Record<string, unknown>; record?: Record_ }
+  /** A person must act: an admin (awaiting_approval) or the customer (action_required: a fix or an OTP). */
+  | {
+      type: 'park';
+      status: 'action_required' | 'awaiting_approval';
+      waitingFor: string;
+      message: string;
+      to?: string;
+      error?: FlowError;
+      patch?: Record<string, unknown>;
+      record?: Record_;
+    }
+  /** Give up for good (nothing the customer can fix). */
+  | { type: 'fail'; message: string; error: FlowError; record?: Record_ };
+
+export interface StepContext {
+  flow: FlowRow;
+  /** The flow's context (SIDs gathered so far and inputs such as an OTP). Read-only: patch it via the result. */
+  context: Record<string, unknown>;
+  db: Db;
+  config: Config;
+  keyRing: KeyRing;
+  logger: Logger;
+  twilio: TwilioGateway;
+  now(): Date;
+  /** gateway.call with the engine's retry bookkeeping (retries land in the flow's timeline). */
+  call<T>(operation: string, fn: () => Promise<T>, opts?: { a2p?: boolean }): Promise<T>;
+  /** The customer's subaccount SID (throws when the subaccount flow has not recorded it yet). */
+  accountSid(): Promise<string>;
+  /** Client with the subaccount's own credentials (Messaging, TrustHub, Content). */
+  subaccountClient(): Promise<Twilio>;
+  /**
+   * Called by a step right after Twilio created a resource and before its SID is recorded. This is the window
+   * a crash can fall into; tests inject one here to prove the adopt-before-create rule.
+   */
+  created(resource: string, sid: string): Promise<void>;
+}
+
+export type StepFn = (s: StepContext) => Promise<StepResult>;
+
+export interface StateDef {
+  /** Plain-language label for the timeline and the portal. */
+  label: string;
+  /** Absent for states where the flow only waits for a person (a service moves it on). */
+  step?: StepFn;
+  /** States this one may move to (by a step or by a service). */
+  to: readonly string[];
+}
+
+export interface FlowDefinition {
+  kind: FlowKind;
+  initial: string;
+  /** Reaching one of these ends the flow with status done. */
+  terminal: readonly string[];
+  states: Record<string, StateDef>;
+  /** Happy-path order, for the progress figure. */
+  order: readonly string[];
+}
+
+/** A crash injected by a test hook: the engine abandons the flow without writing, exactly as a killed process. */
+export class SimulatedCrash extends Error {
+  constructor(where: string) {
+    super(`simulated crash ${where}`);
+    this.name = 'SimulatedCrash';
+  }
+}
+
+export function isAllowedTransition(def: FlowDefinition, from: string, to: string): boolean {
+  return def.states[from]?.to.includes(to) ?? false;
+}
+
+export function assertTransition(def: FlowDefinition, from: string, to: string): void {
+  if (!isAllowedTransition(def, from, to)) throw new Error(`${def.kind} flow: ${from} → ${to} is not an allowed transition`);
+}
+
+/** 0–100 along the happy path; states off the path (fixes) count as the last path state before them. */
+export function progressOf(def: FlowDefinition, state: string): number {
+  if (def.terminal.includes(state)) return 100;
+  const i = def.order.indexOf(state);
+  const idx = i >= 0 ? i : Math.max(0, def.order.findIndex((s) => def.states[s]?.to.includes(state)));
+  return Math.min(99, Math.round((100 * idx) / Math.max(1, def.order.length - 1)));
+}

@@ -1,0 +1,694 @@
+// The A2P 10DLC flow (FACTS §5–6, DOCS onboarding-isv-api): customer profile → A2P trust product → brand →
+// messaging service → campaign → phone number. Standard and sole-proprietor brands share the table; the
+// sole-proprietor path uses the starter/sole-proprietor policies and parks for the brand OTP. Everything runs
+// with the subaccount's own credentials (FACTS §0). Each create step adopts what a crashed run made first.
+import type { FlowDefinition, StateDef, StepContext, StepResult } from '../flow-definition.ts';
+import type { FlowError } from '../../../shared/onboarding.ts';
+import type { A2pRequest } from '../../../shared/a2p.ts';
+import { findBrand, findCampaignByBrand, setBrandTwilio, setCampaignTwilio, upsertNumber, type BrandRow } from '../../brands/brands.dao.ts';
+import { findCustomerData, type CustomerData } from '../customers-read.dao.ts';
+import { mapTwilioFields } from '../twilio-explanations.ts';
+import { adoptOrCreate, friendlyName, str, waitForSubaccount } from './flow-helpers.ts';
+import {
+  POLICY_A2P_MESSAGING_PROFILE,
+  POLICY_SECONDARY_PROFILE,
+  POLICY_SOLE_PROPRIETOR_TRUST_PRODUCT,
+  POLICY_STARTER_PROFILE,
+} from './a2p-constants.ts';
+import { ensureSandboxPrimaryProfile } from './sandbox-primary-profile.ts';
+
+/** The campaign of a Messaging Service is addressed by this constant SID (FACTS §6). */
+export const CAMPAIGN_COMPLIANCE_SID = 'QE2c6890da8086d771620e9b13fadeba0b';
+
+interface Inputs {
+  customer: CustomerData;
+  brand: BrandRow;
+  request: A2pRequest;
+  soleProp: boolean;
+}
+
+async function inputs(s: StepContext): Promise<Inputs> {
+  const brand = await findBrand(s.db, s.flow.subject_id!);
+  const customer = await findCustomerData(s.db, s.flow.customer_id);
+  if (!brand || !customer) throw new Error(`a2p flow ${s.flow.id}: brand or customer row missing`);
+  const campaign = await findCampaignByBrand(s.db, brand.id);
+  const request = { ...(brand.data as unknown as A2pRequest), campaign: (campaign?.data ?? (brand.data as { campaign: unknown }).campaign) as A2pRequest['campaign'] };
+  return { customer, brand, request, soleProp: brand.brand_type === 'SOLE_PROPRIETOR' };
+}
+
+const ctxSid = (s: StepContext, key: string): string => {
+  const v = str(s.context[key]);
+  if (!v) throw new Error(`a2p flow ${s.flow.id}: ${key} not recorded yet`);
+  return v;
+};
+
+const BUSINESS_TYPES: Record<string, string> = {
+  llc: 'Limited Liability Corporation',
+  corporation: 'Corporation',
+  partnership: 'Partnership',
+  non_profit: 'Non-profit Corporation',
+  government: 'Co-operative',
+  sole_proprietor: 'Sole Proprietorship',
+};
+
+// ------------------------------------------------------------------------------------------ attribute builders
+
+function businessAttributes(c: CustomerData): Record<string, unknown> {
+  return {
+    business_name: c.legal_name,
+    business_identity: 'direct_customer',
+    business_type: BUSINESS_TYPES[c.business_type] ?? 'Corporation',
+    business_industry: c.industry.toUpperCase(),
+    business_registration_identifier: 'EIN',
+    business_registration_number: c.ein ?? '',
+    business_regions_of_operation: (c.regions_of_operation.length ? c.regions_of_operation : ['USA_AND_CANADA']).join(','),
+    website_url: c.website,
+  };
+}
+
+function representativeAttributes(c: CustomerData): Record<string, unknown> {
+  return {
+    first_name: c.contact.firstName,
+    last_name: c.contact.lastName,
+    email: c.contact.email,
+    phone_number: c.contact.phone,
+    business_title: c.contact.jobTitle ?? 'Owner',
+    job_position: c.contact.jobPosition ?? 'Director',
+  };
+}
+
+function starterAttributes(c: CustomerData): Record<string, unknown> {
+  return { first_name: c.contact.firstName, last_name: c.contact.lastName, email: c.contact.email, phone_number: c.contact.phone };
+}
+
+function messagingProfileAttributes(i: Inputs): Record<string, unknown> {
+  if (i.soleProp)
+    return { brand_name: i.customer.display_name ?? i.customer.legal_name, mobile_phone_number: i.customer.contact.phone, vertical: i.customer.industry.toUpperCase() };
+  return {
+    company_type: i.request.companyType,
+    ...(i.request.companyType === 'public' ? { stock_exchange: i.request.stockExchange, stock_ticker: i.request.stockTicker } : {}),
+    brand_contact_email: i.customer.contact.email,
+  };
+}
+
+function addressParams(c: CustomerData) {
+  return {
+    customerName: c.legal_name,
+    street: c.address.street,
+    city: c.address.city,
+    region: c.address.region,
+    postalCode: c.address.postalCode,
+    isoCountry: c.address.country,
+  };
+}
+
+// ------------------------------------------------------------------------------------------ steps
+
+async function primaryProfile(s: StepContext): Promise<StepResult> {
+  const configured = s.config.twilio.primaryCustomerProfileSid;
+  if (configured) return { type: 'goto', to: 'address', message: 'Using the ISV primary customer profile', patch: { primaryProfileSid: configured } };
+  if (s.twilio.mode !== 'sandbox') {
+    return {
+      type: 'fail',
+      message: 'TWILIO_PRIMARY_CUSTOMER_PROFILE_SID is not configured',
+      error: { code: 'primary_profile_missing', message: 'The platform has no approved primary customer profile configured; contact the ISV.', twilioCode: null, fields: [] },
+    };
+  }
+  const p = await ensureSandboxPrimaryProfile(s.twilio, (op, fn) => s.call(op, fn));
+  if (p.status === 'twilio-approved') return { type: 'goto', to: 'address', message: `Using the ISV primary customer profile ${p.sid}`, patch: { primaryProfileSid: p.sid } };
+  return { type: 'poll', waitingFor: 'twilio:primary_profile_review', message: 'Waiting for the ISV primary profile review', waitingOnSid: p.sid };
+}
+
+async function address(s: StepContext): Promise<StepResult> {
+  const { customer } = await inputs(s);
+  const client = await s.subaccountClient();
+  const name = friendlyName(s.flow.customer_id, 'address');
+  return adoptOrCreate(s, {
+    key: 'addressSid',
+    resource: 'address',
+    label: 'business address',
+    list: () => client.addresses.list({ friendlyName: name, limit: 50 }),
+    match: (a) => a.friendlyName === name,
+    create: () => client.addresses.create({ ...addressParams(customer), friendlyName: name }),
+    next: 'profile_end_user',
+  });
+}
+
+async function endUser(s: StepContext, o: { key: string; purpose: string; type: string; attributes: Record<string, unknown>; next: string; label: string }) {
+  const client = await s.subaccountClient();
+  const name = friendlyName(s.flow.customer_id, o.purpose);
+  return adoptOrCreate(s, {
+    key: o.key,
+    resource: 'trusthub.end_user',
+    label: o.label,
+    list: () => client.trusthub.v1.endUsers.list({ limit: 200 }),
+    match: (e) => e.friendlyName === name,
+    create: () => client.trusthub.v1.endUsers.create({ friendlyName: name, type: o.type, attributes: o.attributes }),
+    next: o.next,
+  });
+}
+
+async function profileEndUser(s: StepContext): Promise<StepResult> {
+  const { customer, soleProp } = await inputs(s);
+  return soleProp
+    ? endUser(s, { key: 'profileEndUserSid', purpose: 'starter', type: 'starter_customer_profile_information', attributes: starterAttributes(customer), next: 'address_document', label: 'starter profile information' })
+    : endUser(s, { key: 'profileEndUserSid', purpose: 'business', type: 'customer_profile_business_information', attributes: businessAttributes(customer), next: 'representative_end_user', label: 'business information' });
+}
+
+async function representativeEndUser(s: StepContext): Promise<StepResult> {
+  const { customer } = await inputs(s);
+  return endUser(s, { key: 'representativeEndUserSid', purpose: 'representative', type: 'authorized_representative_1', attributes: representativeAttributes(customer), next: 'address_document', label: 'authorized representative' });
+}
+
+async function addressDocument(s: StepContext): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const name = friendlyName(s.flow.customer_id, 'address-doc');
+  const addressSid = ctxSid(s, 'addressSid');
+  return adoptOrCreate(s, {
+    key: 'addressDocumentSid',
+    resource: 'trusthub.supporting_document',
+    label: 'address document',
+    list: () => client.trusthub.v1.supportingDocuments.list({ limit: 200 }),
+    match: (d) => d.friendlyName === name,
+    create: () => client.trusthub.v1.supportingDocuments.create({ friendlyName: name, type: 'customer_profile_address', attributes: { address_sids: addressSid } }),
+    next: 'customer_profile',
+  });
+}
+
+async function customerProfile(s: StepContext): Promise<StepResult> {
+  const { customer, soleProp, brand } = await inputs(s);
+  const client = await s.subaccountClient();
+  const name = friendlyName(s.flow.customer_id, 'profile');
+  return adoptOrCreate(s, {
+    key: 'customerProfileSid',
+    resource: 'trusthub.customer_profile',
+    label: 'customer profile',
+    list: () => client.trusthub.v1.customerProfiles.list({ friendlyName: name, limit: 50 }),
+    match: (p) => p.friendlyName === name,
+    create: () =>
+      client.trusthub.v1.customerProfiles.create({
+        friendlyName: name,
+        email: customer.contact.email,
+        policySid: soleProp ? POLICY_STARTER_PROFILE : POLICY_SECONDARY_PROFILE,
+        statusCallback: `${s.config.publicBaseUrl}/api/isv/webhooks/twilio/trusthub`,
+      }),
+    next: 'profile_assignments',
+    record: (p) => (tx) => setBrandTwilio(tx, brand.id, { customerProfileSid: p.sid }),
+  });
+}
+
+/** One missing assignment per run (one external write per step); lists first, so a rerun never assigns twice. */
+async function assignments(
+  s: StepContext,
+  o: { bundle: 'customer' | 'trust'; wanted: string[]; next: string },
+): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const th = client.trusthub.v1;
+  const bundleSid = ctxSid(s, o.bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
+  // Both assignment resources have the same shape (objectSid in, sid out).
+  const api = (o.bundle === 'customer'
+    ? th.customerProfiles(bundleSid).customerProfilesEntityAssignments
+    : th.trustProducts(bundleSid).trustProductsEntityAssignments) as unknown as {
+    list(p: { limit: number }): Promise<{ objectSid: string }[]>;
+    create(p: { objectSid: string }): Promise<{ sid: string }>;
+  };
+  const have = new Set((await s.call('trusthub.assignments.list', () => api.list({ limit: 100 }))).map((a) => a.objectSid));
+  const missing = o.wanted.find((w) => !have.has(w));
+  if (!missing) return { type: 'goto', to: o.next, message: `All ${o.wanted.length} entities are assigned to ${bundleSid}` };
+  const a = await s.call('trusthub.assignments.create', () => api.create({ objectSid: missing }));
+  await s.created('trusthub.entity_assignment', a.sid);
+  return { type: 'goto', to: o.bundle === 'customer' ? 'profile_assignments' : 'trust_product_assignments', message: `Assigned ${missing} to ${bundleSid}` };
+}
+
+async function profileAssignments(s: StepContext): Promise<StepResult> {
+  const { soleProp } = await inputs(s);
+  const wanted = [ctxSid(s, 'primaryProfileSid'), ctxSid(s, 'profileEndUserSid'), ctxSid(s, 'addressDocumentSid')];
+  if (!soleProp) wanted.push(ctxSid(s, 'representativeEndUserSid'));
+  return assignments(s, { bundle: 'customer', wanted, next: 'profile_evaluation' });
+}
+
+function evaluationError(results: unknown): FlowError {
+  const invalid: string[] = [];
+  const reasons: string[] = [];
+  for (const r of (Array.isArray(results) ? results : []) as { passed?: boolean; failure_reason?: string | null; invalid?: { object_field?: string; failure_reason?: string }[] }[]) {
+    if (r.passed) continue;
+    if (r.failure_reason) reasons.push(r.failure_reason);
+    for (const i of r.invalid ?? []) if (i.object_field) invalid.push(i.object_field);
+  }
+  return {
+    code: 'evaluation_noncompliant',
+    message: `Twilio's compliance check found problems: ${reasons.join('; ') || 'required information is missing'}. Fix the business details and resume.`,
+    twilioCode: null,
+    fields: mapTwilioFields(invalid),
+  };
+}
+
+async function evaluate(s: StepContext, bundle: 'customer' | 'trust', policySid: string, next: string, fixState: string): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const th = client.trusthub.v1;
+  const sid = ctxSid(s, bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
+  const ev =
+    bundle === 'customer'
+      ? await s.call('trusthub.evaluations.create', () => th.customerProfiles(sid).customerProfilesEvaluations.create({ policySid }))
+      : await s.call('trusthub.evaluations.create', () => th.trustProducts(sid).trustProductsEvaluations.create({ policySid }));
+  if (ev.status === 'compliant') return { type: 'goto', to: next, message: `${sid} passed Twilio's compliance evaluation` };
+  const error = evaluationError(ev.results);
+  return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error, patch: { fixState } };
+}
+
+async function profileEvaluation(s: StepContext): Promise<StepResult> {
+  const { soleProp } = await inputs(s);
+  return evaluate(s, 'customer', soleProp ? POLICY_STARTER_PROFILE : POLICY_SECONDARY_PROFILE, 'submit_profile', 'fix_profile');
+}
+
+async function submitBundle(s: StepContext, bundle: 'customer' | 'trust', next: string): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const th = client.trusthub.v1;
+  const sid = ctxSid(s, bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
+  const current = bundle === 'customer' ? await s.call('trusthub.customer_profiles.fetch', () => th.customerProfiles(sid).fetch()) : await s.call('trusthub.trust_products.fetch', () => th.trustProducts(sid).fetch());
+  // Already submitted by a run that crashed before recording it: do not submit (and pay) twice.
+  if (current.status !== 'draft' && current.status !== 'twilio-rejected') return { type: 'goto', to: next, message: `${sid} is already ${current.status}` };
+  if (bundle === 'customer') await s.call('trusthub.customer_profiles.submit', () => th.customerProfiles(sid).update({ status: 'pending-review' }));
+  else await s.call('trusthub.trust_products.submit', () => th.trustProducts(sid).update({ status: 'pending-review' }));
+  return { type: 'goto', to: next, message: `Submitted ${sid} for Twilio review`, countAttempt: true };
+}
+
+function bundleRejection(errors: unknown, what: string): FlowError {
+  const list = (Array.isArray(errors) ? errors : []) as { code?: number; message?: string; fields?: string[] }[];
+  const first = list[0];
+  return {
+    code: 'bundle_rejected',
+    message: `Twilio rejected the ${what}: ${list.map((e) => e.message).filter(Boolean).join('; ') || 'no reason given'}. Correct the business details and resume.`,
+    twilioCode: typeof first?.code === 'number' ? first.code : null,
+    fields: mapBundleFields(list.flatMap((e) => e.fields ?? [])),
+  };
+}
+
+/** TrustHub reports `<end user type>.<attribute>`; the customer fixes fields of our own forms. */
+function mapBundleFields(fields: string[]): string[] {
+  const map: Record<string, string> = {
+    business_name: 'legalName',
+    business_registration_number: 'ein',
+    website_url: 'website',
+    business_industry: 'industry',
+    business_regions_of_operation: 'regionsOfOperation',
+    first_name: 'contact.firstName',
+    last_name: 'contact.lastName',
+    email: 'contact.email',
+    phone_number: 'contact.phone',
+    business_title: 'contact.jobTitle',
+    address_sids: 'address',
+    company_type: 'companyType',
+    stock_exchange: 'stockExchange',
+    stock_ticker: 'stockTicker',
+    brand_contact_email: 'contact.email',
+    brand_name: 'displayName',
+    mobile_phone_number: 'contact.phone',
+  };
+  return [...new Set(fields.map((f) => map[f.split('.').pop() ?? f] ?? f))];
+}
+
+async function waitBundle(s: StepContext, bundle: 'customer' | 'trust', next: string, fixState: string): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const th = client.trusthub.v1;
+  const sid = ctxSid(s, bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
+  const b = bundle === 'customer' ? await s.call('trusthub.customer_profiles.fetch', () => th.customerProfiles(sid).fetch()) : await s.call('trusthub.trust_products.fetch', () => th.trustProducts(sid).fetch());
+  const what = bundle === 'customer' ? 'customer profile' : 'A2P messaging profile';
+  if (b.status === 'twilio-approved') return { type: 'goto', to: next, message: `Twilio approved the ${what}` };
+  if (b.status === 'twilio-rejected') {
+    const error = bundleRejection((b as unknown as { errors?: unknown }).errors, what);
+    return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error, patch: { fixState } };
+  }
+  if (b.status === 'draft') return { type: 'goto', to: bundle === 'customer' ? 'submit_profile' : 'submit_trust_product', message: `The ${what} is still a draft; submitting it` };
+  return { type: 'poll', waitingFor: `twilio:${bundle === 'customer' ? 'customer_profile' : 'trust_product'}_review`, message: `Twilio is reviewing the ${what} (${b.status})`, waitingOnSid: sid };
+}
+
+/** After a rejection: push the customer's corrected data into the end users and address, one write per run. */
+async function fixProfile(s: StepContext): Promise<StepResult> {
+  const { customer, soleProp } = await inputs(s);
+  const client = await s.subaccountClient();
+  const th = client.trusthub.v1;
+  const done = new Set((s.context.fixed as string[] | undefined) ?? []);
+  const updates: { key: string; run: () => Promise<unknown> }[] = [
+    {
+      key: 'profileEndUser',
+      run: () => th.endUsers(ctxSid(s, 'profileEndUserSid')).update({ attributes: soleProp ? starterAttributes(customer) : businessAttributes(customer) }),
+    },
+  ];
+  if (!soleProp) updates.push({ key: 'representativeEndUser', run: () => th.endUsers(ctxSid(s, 'representativeEndUserSid')).update({ attributes: representativeAttributes(customer) }) });
+  updates.push({
+    key: 'address',
+    run: async () => {
+      // An address is not edited in place: make one for this attempt (adopting it after a crash) and repoint the document.
+      const name = friendlyName(s.flow.customer_id, `address-${s.flow.attempts}`);
+      const found = (await client.addresses.list({ friendlyName: name, limit: 20 })).find((a) => a.friendlyName === name);
+      const a = found ?? (await client.addresses.create({ ...addressParams(customer), friendlyName: name }));
+      await th.supportingDocuments(ctxSid(s, 'addressDocumentSid')).update({ attributes: { address_sids: a.sid } });
+      return a;
+    },
+  });
+  const next = updates.find((u) => !done.has(u.key));
+  if (!next) return { type: 'goto', to: 'profile_evaluation', message: 'Updated the profile with the corrected details', patch: { fixed: [] } };
+  await s.call(`trusthub.fix.${next.key}`, next.run);
+  return { type: 'goto', to: 'fix_profile', message: `Updated ${next.key} with the corrected details`, patch: { fixed: [...done, next.key] } };
+}
+
+async function messagingEndUser(s: StepContext): Promise<StepResult> {
+  const i = await inputs(s);
+  return endUser(s, {
+    key: 'messagingEndUserSid',
+    purpose: 'messaging',
+    type: i.soleProp ? 'sole_proprietor_information' : 'us_a2p_messaging_profile_information',
+    attributes: messagingProfileAttributes(i),
+    next: 'trust_product',
+    label: 'A2P messaging profile information',
+  });
+}
+
+async function trustProduct(s: StepContext): Promise<StepResult> {
+  const { customer, soleProp, brand } = await inputs(s);
+  const client = await s.subaccountClient();
+  const name = friendlyName(s.flow.customer_id, 'a2p-profile');
+  return adoptOrCreate(s, {
+    key: 'trustProductSid',
+    resource: 'trusthub.trust_product',
+    label: 'A2P messaging profile',
+    list: () => client.trusthub.v1.trustProducts.list({ friendlyName: name, limit: 50 }),
+    match: (p) => p.friendlyName === name,
+    create: () =>
+      client.trusthub.v1.trustProducts.create({
+        friendlyName: name,
+        email: customer.contact.email,
+        policySid: soleProp ? POLICY_SOLE_PROPRIETOR_TRUST_PRODUCT : POLICY_A2P_MESSAGING_PROFILE,
+        statusCallback: `${s.config.publicBaseUrl}/api/isv/webhooks/twilio/trusthub`,
+      }),
+    next: 'trust_product_assignments',
+    record: (p) => (tx) => setBrandTwilio(tx, brand.id, { trustProductSid: p.sid }),
+  });
+}
+
+async function trustProductAssignments(s: StepContext): Promise<StepResult> {
+  return assignments(s, { bundle: 'trust', wanted: [ctxSid(s, 'messagingEndUserSid'), ctxSid(s, 'customerProfileSid')], next: 'trust_product_evaluation' });
+}
+
+async function trustProductEvaluation(s: StepContext): Promise<StepResult> {
+  const { soleProp } = await inputs(s);
+  return evaluate(s, 'trust', soleProp ? POLICY_SOLE_PROPRIETOR_TRUST_PRODUCT : POLICY_A2P_MESSAGING_PROFILE, 'submit_trust_product', 'fix_trust_product');
+}
+
+async function fixTrustProduct(s: StepContext): Promise<StepResult> {
+  const i = await inputs(s);
+  const client = await s.subaccountClient();
+  await s.call('trusthub.fix.messaging_end_user', () => client.trusthub.v1.endUsers(ctxSid(s, 'messagingEndUserSid')).update({ attributes: messagingProfileAttributes(i) }));
+  return { type: 'goto', to: 'trust_product_evaluation', message: 'Updated the A2P messaging profile with the corrected details' };
+}
+
+async function brandRegistration(s: StepContext): Promise<StepResult> {
+  const { brand, soleProp } = await inputs(s);
+  const client = await s.subaccountClient();
+  const customerProfileSid = ctxSid(s, 'customerProfileSid');
+  const trustProductSid = ctxSid(s, 'trustProductSid');
+  return adoptOrCreate(s, {
+    key: 'brandSid',
+    resource: 'messaging.brand_registration',
+    label: 'brand registration',
+    a2p: true,
+    // A brand is identified by the bundles it registers: list-and-match on them.
+    list: () => client.messaging.v1.brandRegistrations.list({ limit: 100 }),
+    match: (b) => b.customerProfileBundleSid === customerProfileSid && b.a2pProfileBundleSid === trustProductSid,
+    create: () =>
+      client.messaging.v1.brandRegistrations.create({
+        customerProfileBundleSid: customerProfileSid,
+        a2PProfileBundleSid: trustProductSid,
+        brandType: soleProp ? 'SOLE_PROPRIETOR' : 'STANDARD',
+      }),
+    next: 'wait_brand',
+    record: (b) => (tx) => setBrandTwilio(tx, brand.id, { brandSid: b.sid, status: 'submitted', twilioStatus: b.status, countAttempt: true }),
+  });
+}
+
+function brandFailure(b: { errors?: unknown; failureReason?: string | null }): FlowError {
+  const list = (Array.isArray(b.errors) ? b.errors : []) as { error_code?: number; description?: string; fields?: string[] }[];
+  const first = list[0];
+  const reasons = list.map((e) => e.description).filter(Boolean).join('; ') || b.failureReason || 'no reason given';
+  return {
+    code: 'brand_failed',
+    message: `The brand registration failed: ${reasons}. Correct the details and resubmit.`,
+    twilioCode: typeof first?.error_code === 'number' ? first.error_code : null,
+    fields: mapTwilioFields(list.flatMap((e) => e.fields ?? [])),
+  };
+}
+
+async function waitBrand(s: StepContext): Promise<StepResult> {
+  const { brand, soleProp } = await inputs(s);
+  const client = await s.subaccountClient();
+  const sid = ctxSid(s, 'brandSid');
+  const b = await s.call('messaging.brand_registrations.fetch', () => client.messaging.v1.brandRegistrations(sid).fetch());
+  // Older status names from the error docs (REGISTERED, REGISTRATION_FAILED) are accepted too (FACTS §6).
+  const status = String(b.status);
+  const record = (status: BrandRow['status'] | undefined, reason?: string | null) => (tx: Parameters<typeof setBrandTwilio>[0]) =>
+    setBrandTwilio(tx, brand.id, { status, twilioStatus: b.status, reason });
+  if (status === 'APPROVED' || status === 'REGISTERED')
+    return { type: 'goto', to: 'messaging_service', message: 'Twilio approved the brand', record: record('registered', null) };
+  if (status === 'FAILED' || status === 'REGISTRATION_FAILED') {
+    const error = brandFailure(b as unknown as { errors?: unknown; failureReason?: string | null });
+    return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error, patch: { fixState: 'resubmit_brand' }, record: record('failed', error.message) };
+  }
+  // Sole proprietors confirm the brand with the OTP Twilio texts to their mobile number.
+  if (soleProp && !s.context.otpSubmitted && (b as unknown as { identityStatus?: string }).identityStatus !== 'VERIFIED') {
+    return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'brand_otp', message: 'Enter the code Twilio texted to your mobile phone to confirm the brand', record: record(undefined) };
+  }
+  return { type: 'poll', waitingFor: 'twilio:brand_review', message: `Twilio is reviewing the brand (${b.status})`, waitingOnSid: sid, record: record(undefined) };
+}
+
+async function submitBrandOtp(s: StepContext): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const sid = ctxSid(s, 'brandSid');
+  const code = str(s.context.otp);
+  if (!code) return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'brand_otp', message: 'Enter the code Twilio texted to your mobile phone' };
+  // The code goes to the brand's OTP resource; the sandbox checks it like TCR does.
+  await s.call('messaging.brand_registrations.otp', () =>
+    (client.messaging.v1.brandRegistrations(sid).brandRegistrationOtps as unknown as { create(p: unknown): Promise<unknown> }).create({ otpCode: code }),
+  );
+  return { type: 'goto', to: 'wait_brand', message: 'Submitted the brand OTP', patch: { otp: null, otpSubmitted: true } };
+}
+
+async function resubmitBrand(s: StepContext): Promise<StepResult> {
+  const { brand } = await inputs(s);
+  const client = await s.subaccountClient();
+  const sid = ctxSid(s, 'brandSid');
+  const b = await s.call('messaging.brand_registrations.fetch', () => client.messaging.v1.brandRegistrations(sid).fetch());
+  // POST on the brand is only allowed while FAILED (21725); after a crash it may already be back in review.
+  if (String(b.status) === 'FAILED' || String(b.status) === 'REGISTRATION_FAILED') {
+    await s.call('messaging.brand_registrations.resubmit', () => client.messaging.v1.brandRegistrations(sid).update(), { a2p: true });
+  }
+  return {
+    type: 'goto',
+    to: 'wait_brand',
+    message: 'Resubmitted the brand registration',
+    countAttempt: true,
+    patch: { otpSubmitted: false },
+    record: (tx) => setBrandTwilio(tx, brand.id, { status: 'submitted', reason: null, countAttempt: true }),
+  };
+}
+
+async function messagingService(s: StepContext): Promise<StepResult> {
+  const { brand } = await inputs(s);
+  const client = await s.subaccountClient();
+  const name = friendlyName(s.flow.customer_id);
+  const base = s.config.publicBaseUrl;
+  return adoptOrCreate(s, {
+    key: 'messagingServiceSid',
+    resource: 'messaging.service',
+    label: 'messaging service',
+    list: () => client.messaging.v1.services.list({ limit: 100 }),
+    match: (svc) => svc.friendlyName === name,
+    create: () =>
+      client.messaging.v1.services.create({
+        friendlyName: name,
+        inboundRequestUrl: `${base}/api/isv/webhooks/twilio/inbound`,
+        inboundMethod: 'POST',
+        statusCallback: `${base}/api/isv/webhooks/twilio/status`,
+        useInboundWebhookOnNumber: false,
+      }),
+    next: 'campaign',
+    record: (svc) => (tx) => setCampaignTwilio(tx, brand.id, { messagingServiceSid: svc.sid }),
+  });
+}
+
+async function campaign(s: StepContext): Promise<StepResult> {
+  const { brand, request } = await inputs(s);
+  const client = await s.subaccountClient();
+  const serviceSid = ctxSid(s, 'messagingServiceSid');
+  const brandSid = ctxSid(s, 'brandSid');
+  const c = request.campaign;
+  return adoptOrCreate(s, {
+    key: 'campaignSid',
+    resource: 'messaging.campaign',
+    label: 'campaign',
+    a2p: true,
+    // One campaign per Messaging Service: whatever the service holds is ours.
+    list: () => client.messaging.v1.services(serviceSid).usAppToPerson.list({ limit: 20 }),
+    match: () => true,
+    create: () =>
+      client.messaging.v1.services(serviceSid).usAppToPerson.create({
+        brandRegistrationSid: brandSid,
+        description: c.description,
+        messageFlow: c.messageFlow,
+        messageSamples: c.sampleMessages,
+        usAppToPersonUsecase: c.useCase,
+        hasEmbeddedLinks: c.hasEmbeddedLinks,
+        hasEmbeddedPhone: c.hasEmbeddedPhone,
+        ...(c.optInMessage ? { optInMessage: c.optInMessage } : {}),
+        ...(c.optOutMessage ? { optOutMessage: c.optOutMessage } : {}),
+        ...(c.helpMessage ? { helpMessage: c.helpMessage } : {}),
+        ...(c.optInKeywords ? { optInKeywords: c.optInKeywords } : {}),
+        ...(c.privacyPolicyUrl ? { privacyPolicyUrl: c.privacyPolicyUrl } : {}),
+        ...(c.termsUrl ? { termsAndConditionsUrl: c.termsUrl } : {}),
+      }),
+    next: 'wait_campaign',
+    record: (k) => (tx) => setCampaignTwilio(tx, brand.id, { campaignSid: k.sid, status: 'submitted', twilioStatus: k.campaignStatus, countAttempt: true }),
+  });
+}
+
+async function waitCampaign(s: StepContext): Promise<StepResult> {
+  const { brand } = await inputs(s);
+  const client = await s.subaccountClient();
+  const serviceSid = ctxSid(s, 'messagingServiceSid');
+  const sid = ctxSid(s, 'campaignSid');
+  const k = await s.call('messaging.campaigns.fetch', () => client.messaging.v1.services(serviceSid).usAppToPerson(sid).fetch());
+  if (k.campaignStatus === 'VERIFIED')
+    return { type: 'goto', to: 'buy_number', message: 'The campaign is verified', record: (tx) => setCampaignTwilio(tx, brand.id, { status: 'verified', twilioStatus: k.campaignStatus, errors: null }) };
+  if (k.campaignStatus === 'FAILED') {
+    const list = (Array.isArray(k.errors) ? k.errors : []) as { error_code?: number; description?: string; fields?: string[] }[];
+    const error: FlowError = {
+      code: 'campaign_failed',
+      message: `The campaign was rejected: ${list.map((e) => e.description).filter(Boolean).join('; ') || 'no reason given'}. Change the campaign details and resubmit.`,
+      twilioCode: typeof list[0]?.error_code === 'number' ? list[0].error_code : null,
+      fields: mapTwilioFields(list.flatMap((e) => e.fields ?? [])),
+    };
+    return {
+      type: 'park',
+      status: 'action_required',
+      waitingFor: 'customer_fix',
+      message: error.message,
+      error,
+      patch: { fixState: 'recreate_campaign' },
+      record: (tx) => setCampaignTwilio(tx, brand.id, { status: 'failed', twilioStatus: k.campaignStatus, errors: list }),
+    };
+  }
+  return { type: 'poll', waitingFor: 'twilio:campaign_review', message: `Twilio is reviewing the campaign (${k.campaignStatus})`, waitingOnSid: serviceSid };
+}
+
+/** A failed campaign cannot be edited: delete it (if a crashed run did not already) and create it again. */
+async function recreateCampaign(s: StepContext): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const serviceSid = ctxSid(s, 'messagingServiceSid');
+  const existing = await s.call('messaging.campaigns.list', () => client.messaging.v1.services(serviceSid).usAppToPerson.list({ limit: 20 }));
+  for (const k of existing) await s.call('messaging.campaigns.remove', () => client.messaging.v1.services(serviceSid).usAppToPerson(k.sid).remove());
+  return { type: 'goto', to: 'campaign', message: 'Removed the failed campaign to submit it again', patch: { campaignSid: null } };
+}
+
+async function buyNumber(s: StepContext): Promise<StepResult> {
+  const { request } = await inputs(s);
+  const client = await s.subaccountClient();
+  const name = friendlyName(s.flow.customer_id, 'a2p');
+  const pick = async (): Promise<string> => {
+    // The area code is a preference: fall back to any US local number rather than stopping the onboarding.
+    for (const areaCode of [request.areaCode, undefined]) {
+      const found = await s.call('available_phone_numbers.list', () =>
+        client.availablePhoneNumbers('US').local.list({ smsEnabled: true, limit: 1, ...(areaCode ? { areaCode: Number(areaCode) } : {}) }),
+      );
+      if (found[0]) return found[0].phoneNumber;
+      if (!areaCode) break;
+    }
+    throw new Error('no US numbers available');
+  };
+  return adoptOrCreate(s, {
+    key: 'phoneNumberSid',
+    resource: 'incoming_phone_number',
+    label: 'phone number',
+    list: () => client.incomingPhoneNumbers.list({ friendlyName: name, limit: 20 }),
+    match: (n) => n.friendlyName === name,
+    create: async () => {
+      const phoneNumber = await pick();
+      return client.incomingPhoneNumbers.create({ phoneNumber, friendlyName: name });
+    },
+    next: 'attach_number',
+    patch: (n) => ({ phoneNumber: n.phoneNumber }),
+    record: (n) => (tx) => upsertNumber(tx, { customerId: s.flow.customer_id, phoneNumberSid: n.sid, phoneNumber: n.phoneNumber, messagingServiceSid: null }),
+  });
+}
+
+async function attachNumber(s: StepContext): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const serviceSid = ctxSid(s, 'messagingServiceSid');
+  const numberSid = ctxSid(s, 'phoneNumberSid');
+  const phoneNumber = str(s.context.phoneNumber) ?? '';
+  const pool = await s.call('messaging.service_numbers.list', () => client.messaging.v1.services(serviceSid).phoneNumbers.list({ limit: 400 }));
+  if (!pool.some((p) => p.sid === numberSid)) {
+    await s.call('messaging.service_numbers.create', () => client.messaging.v1.services(serviceSid).phoneNumbers.create({ phoneNumberSid: numberSid }));
+  }
+  return {
+    type: 'goto',
+    to: 'done',
+    message: `Attached ${phoneNumber} to the messaging service; A2P registration complete`,
+    record: (tx) => upsertNumber(tx, { customerId: s.flow.customer_id, phoneNumberSid: numberSid, phoneNumber, messagingServiceSid: serviceSid }),
+  };
+}
+
+// ------------------------------------------------------------------------------------------ the table
+
+const base: Record<string, StateDef> = {
+  awaiting_approval: { label: 'Waiting for an ISV admin to approve the brand and campaign details', to: [] },
+  wait_for_subaccount: { label: 'Waiting for the subaccount', step: (s) => waitForSubaccount(s, 'primary_profile'), to: ['primary_profile'] },
+  primary_profile: { label: 'Checking the ISV primary profile', step: primaryProfile, to: ['address'] },
+  address: { label: 'Registering the business address', step: address, to: ['profile_end_user'] },
+  profile_end_user: { label: 'Registering the business information', step: profileEndUser, to: ['representative_end_user', 'address_document'] },
+  representative_end_user: { label: 'Registering the authorized representative', step: representativeEndUser, to: ['address_document'] },
+  address_document: { label: 'Attaching the address document', step: addressDocument, to: ['customer_profile'] },
+  customer_profile: { label: 'Creating the customer profile', step: customerProfile, to: ['profile_assignments'] },
+  profile_assignments: { label: 'Assembling the customer profile', step: profileAssignments, to: ['profile_assignments', 'profile_evaluation'] },
+  profile_evaluation: { label: 'Checking the customer profile', step: profileEvaluation, to: ['submit_profile', 'fix_profile'] },
+  submit_profile: { label: 'Submitting the customer profile', step: (s) => submitBundle(s, 'customer', 'wait_profile'), to: ['wait_profile'] },
+  wait_profile: { label: 'Twilio is reviewing the customer profile', step: (s) => waitBundle(s, 'customer', 'messaging_end_user', 'fix_profile'), to: ['messaging_end_user', 'submit_profile', 'fix_profile'] },
+  fix_profile: { label: 'Updating the customer profile with corrected details', step: fixProfile, to: ['fix_profile', 'profile_evaluation'] },
+  messaging_end_user: { label: 'Registering the A2P messaging profile information', step: messagingEndUser, to: ['trust_product'] },
+  trust_product: { label: 'Creating the A2P messaging profile', step: trustProduct, to: ['trust_product_assignments'] },
+  trust_product_assignments: { label: 'Assembling the A2P messaging profile', step: trustProductAssignments, to: ['trust_product_assignments', 'trust_product_evaluation'] },
+  trust_product_evaluation: { label: 'Checking the A2P messaging profile', step: trustProductEvaluation, to: ['submit_trust_product', 'fix_trust_product'] },
+  submit_trust_product: { label: 'Submitting the A2P messaging profile', step: (s) => submitBundle(s, 'trust', 'wait_trust_product'), to: ['wait_trust_product'] },
+  wait_trust_product: { label: 'Twilio is reviewing the A2P messaging profile', step: (s) => waitBundle(s, 'trust', 'brand', 'fix_trust_product'), to: ['brand', 'submit_trust_product', 'fix_trust_product'] },
+  fix_trust_product: { label: 'Updating the A2P messaging profile', step: fixTrustProduct, to: ['trust_product_evaluation'] },
+  brand: { label: 'Registering the brand', step: brandRegistration, to: ['wait_brand'] },
+  wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'resubmit_brand'] },
+  brand_otp: { label: 'Waiting for the brand OTP', to: ['submit_brand_otp'] },
+  submit_brand_otp: { label: 'Confirming the brand OTP', step: submitBrandOtp, to: ['wait_brand', 'brand_otp'] },
+  resubmit_brand: { label: 'Resubmitting the brand', step: resubmitBrand, to: ['wait_brand'] },
+  messaging_service: { label: 'Creating the messaging service', step: messagingService, to: ['campaign'] },
+  campaign: { label: 'Registering the campaign', step: campaign, to: ['wait_campaign'] },
+  wait_campaign: { label: 'Twilio is reviewing the campaign', step: waitCampaign, to: ['buy_number', 'recreate_campaign'] },
+  recreate_campaign: { label: 'Resubmitting the campaign', step: recreateCampaign, to: ['campaign'] },
+  buy_number: { label: 'Buying a phone number', step: buyNumber, to: ['attach_number'] },
+  attach_number: { label: 'Attaching the number to the messaging service', step: attachNumber, to: ['done'] },
+  done: { label: 'A2P registration complete', to: [] },
+};
+
+// A customer may send new brand/campaign data from any unfinished state (it then waits for an admin again), and
+// an admin's approval resumes wherever the flow stopped (or at the fix that state needs).
+const resumable = Object.keys(base).filter((k) => k !== 'done' && k !== 'awaiting_approval');
+for (const k of resumable) base[k] = { ...base[k]!, to: [...new Set([...base[k]!.to, 'awaiting_approval'])] };
+base.awaiting_approval = { ...base.awaiting_approval!, to: resumable };
+
+export const a2pFlow: FlowDefinition = {
+  kind: 'a2p',
+  initial: 'awaiting_approval',
+  terminal: ['done'],
+  order: [
+    'awaiting_approval', 'wait_for_subaccount', 'primary_profile', 'address', 'profile_end_user', 'representative_end_user',
+    'address_document', 'customer_profile', 'profile_assignments', 'profile_evaluation', 'submit_profile', 'wait_profile',
+    'messaging_end_user', 'trust_product', 'trust_product_assignments', 'trust_product_evaluation', 'submit_trust_product',
+    'wait_trust_product', 'brand', 'wait_brand', 'messaging_service', 'campaign', 'wait_campaign', 'buy_number', 'attach_number', 'done',
+  ],
+  states: base,
+};
