@@ -19,6 +19,8 @@ export interface OperatorServiceDeps {
   now?: () => Date;
   /** Usage look-ups run this many accounts at a time. */
   usageConcurrency?: number;
+  /** Page size of Twilio's account list (Twilio's maximum is 1000). */
+  listPageSize?: number;
 }
 
 export type SubaccountAction = 'suspend' | 'reactivate' | 'close';
@@ -29,6 +31,8 @@ const ALLOWED_FROM: Record<SubaccountAction, SubaccountStatus[]> = { suspend: ['
 const PAST: Record<SubaccountAction, string> = { suspend: 'suspended', reactivate: 'reactivated', close: 'closed' };
 
 const SID = /^AC[0-9a-f]{32}$/;
+/** Usage categories that do not overlap (sms already includes sms-inbound and sms-outbound). */
+const TOP_LEVEL_CATEGORIES = ['sms', 'mms', 'calls', 'phonenumbers', 'shortcodes'];
 const ISV_NAME = /^isv:([0-9a-f-]{36})$/i;
 
 interface TwilioAccount {
@@ -64,7 +68,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
 
   async function listTwilioSubaccounts(): Promise<TwilioAccount[]> {
     // The SDK's list() follows next_page_uri until the last page, so every subaccount is seen.
-    const accounts = await twilio.call('accounts.list', () => master().accounts.list({ pageSize: 1000 }));
+    const accounts = await twilio.call('accounts.list', () => master().accounts.list({ pageSize: deps.listPageSize ?? 1000 }));
     return accounts
       .filter((a) => a.sid !== twilio.masterAccountSid)
       .map((a) => ({ sid: a.sid, friendlyName: a.friendlyName, status: a.status as SubaccountStatus }));
@@ -72,17 +76,17 @@ export function createOperatorService(deps: OperatorServiceDeps) {
 
   async function usageOf(accountSid: string): Promise<ReconciledSubaccount['usage']> {
     try {
-      const records = master().accounts(accountSid).usage.records.thisMonth;
-      const [total, sms] = await Promise.all([
-        twilio.call('usage.thisMonth.totalprice', () => records.list({ category: 'totalprice', limit: 1 })),
-        twilio.call('usage.thisMonth.sms', () => records.list({ category: 'sms', limit: 1 })),
-      ]);
-      const t = total[0];
-      const s = sms[0];
+      // One read of every category of the month: `sms` gives the message count, `totalprice` the month's price.
+      const records = await twilio.call('usage.thisMonth', () => master().accounts(accountSid).usage.records.thisMonth.list({ pageSize: 1000 }));
+      const byCategory = new Map(records.map((r) => [r.category, r]));
+      const sms = byCategory.get('sms');
+      const total = byCategory.get('totalprice');
+      // Without a totalprice record (the sandbox meters only a few categories) the top-level ones are added up.
+      const price = total ? Number(total.price) : TOP_LEVEL_CATEGORIES.reduce((s, c) => s + (Number(byCategory.get(c)?.price) || 0), 0);
       return {
-        count: Number(s?.count ?? 0) || 0,
-        price: Number(t?.price ?? s?.price ?? 0) || 0,
-        priceUnit: (t?.priceUnit ?? s?.priceUnit ?? 'USD').toUpperCase(),
+        count: Number(sms?.count ?? 0) || 0,
+        price: Math.round((Number.isFinite(price) ? price : 0) * 100000) / 100000,
+        priceUnit: (total?.priceUnit ?? sms?.priceUnit ?? records[0]?.priceUnit ?? 'usd').toUpperCase(),
       };
     } catch (err) {
       // One account's usage failing must not hide the reconciliation of all the others.
