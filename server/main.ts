@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
+import { buildPortalIfStale } from './portal/build-if-stale.ts';
 import { ConfigError, parseConfig, type Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
 import { createPostgresDb } from './platform/db/postgres.ts';
@@ -12,6 +13,8 @@ import { createKeyRing, loadOrCreateLocalKey, type KeyRing } from './platform/cr
 import { rotateSecrets } from './platform/crypto/rotate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { loadOrCreateSandboxCredentials, startSandbox, type Sandbox } from './sandbox/sandbox.ts';
+import { createTwilioGateway } from './twilio/gateway.ts';
+import { buildFeatures } from './features.ts';
 
 function loadEnvFiles(): void {
   // .env.local wins over .env; variables already set in the environment win over both.
@@ -73,19 +76,36 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const db = await openDatabase(config, logger);
   const keyRing = await openKeyRing(config);
   const twilioTarget = await openTwilioTarget(config, logger);
+  // The same gateway (and SDK) in both modes; only its HTTP client differs (FACTS §12).
+  const twilio = createTwilioGateway({
+    mode: twilioTarget.mode,
+    masterAccountSid: twilioTarget.masterAccountSid,
+    masterAuthToken: twilioTarget.masterAuthToken,
+    sandboxUrl: twilioTarget.sandboxUrl,
+    db,
+    keyRing,
+    logger,
+  });
+  const features = buildFeatures({ config, db, logger, keyRing, twilio });
+  // `npm start` serves a current portal: build web/dist when missing or older than its sources. `npm run dev`
+  // passes --no-web-build because Vite's dev server serves the portal there.
+  if (!process.argv.includes('--no-web-build')) {
+    await buildPortalIfStale({ root: process.cwd() }, logger).catch((err: unknown) => logger.error({ err }, 'portal.build_failed'));
+  }
   const webDist = path.resolve('web/dist');
   const app = createApp({
     config,
     db,
     logger,
     keyRing,
-    routers: [],
+    routers: features.routers,
     webDist: existsSync(path.join(webDist, 'index.html')) ? webDist : undefined,
   });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, url: `http://localhost:${port}` }, 'server.listening');
+    for (const b of features.background) b.start();
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -94,6 +114,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     logger.info({ signal }, 'server.stopping');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    for (const b of features.background) await b.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await twilioTarget.sandbox?.close();
     await db.close();
