@@ -1,0 +1,132 @@
+// Every read the portal makes, as queryOptions factories shared by the pages. Keys start with the resource
+// (['customers', id, …]) so a mutation invalidates a whole family by prefix.
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { numbersResponseSchema } from '../../../shared/a2p.ts';
+import { meResponseSchema } from '../../../shared/auth.ts';
+import { customerPageSchema, customerSchema } from '../../../shared/customers.ts';
+import { messageDetailSchema, messagePageSchema, type MessageListQuery } from '../../../shared/messages.ts';
+import { approvalsResponseSchema, onboardingResponseSchema, type OnboardingResponse } from '../../../shared/onboarding.ts';
+import { auditLogPageSchema, subaccountReconciliationSchema, type AuditLogQuery } from '../../../shared/operator.ts';
+import { optOutPageSchema, type OptOutListQuery } from '../../../shared/opt-outs.ts';
+import { portalConfigSchema } from '../../../shared/portal.ts';
+import { templatesResponseSchema } from '../../../shared/templates.ts';
+import type { ApiClient } from './client.ts';
+
+export const customerPath = (customerId: string) => `/api/isv/customers/${encodeURIComponent(customerId)}`;
+
+export const portalConfigQuery = (api: ApiClient) =>
+  queryOptions({
+    queryKey: ['config'],
+    queryFn: ({ signal }) => api.get('/api/config', portalConfigSchema, { signal }),
+    staleTime: Infinity,
+  });
+
+export const meQuery = (api: ApiClient) =>
+  queryOptions({
+    queryKey: ['me'],
+    queryFn: ({ signal }) => api.get('/api/auth/me', meResponseSchema, { signal }),
+    staleTime: 60_000,
+  });
+
+export type MessageFilters = Omit<MessageListQuery, 'cursor' | 'limit'>;
+
+export const messagesQuery = (api: ApiClient, customerId: string, filters: MessageFilters, limit = 25) =>
+  infiniteQueryOptions({
+    queryKey: ['customers', customerId, 'messages', 'list', filters, limit],
+    queryFn: ({ pageParam, signal }) =>
+      api.get(`${customerPath(customerId)}/messages`, messagePageSchema, {
+        query: { ...filters, limit, cursor: pageParam },
+        signal,
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+/** A message whose status can still move is refetched until it settles. */
+const SETTLED = new Set(['delivered', 'undelivered', 'failed', 'read', 'received', 'canceled']);
+
+export const messageQuery = (api: ApiClient, customerId: string, messageId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'messages', 'detail', messageId],
+    queryFn: ({ signal }) =>
+      api.get(`${customerPath(customerId)}/messages/${encodeURIComponent(messageId)}`, messageDetailSchema, { signal }),
+    refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.status) ? false : 2_000),
+  });
+
+export type OptOutFilters = Omit<OptOutListQuery, 'cursor' | 'limit'>;
+
+export const optOutsQuery = (api: ApiClient, customerId: string, filters: OptOutFilters, limit = 50) =>
+  infiniteQueryOptions({
+    queryKey: ['customers', customerId, 'opt-outs', filters, limit],
+    queryFn: ({ pageParam, signal }) =>
+      api.get(`${customerPath(customerId)}/opt-outs`, optOutPageSchema, {
+        query: { ...filters, limit, cursor: pageParam },
+        signal,
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+/** Something is still moving (or about to): the progress page keeps polling while this holds. */
+export function onboardingInFlight(data: OnboardingResponse | undefined): boolean {
+  if (!data) return false;
+  return data.flows.some((f) => f.status === 'in_progress' || f.status === 'waiting_on_twilio');
+}
+
+export const onboardingQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'onboarding'],
+    queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/onboarding`, onboardingResponseSchema, { signal }),
+    // Poll while Twilio (or the engine) is working; stop when everything waits on a person or is finished.
+    refetchInterval: (q) => (onboardingInFlight(q.state.data) ? 2_000 : false),
+  });
+
+export const numbersQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'numbers'],
+    queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/numbers`, numbersResponseSchema, { signal }),
+  });
+
+export const templatesQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'templates'],
+    queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/templates`, templatesResponseSchema, { signal }),
+  });
+
+export const approvalsQuery = (api: ApiClient) =>
+  queryOptions({
+    queryKey: ['admin', 'approvals'],
+    queryFn: ({ signal }) => api.get('/api/isv/admin/approvals', approvalsResponseSchema, { signal }),
+    refetchInterval: 10_000,
+  });
+
+export const customerQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'detail'],
+    queryFn: ({ signal }) => api.get(customerPath(customerId), customerSchema, { signal }),
+  });
+
+export const customersQuery = (api: ApiClient, q: string, limit = 50) =>
+  infiniteQueryOptions({
+    queryKey: ['customers', 'list', q, limit],
+    queryFn: ({ pageParam, signal }) => api.get('/api/isv/customers', customerPageSchema, { query: { q, limit, cursor: pageParam }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+export const subaccountsQuery = (api: ApiClient) =>
+  queryOptions({
+    queryKey: ['operator', 'subaccounts'],
+    queryFn: ({ signal }) => api.get('/api/isv/operator/subaccounts', subaccountReconciliationSchema, { signal }),
+  });
+
+export type AuditFilters = Omit<AuditLogQuery, 'cursor' | 'limit'>;
+
+export const auditLogQuery = (api: ApiClient, filters: AuditFilters, limit = 50) =>
+  infiniteQueryOptions({
+    queryKey: ['operator', 'audit-log', filters, limit],
+    queryFn: ({ pageParam, signal }) =>
+      api.get('/api/isv/operator/audit-log', auditLogPageSchema, { query: { ...filters, limit, cursor: pageParam }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });

@@ -1,0 +1,143 @@
+// Boots the portal (reads GET /api/config, picks embedded or Supabase auth) and maps paths to pages.
+// Admin and operator pages are lazy-loaded: most people never open them, so they stay out of the first bundle.
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { MeResponse } from '../../../shared/auth.ts';
+import { embeddedBackend, supabaseBackend } from '../auth/session.ts';
+import { meQuery, portalConfigQuery } from '../api/queries.ts';
+import { ErrorNotice, Loading } from '../components/states.tsx';
+import { navigate, useLocation } from '../router.tsx';
+import { SignInPage } from '../pages/SignInPage.tsx';
+import { useApi, useSession } from './context.tsx';
+import { Layout } from './Layout.tsx';
+import { customerRoutes } from './customer-routes.tsx';
+
+const ApprovalsPage = lazy(() => import('../pages/admin/ApprovalsPage.tsx'));
+const AdminCustomersPage = lazy(() => import('../pages/admin/CustomersPage.tsx'));
+const SubaccountsPage = lazy(() => import('../pages/operator/SubaccountsPage.tsx'));
+const AuditLogPage = lazy(() => import('../pages/operator/AuditLogPage.tsx'));
+
+export function App() {
+  const api = useApi();
+  const session = useSession();
+  const config = useQuery(portalConfigQuery(api));
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    const settings = config.data;
+    if (!settings) return;
+    let cancelled = false;
+    void (async () => {
+      const backend = settings.supabase ? await supabaseBackend(settings.supabase) : embeddedBackend(api, window.localStorage);
+      if (cancelled) return;
+      session.use(backend);
+      setReady(true);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [config.data, api, session]);
+
+  if (config.isError) {
+    return (
+      <Layout>
+        <ErrorNotice error={config.error} retry={() => void config.refetch()} title="The portal could not start" />
+      </Layout>
+    );
+  }
+  if (!ready) {
+    return (
+      <Layout>
+        <Loading label="Starting…" />
+      </Layout>
+    );
+  }
+  return <Routes />;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function Routes() {
+  const session = useSession();
+  const { pathname, href } = useLocation();
+  if (pathname === '/signin' || pathname === '/signup') {
+    if (session.hasSession()) return <Redirect to="/" />;
+    return (
+      <Layout>
+        <SignInPage mode={pathname === '/signin' ? 'signin' : 'signup'} />
+      </Layout>
+    );
+  }
+  if (!session.hasSession()) return <Redirect to={`/signin${pathname === '/' ? '' : `?next=${encodeURIComponent(href)}`}`} />;
+  return <SignedIn />;
+}
+
+/** Where a person lands: their business's progress, the wizard when they have none, else their role's home. */
+export function homeFor(me: MeResponse): string {
+  const first = me.memberships[0];
+  if (first) return `/customers/${first.customerId}/progress`;
+  if (me.user.roles.includes('admin')) return '/admin/approvals';
+  if (me.user.roles.includes('operator')) return '/operator/subaccounts';
+  return '/onboarding';
+}
+
+function Forbidden() {
+  return (
+    <>
+      <h1>Not available</h1>
+      <ErrorNotice error={null} title="Your account does not have the role this page needs" />
+    </>
+  );
+}
+
+function SignedIn() {
+  const api = useApi();
+  const { pathname } = useLocation();
+  const me = useQuery(meQuery(api));
+  const customerId = /^\/customers\/([^/]+)/.exec(pathname)?.[1];
+
+  if (me.isPending) {
+    return (
+      <Layout>
+        <Loading label="Loading your account…" />
+      </Layout>
+    );
+  }
+  if (me.isError) {
+    return (
+      <Layout>
+        <ErrorNotice error={me.error} retry={() => void me.refetch()} title="Could not load your account" />
+      </Layout>
+    );
+  }
+  const roles = me.data.user.roles;
+  const gate = (role: 'admin' | 'operator', page: ReactNode) => (roles.includes(role) ? page : <Forbidden />);
+
+  let page: ReactNode;
+  if (pathname === '/') return <Redirect to={homeFor(me.data)} />;
+  else if (pathname === '/admin/approvals') page = gate('admin', <ApprovalsPage />);
+  else if (pathname === '/admin/customers') page = gate('admin', <AdminCustomersPage />);
+  else if (pathname === '/operator/subaccounts') page = gate('operator', <SubaccountsPage />);
+  else if (pathname === '/operator/audit-log') page = gate('operator', <AuditLogPage />);
+  else page = customerRoutes(pathname, me.data);
+
+  return (
+    <Layout me={me.data} customerId={customerId}>
+      <Suspense fallback={<Loading />}>{page ?? <NotFound />}</Suspense>
+    </Layout>
+  );
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <a href="/">Go to your start page</a>.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,131 @@
+// The page frame: skip link, header with the sections this person may use, and the main region that takes
+// focus after each navigation so keyboard and screen-reader users start at the new page's heading.
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { MeResponse } from '../../../shared/auth.ts';
+import { useSession } from './context.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
+
+interface NavItem {
+  to: string;
+  label: string;
+}
+
+export function navFor(me: MeResponse | undefined, customerId: string | undefined): { title: string; items: NavItem[] }[] {
+  if (!me) return [];
+  const groups: { title: string; items: NavItem[] }[] = [];
+  const id = customerId ?? me.memberships[0]?.customerId;
+  if (id) {
+    const base = `/customers/${id}`;
+    groups.push({
+      title: 'Business',
+      items: [
+        { to: `${base}/progress`, label: 'Progress' },
+        { to: `${base}/onboarding`, label: 'Onboarding' },
+        { to: `${base}/numbers`, label: 'Numbers' },
+        { to: `${base}/templates`, label: 'Templates' },
+        { to: `${base}/send`, label: 'Send test' },
+        { to: `${base}/messages`, label: 'Messages' },
+        { to: `${base}/opt-outs`, label: 'Opt-outs' },
+      ],
+    });
+  } else if (!me.user.roles.length) {
+    groups.push({ title: 'Business', items: [{ to: '/onboarding', label: 'Start onboarding' }] });
+  }
+  if (me.user.roles.includes('admin')) {
+    groups.push({
+      title: 'Admin',
+      items: [
+        { to: '/admin/approvals', label: 'Approvals' },
+        { to: '/admin/customers', label: 'Customers' },
+      ],
+    });
+  }
+  if (me.user.roles.includes('operator')) {
+    groups.push({
+      title: 'Operator',
+      items: [
+        { to: '/operator/subaccounts', label: 'Subaccounts' },
+        { to: '/operator/audit-log', label: 'Audit log' },
+      ],
+    });
+  }
+  return groups;
+}
+
+export function Layout({ me, customerId, children }: { me?: MeResponse; customerId?: string; children: ReactNode }) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  useEffect(() => {
+    // Not on first load (the browser starts at the top anyway); on every later navigation.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    main.current?.focus();
+  }, [pathname]);
+
+  const signOut = async () => {
+    await session.signOut();
+    queryClient.clear();
+    navigate('/signin', { replace: true });
+  };
+
+  const groups = navFor(me, customerId);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="site-header-row">
+          <Link to="/" className="brand">
+            Messaging onboarding
+          </Link>
+          {me && (
+            <div className="who">
+              <span className="who-email">{me.user.email}</span>
+              {me.user.roles.map((r) => (
+                <span key={r} className="badge badge-info">
+                  {r}
+                </span>
+              ))}
+              <button type="button" className="button-link" onClick={signOut}>
+                Sign out
+              </button>
+            </div>
+          )}
+        </div>
+        {groups.length > 0 && (
+          <nav aria-label="Main">
+            {groups.map((g) => (
+              <div className="nav-group" key={g.title}>
+                <span className="nav-title">{g.title}</span>
+                <ul>
+                  {g.items.map((item) => {
+                    const current = pathname === item.to || (item.to.endsWith('/messages') && pathname.startsWith(`${item.to}/`));
+                    return (
+                      <li key={item.to}>
+                        <Link to={item.to} aria-current={current ? 'page' : undefined}>
+                          {item.label}
+                        </Link>
+                      </li>
+                    );
+                  })}
+                </ul>
+              </div>
+            ))}
+          </nav>
+        )}
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+// One onboarding flow as a card: status, progress, what the platform waits for and when it checks next, the
+// plain-language reason and fields to fix when something was rejected, and the timeline of its events.
+import type { ReactNode } from 'react';
+import type { FlowKind, FlowView } from '../../../shared/onboarding.ts';
+import { formatDateTime, formatRelative, humanize } from './format.ts';
+import { StatusBadge } from './status.tsx';
+
+export const FLOW_TITLE: Record<FlowKind, string> = {
+  subaccount: 'Your Twilio subaccount',
+  a2p: 'US texting registration (A2P 10DLC brand and campaign)',
+  whatsapp_sender: 'WhatsApp sender',
+  template: 'WhatsApp template',
+};
+
+const STATUS_TEXT: Record<FlowView['status'], string> = {
+  in_progress: 'Working on it',
+  waiting_on_twilio: 'Waiting on Twilio',
+  action_required: 'Your action is needed',
+  awaiting_approval: 'Waiting for review by our team',
+  done: 'Done',
+  failed: 'Stopped',
+};
+
+/** Known waitingFor codes in words; anything else is shown humanised. */
+const WAITING_TEXT: Record<string, string> = {
+  customer_fix: 'you to correct the fields below and resubmit',
+  customer: 'you',
+  admin_approval: 'our team to review what you submitted (nothing is sent to Twilio, or charged, before that)',
+  approval: 'our team to review what you submitted',
+  brand_otp: 'the one-time code texted to the sole proprietor’s mobile phone',
+  otp: 'the one-time code you received',
+  sender_otp: 'the verification code WhatsApp sent to this number',
+  verification_code: 'the verification code WhatsApp sent to this number',
+};
+
+export function waitingText(code: string): string {
+  return WAITING_TEXT[code] ?? humanize(code).toLowerCase();
+}
+
+/** Does this flow wait for a one-time code from the customer? */
+export function waitsForOtp(flow: FlowView): boolean {
+  return flow.status === 'action_required' && /otp|verification|code/i.test(`${flow.waitingFor ?? ''} ${flow.state}`);
+}
+
+export function FlowTimeline({ flow, title, now = new Date(), children }: { flow: FlowView; title?: string; now?: Date; children?: ReactNode }) {
+  const headingId = `flow-${flow.id}`;
+  const moving = flow.status === 'in_progress' || flow.status === 'waiting_on_twilio';
+  return (
+    <section className={`card flow flow-${flow.status}`} aria-labelledby={headingId} data-flow-kind={flow.kind} data-flow-status={flow.status}>
+      <div className="flow-head">
+        <h2 id={headingId}>{title ?? FLOW_TITLE[flow.kind]}</h2>
+        <StatusBadge status={flow.status} label={STATUS_TEXT[flow.status]} />
+      </div>
+      <div className="progress" role="progressbar" aria-valuenow={flow.progress} aria-valuemin={0} aria-valuemax={100} aria-label={`${FLOW_TITLE[flow.kind]} progress`}>
+        <div className="progress-bar" style={{ width: `${flow.progress}%` }} />
+      </div>
+      <p className="flow-state">
+        Step: <strong>{humanize(flow.state)}</strong>
+        {flow.attempts > 1 && <span className="muted"> · attempt {flow.attempts}</span>}
+      </p>
+      {flow.status !== 'done' && flow.waitingFor && (
+        <p className="flow-waiting">
+          Waiting for {waitingText(flow.waitingFor)}
+          {moving && flow.nextCheckAt && (
+            <>
+              {' '}
+              · next check <time dateTime={flow.nextCheckAt} title={formatDateTime(flow.nextCheckAt)}>{formatRelative(flow.nextCheckAt, now)}</time>
+            </>
+          )}
+        </p>
+      )}
+      {flow.status !== 'done' && !flow.waitingFor && moving && flow.nextCheckAt && (
+        <p className="flow-waiting">
+          Next check <time dateTime={flow.nextCheckAt}>{formatRelative(flow.nextCheckAt, now)}</time>
+        </p>
+      )}
+      {flow.lastError && flow.status !== 'done' && (
+        <div className="flow-error" role={flow.status === 'failed' || flow.status === 'action_required' ? 'alert' : undefined}>
+          <p>
+            <strong>{flow.status === 'failed' ? 'Why it stopped: ' : 'What went wrong: '}</strong>
+            {flow.lastError.message}
+            {flow.lastError.twilioCode !== null && <span className="muted"> (Twilio error {flow.lastError.twilioCode})</span>}
+          </p>
+          {flow.lastError.fields.length > 0 && (
+            <p>
+              Fields to fix:{' '}
+              {flow.lastError.fields.map((f, i) => (
+                <span key={f}>
+                  {i > 0 && ', '}
+                  <code>{f}</code>
+                </span>
+              ))}
+            </p>
+          )}
+        </div>
+      )}
+      {children}
+      {flow.events.length > 0 && (
+        <details className="flow-events" open={flow.status !== 'done'}>
+          <summary>Timeline ({flow.events.length})</summary>
+          <ol>
+            {[...flow.events].reverse().map((e, i) => (
+              <li key={`${e.at}-${i}`}>
+                <time dateTime={e.at}>{formatDateTime(e.at)}</time> — {e.message}
+                {e.from !== e.to && (
+                  <span className="muted">
+                    {' '}
+                    ({e.from ? `${humanize(e.from)} → ` : ''}
+                    {humanize(e.to)})
+                  </span>
+                )}
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,210 @@
+// Labelled form controls with help text and inline errors (aria-describedby/aria-invalid), plus the bridge from
+// a shared/ zod schema's issues to per-field messages.
+import { useId, type ReactNode } from 'react';
+import type { z } from 'zod';
+
+export type FieldErrors = Record<string, string>;
+
+/** First message per dotted path ("address.postalCode", "campaign.sampleMessages.1"). */
+export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.map(String).join('.') || '(form)';
+    out[key] ??= friendly(issue);
+  }
+  return out;
+}
+
+/** zod's generic wording for blanks and bad choices, said the way a form says it. */
+function friendly(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
+  if (issue.code === 'invalid_value') return 'choose one of the options';
+  return issue.message;
+}
+
+/** Validates a value with a shared schema; returns the parsed value or the errors by field path. */
+export function validateWith<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors } {
+  const result = schema.safeParse(value);
+  return result.success ? { ok: true, data: result.data } : { ok: false, errors: issuesToFieldErrors(result.error.issues) };
+}
+
+interface FieldShellProps {
+  label: string;
+  help?: ReactNode;
+  error?: string;
+  required?: boolean;
+  counter?: { length: number; min?: number; max?: number };
+  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
+}
+
+export function FieldShell({ label, help, error, required, counter, children }: FieldShellProps) {
+  const id = useId();
+  const helpId = help ? `${id}-help` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const counterId = counter ? `${id}-count` : undefined;
+  const describedBy = [errorId, helpId, counterId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>
+        {label}
+        {required ? <span className="required" aria-hidden="true"> *</span> : <span className="optional"> (optional)</span>}
+      </label>
+      {children({ id, describedBy, invalid: Boolean(error) })}
+      {counter && (
+        <p id={counterId} className="field-counter">
+          {counter.length} characters
+          {counter.min !== undefined && counter.max !== undefined ? ` (between ${counter.min} and ${counter.max})` : ''}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+      {help && (
+        <div id={helpId} className="field-help">
+          {help}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface InputProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  onBlur?: () => void;
+  error?: string;
+  help?: ReactNode;
+  required?: boolean;
+  type?: 'text' | 'email' | 'password' | 'tel' | 'url' | 'search' | 'datetime-local';
+  autoComplete?: string;
+  placeholder?: string;
+  inputMode?: 'text' | 'numeric' | 'tel' | 'email' | 'url';
+  name?: string;
+}
+
+export function TextField({ label, value, onChange, onBlur, error, help, required, type = 'text', ...rest }: InputProps) {
+  return (
+    <FieldShell label={label} help={help} error={error} required={required}>
+      {({ id, describedBy, invalid }) => (
+        <input
+          id={id}
+          type={type}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          onBlur={onBlur}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          required={required}
+          {...rest}
+        />
+      )}
+    </FieldShell>
+  );
+}
+
+interface TextAreaProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  onBlur?: () => void;
+  error?: string;
+  help?: ReactNode;
+  required?: boolean;
+  rows?: number;
+  min?: number;
+  max?: number;
+  name?: string;
+}
+
+export function TextArea({ label, value, onChange, onBlur, error, help, required, rows = 4, min, max, name }: TextAreaProps) {
+  return (
+    <FieldShell label={label} help={help} error={error} required={required} counter={max !== undefined ? { length: value.trim().length, min, max } : undefined}>
+      {({ id, describedBy, invalid }) => (
+        <textarea
+          id={id}
+          name={name}
+          rows={rows}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          onBlur={onBlur}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          required={required}
+        />
+      )}
+    </FieldShell>
+  );
+}
+
+interface SelectProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  onBlur?: () => void;
+  options: readonly { value: string; label: string }[];
+  error?: string;
+  help?: ReactNode;
+  required?: boolean;
+  name?: string;
+}
+
+export function SelectField({ label, value, onChange, onBlur, options, error, help, required, name }: SelectProps) {
+  return (
+    <FieldShell label={label} help={help} error={error} required={required}>
+      {({ id, describedBy, invalid }) => (
+        <select
+          id={id}
+          name={name}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          onBlur={onBlur}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          required={required}
+        >
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldShell>
+  );
+}
+
+export function CheckboxField({ label, checked, onChange, help, name }: { label: string; checked: boolean; onChange: (v: boolean) => void; help?: ReactNode; name?: string }) {
+  const id = useId();
+  return (
+    <div className="field field-checkbox">
+      <input id={id} name={name} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={help ? `${id}-help` : undefined} />
+      <label htmlFor={id}>{label}</label>
+      {help && (
+        <div id={`${id}-help`} className="field-help">
+          {help}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A summary of errors at the top of a form after a failed submit; each entry links to nothing but names the field. */
+export function FormErrorSummary({ errors, labels }: { errors: FieldErrors; labels: Record<string, string> }) {
+  const entries = Object.entries(errors);
+  if (!entries.length) return null;
+  return (
+    <div className="state state-error" role="alert">
+      <strong>Please fix {entries.length === 1 ? 'this field' : `these ${entries.length} fields`} before continuing:</strong>
+      <ul>
+        {entries.map(([path, message]) => (
+          <li key={path}>
+            {labels[path] ?? path}: {message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+// Loading, error and empty states used by every page, so each one looks and reads the same.
+import type { ReactNode } from 'react';
+import { ApiError, ContractError } from '../api/client.ts';
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p className="state state-loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 403) return 'You do not have access to this.';
+    if (error.status === 404) return 'This was not found, or you do not have access to it.';
+    return error.detail;
+  }
+  if (error instanceof ContractError) return `${error.message}. Please report this.`;
+  return 'Something went wrong. Please try again.';
+}
+
+export function ErrorNotice({ error, retry, title = 'Could not load this' }: { error: unknown; retry?: () => void; title?: string }) {
+  const fields = error instanceof ApiError ? error.errors : [];
+  return (
+    <div className="state state-error" role="alert">
+      <strong>{title}.</strong> {errorMessage(error)}
+      {fields.length > 0 && (
+        <ul>
+          {fields.map((f) => (
+            <li key={f.path}>
+              <code>{f.path}</code>: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {retry && (
+        <button type="button" className="button-secondary" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="state state-empty">{children}</div>;
+}

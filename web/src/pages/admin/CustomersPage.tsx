@@ -1,0 +1,105 @@
+// Admin: every customer, searchable, in keyset pages, with its onboarding status read from the progress model.
+import { useState, type FormEvent } from 'react';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useApi } from '../../app/context.tsx';
+import { customersQuery, onboardingQuery } from '../../api/queries.ts';
+import { TextField } from '../../components/form.tsx';
+import { formatDateTime, humanize } from '../../components/format.ts';
+import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { StatusBadge } from '../../components/status.tsx';
+import { Link, setSearch, useLocation } from '../../router.tsx';
+
+function OnboardingCell({ customerId }: { customerId: string }) {
+  const api = useApi();
+  // One request per visible row; the progress model is small and cached for a minute.
+  const q = useQuery({ ...onboardingQuery(api, customerId), refetchInterval: false, staleTime: 60_000 });
+  if (q.isPending) return <span className="muted">…</span>;
+  if (q.isError) return <span className="muted">unavailable</span>;
+  return (
+    <>
+      <StatusBadge status={q.data.overall} />
+      <span className="visually-hidden">:</span>
+      <ul className="inline-list">
+        {q.data.flows.map((f) => (
+          <li key={f.id}>
+            {humanize(f.kind)} <span className="muted">{humanize(f.status).toLowerCase()}</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+export default function CustomersPage() {
+  const api = useApi();
+  const { search } = useLocation();
+  const q = search.get('q') ?? '';
+  const [draft, setDraft] = useState(q);
+  const query = useInfiniteQuery(customersQuery(api, q));
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setSearch({ q: draft.trim() });
+  };
+  return (
+    <>
+      <h1>Customers</h1>
+      <form className="card filters search-form" onSubmit={submit} role="search">
+        <TextField label="Search by name, EIN or email" type="search" value={draft} onChange={setDraft} />
+        <button type="submit">Search</button>
+      </form>
+      {query.isPending ? (
+        <Loading label="Loading customers…" />
+      ) : query.isError ? (
+        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
+      ) : items.length === 0 ? (
+        <Empty>{q ? 'No customer matches this search.' : 'No customers yet.'}</Empty>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">Customers</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Customer</th>
+                  <th scope="col">Account</th>
+                  <th scope="col">Onboarding</th>
+                  <th scope="col">Contact</th>
+                  <th scope="col">Since</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/customers/${c.id}/progress`}>{c.displayName ?? c.legalName}</Link>
+                      <div className="muted">
+                        {c.legalName} · {humanize(c.businessType)}
+                      </div>
+                    </td>
+                    <td>
+                      <StatusBadge status={c.status} />
+                    </td>
+                    <td>
+                      <OnboardingCell customerId={c.id} />
+                    </td>
+                    <td>
+                      {c.contact.firstName} {c.contact.lastName}
+                      <div className="muted">{c.contact.email}</div>
+                    </td>
+                    <td>{formatDateTime(c.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {query.hasNextPage && (
+            <button type="button" className="button-secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+              {query.isFetchingNextPage ? 'Loading…' : 'Show more'}
+            </button>
+          )}
+        </>
+      )}
+    </>
+  );
+}

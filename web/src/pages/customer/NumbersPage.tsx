@@ -1,0 +1,62 @@
+// The phone numbers bought for the customer and the messaging service each one sends through.
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../app/context.tsx';
+import { numbersQuery } from '../../api/queries.ts';
+import { formatDateTime } from '../../components/format.ts';
+import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { StatusBadge } from '../../components/status.tsx';
+import { Link } from '../../router.tsx';
+
+export function NumbersPage({ customerId }: { customerId: string }) {
+  const api = useApi();
+  const query = useQuery(numbersQuery(api, customerId));
+  return (
+    <>
+      <h1>Numbers</h1>
+      <p className="lede">A number is bought and attached to your messaging service once your campaign is approved.</p>
+      {query.isPending ? (
+        <Loading label="Loading numbers…" />
+      ) : query.isError ? (
+        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
+      ) : query.data.items.length === 0 ? (
+        <Empty>
+          No number yet. It arrives at the end of your US texting registration; <Link to={`/customers/${customerId}/progress`}>follow its progress</Link>.
+        </Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Phone numbers</caption>
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Status</th>
+                <th scope="col">Messaging service</th>
+                <th scope="col">Number SID</th>
+                <th scope="col">Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {query.data.items.map((n) => (
+                <tr key={n.id}>
+                  <td>
+                    <strong>{n.phoneNumber}</strong>
+                  </td>
+                  <td>
+                    <StatusBadge status={n.status} />
+                  </td>
+                  <td>
+                    <code>{n.messagingServiceSid ?? '—'}</code>
+                  </td>
+                  <td>
+                    <code>{n.phoneNumberSid}</code>
+                  </td>
+                  <td>{formatDateTime(n.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

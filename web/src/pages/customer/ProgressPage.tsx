@@ -1,0 +1,198 @@
+// Onboarding progress: one timeline per flow, refreshed every few seconds while anything is in flight; an OTP
+// form where a flow waits for a code; on a rejection, the reason, the fields to fix and a form to fix and resubmit.
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { otpSchema } from '../../../../shared/a2p.ts';
+import type { FlowView } from '../../../../shared/onboarding.ts';
+import { ApiError } from '../../api/client.ts';
+import { useApi } from '../../app/context.tsx';
+import { submitA2p, submitBrandOtp, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
+import { customerQuery, onboardingInFlight, onboardingQuery, templatesQuery } from '../../api/queries.ts';
+import { FlowTimeline, waitsForOtp } from '../../components/FlowTimeline.tsx';
+import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
+import { humanize } from '../../components/format.ts';
+import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { StatusBadge } from '../../components/status.tsx';
+import { TemplateForm } from '../../components/TemplateForm.tsx';
+import { Link } from '../../router.tsx';
+import { A2pStep } from './onboarding/A2pStep.tsx';
+import { BusinessProfileStep, PROFILE_PATHS } from './onboarding/BusinessProfileStep.tsx';
+import { changedFields } from './onboarding/OnboardingWizard.tsx';
+
+const OVERALL_TEXT: Record<string, string> = {
+  not_started: 'Not started yet',
+  in_progress: 'In progress',
+  awaiting_approval: 'Waiting for our review',
+  action_required: 'Your action is needed',
+  failed: 'Stopped',
+  complete: 'Complete: you can send messages',
+};
+
+/** Fields of the business profile (fixed with PATCH) as opposed to brand/campaign data (fixed by resubmitting). */
+export function isProfileField(field: string): boolean {
+  const top = field.split('.')[0]!;
+  return (PROFILE_PATHS as readonly string[]).some((p) => p === field || p.split('.')[0] === top);
+}
+
+export function ProgressPage({ customerId }: { customerId: string }) {
+  const api = useApi();
+  const query = useQuery(onboardingQuery(api, customerId));
+  const refreshing = onboardingInFlight(query.data);
+
+  return (
+    <>
+      <h1>Onboarding progress</h1>
+      {query.isPending ? (
+        <Loading label="Loading your progress…" />
+      ) : query.isError ? (
+        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
+      ) : (
+        <>
+          <p className="overall">
+            Overall: <StatusBadge status={query.data.overall} label={OVERALL_TEXT[query.data.overall] ?? humanize(query.data.overall)} />
+            <span className="muted" aria-live="polite">
+              {refreshing ? ' · updating every few seconds' : ''}
+            </span>
+          </p>
+          {query.data.flows.length === 0 ? (
+            <Empty>
+              Nothing submitted yet. <Link to={`/customers/${customerId}/onboarding`}>Start the onboarding</Link>.
+            </Empty>
+          ) : (
+            <>
+              {query.data.flows.map((flow) => (
+                <FlowTimeline key={flow.id} flow={flow}>
+                  <FlowActions customerId={customerId} flow={flow} />
+                </FlowTimeline>
+              ))}
+              {query.data.flows.length < 4 && (
+                <p>
+                  <Link to={`/customers/${customerId}/onboarding`}>Continue the onboarding</Link> to add what is missing.
+                </p>
+              )}
+            </>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function FlowActions({ customerId, flow }: { customerId: string; flow: FlowView }) {
+  if (waitsForOtp(flow)) return <OtpForm customerId={customerId} flow={flow} />;
+  if (flow.status !== 'action_required' && flow.status !== 'failed') return null;
+  if (flow.kind === 'template' && flow.subjectId) return <TemplateFix customerId={customerId} templateId={flow.subjectId} />;
+  if (flow.kind === 'a2p') return <A2pFix customerId={customerId} flow={flow} />;
+  if (flow.kind === 'whatsapp_sender')
+    return (
+      <p>
+        <Link to={`/customers/${customerId}/onboarding?step=3`}>Register the sender again</Link> once the problem above is fixed.
+      </p>
+    );
+  return null;
+}
+
+function OtpForm({ customerId, flow }: { customerId: string; flow: FlowView }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [code, setCode] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const send = useMutation({
+    mutationFn: async (c: string) => {
+      if (flow.kind === 'whatsapp_sender') await verifySender(api, customerId, flow.subjectId ?? '', c);
+      else await submitBrandOtp(api, customerId, c);
+    },
+    onSuccess: () => {
+      setCode('');
+      void queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const checked = validateWith(otpSchema, { code });
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      return;
+    }
+    setErrors({});
+    send.mutate(checked.data.code);
+  };
+  return (
+    <form className="otp-form" onSubmit={submit} noValidate>
+      {send.isError && <ErrorNotice error={send.error} title="The code was not accepted" />}
+      <TextField
+        label={flow.kind === 'whatsapp_sender' ? 'WhatsApp verification code' : 'Code texted to the owner’s mobile'}
+        name="otp"
+        value={code}
+        onChange={setCode}
+        error={errors.code ?? (send.error instanceof ApiError ? send.error.fieldErrors().code : undefined)}
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        required
+        help="4 to 8 digits."
+      />
+      <button type="submit" disabled={send.isPending}>
+        {send.isPending ? 'Checking…' : 'Submit code'}
+      </button>
+    </form>
+  );
+}
+
+function TemplateFix({ customerId, templateId }: { customerId: string; templateId: string }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const templates = useQuery(templatesQuery(api, customerId));
+  const update = useMutation({
+    mutationFn: (body: unknown) => updateTemplate(api, customerId, templateId, body),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['customers', customerId] }),
+  });
+  const t = templates.data?.items.find((x) => x.id === templateId);
+  if (templates.isPending) return <Loading label="Loading the template…" />;
+  if (templates.isError) return <ErrorNotice error={templates.error} retry={() => void templates.refetch()} />;
+  if (!t) return null;
+  return (
+    <details className="fix" open>
+      <summary>Fix and resubmit the template</summary>
+      {update.isError && <ErrorNotice error={update.error} title="The new version was not submitted" />}
+      <TemplateForm
+        mode="update"
+        submitLabel="Submit new version"
+        initial={{ name: t.name, language: t.language, category: t.category, body: t.body, variables: t.variables }}
+        busy={update.isPending}
+        serverErrors={update.error instanceof ApiError ? update.error.fieldErrors() : undefined}
+        onSubmit={(body) => update.mutate(body)}
+      />
+    </details>
+  );
+}
+
+function A2pFix({ customerId, flow }: { customerId: string; flow: FlowView }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const customer = useQuery(customerQuery(api, customerId));
+  const fields = flow.lastError?.fields ?? [];
+  const profileFix = fields.length > 0 && fields.every(isProfileField);
+  const done = () => void queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
+  const patch = useMutation({ mutationFn: (p: Record<string, unknown>) => updateCustomer(api, customerId, changedFields(customer.data!, p)), onSuccess: done });
+  const resubmit = useMutation({ mutationFn: (p: Record<string, unknown>) => submitA2p(api, customerId, p), onSuccess: done });
+
+  if (customer.isPending) return <Loading label="Loading your details…" />;
+  if (customer.isError) return <ErrorNotice error={customer.error} retry={() => void customer.refetch()} />;
+  return (
+    <details className="fix" open>
+      <summary>{profileFix ? 'Correct your business details and resubmit' : 'Correct the brand and campaign and resubmit'}</summary>
+      {profileFix ? (
+        <>
+          {patch.isError && <ErrorNotice error={patch.error} title="The correction was not saved" />}
+          {patch.isSuccess && <p className="state state-success" role="status">Saved. The registration resumes with the corrected details.</p>}
+          <BusinessProfileStep customer={customer.data} busy={patch.isPending} submitLabel="Save and resubmit" onSubmit={(p) => patch.mutate(p)} serverError={patch.error} />
+        </>
+      ) : (
+        <>
+          {resubmit.isError && <ErrorNotice error={resubmit.error} title="The registration was not resubmitted" />}
+          <A2pStep businessType={customer.data.businessType} busy={resubmit.isPending} submitLabel="Resubmit for review" onSubmit={(p) => resubmit.mutate(p)} serverError={resubmit.error} />
+        </>
+      )}
+    </details>
+  );
+}

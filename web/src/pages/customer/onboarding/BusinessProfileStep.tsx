@@ -1,0 +1,157 @@
+// Wizard step 1: the business profile (legal details, address, authorised contact), validated with the shared
+// createCustomerSchema before anything is sent. Used for the first submission and, prefilled, for corrections.
+import { useCallback, useEffect } from 'react';
+import { businessTypes, createCustomerSchema, industries, regionsOfOperation, type Customer } from '../../../../../shared/customers.ts';
+import { CheckboxField, FormErrorSummary, SelectField, TextField } from '../../../components/form.tsx';
+import { humanize } from '../../../components/format.ts';
+import { nest, useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
+
+export const PROFILE_PATHS = [
+  'legalName', 'displayName', 'businessType', 'ein', 'industry', 'website', 'regionsOfOperation',
+  'address.street', 'address.city', 'address.region', 'address.postalCode', 'address.country',
+  'contact.firstName', 'contact.lastName', 'contact.email', 'contact.phone', 'contact.jobTitle',
+] as const;
+const OPTIONAL = new Set(['displayName', 'ein']);
+
+export const PROFILE_LABELS: Record<string, string> = {
+  legalName: 'Legal business name',
+  displayName: 'Name customers know you by',
+  businessType: 'Business type',
+  ein: 'EIN (US tax ID)',
+  industry: 'Industry',
+  website: 'Website',
+  regionsOfOperation: 'Regions of operation',
+  'address.street': 'Street address',
+  'address.city': 'City',
+  'address.region': 'State or region',
+  'address.postalCode': 'ZIP or postal code',
+  'address.country': 'Country',
+  'contact.firstName': 'First name',
+  'contact.lastName': 'Last name',
+  'contact.email': 'Email',
+  'contact.phone': 'Mobile phone',
+  'contact.jobTitle': 'Job title',
+};
+
+export function profileValues(c?: Customer): FormValues {
+  if (!c) return { businessType: 'llc', industry: 'TECHNOLOGY', regionsOfOperation: ['USA_AND_CANADA'], 'address.country': 'US' };
+  return {
+    legalName: c.legalName,
+    displayName: c.displayName ?? '',
+    businessType: c.businessType,
+    ein: c.ein ?? '',
+    industry: c.industry,
+    website: c.website,
+    regionsOfOperation: c.regionsOfOperation,
+    'address.street': c.address.street,
+    'address.city': c.address.city,
+    'address.region': c.address.region,
+    'address.postalCode': c.address.postalCode,
+    'address.country': c.address.country,
+    'contact.firstName': c.contact.firstName,
+    'contact.lastName': c.contact.lastName,
+    'contact.email': c.contact.email,
+    'contact.phone': c.contact.phone,
+    'contact.jobTitle': c.contact.jobTitle,
+  };
+}
+
+export function profilePayload(values: FormValues): Record<string, unknown> {
+  const body = nest(values, PROFILE_PATHS, OPTIONAL);
+  if (body.businessType === 'sole_proprietor') delete body.ein;
+  return body;
+}
+
+export function BusinessProfileStep({
+  customer,
+  busy,
+  submitLabel,
+  onSubmit,
+  serverError,
+}: {
+  customer?: Customer;
+  busy?: boolean;
+  submitLabel: string;
+  onSubmit: (payload: Record<string, unknown>) => void;
+  serverError?: unknown;
+}) {
+  const toPayload = useCallback(profilePayload, []);
+  const form = useSchemaForm(createCustomerSchema, profileValues(customer), toPayload);
+  const { showServerError } = form;
+  useEffect(() => {
+    if (serverError) showServerError(serverError);
+    // showServerError only calls a state setter; re-run for a new error only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [serverError]);
+  const field = (path: string) => ({
+    label: PROFILE_LABELS[path]!,
+    name: path,
+    value: form.str(path),
+    onChange: (v: string) => form.set(path, v),
+    onBlur: form.touch(path),
+    error: form.errorFor(path),
+  });
+  const soleProp = form.str('businessType') === 'sole_proprietor';
+  const regions = form.list('regionsOfOperation');
+
+  return (
+    <form onSubmit={form.handleSubmit(() => onSubmit(profilePayload(form.values)))} noValidate aria-labelledby="step-heading">
+      <FormErrorSummary errors={form.summary} labels={PROFILE_LABELS} />
+      <fieldset>
+        <legend>Your business</legend>
+        <p className="field-help">Enter the details exactly as registered with the IRS (or your country’s registry): mismatches are the first reason brands are rejected.</p>
+        <TextField {...field('legalName')} required autoComplete="organization" />
+        <TextField {...field('displayName')} />
+        <SelectField {...field('businessType')} required options={businessTypes.map((b) => ({ value: b, label: humanize(b) }))} help="Sole proprietors have no EIN and register with the sole-proprietor brand type." />
+        {!soleProp && <TextField {...field('ein')} required inputMode="numeric" placeholder="12-3456789" help="Nine digits, written NN-NNNNNNN." />}
+        <SelectField {...field('industry')} required options={industries.map((i) => ({ value: i, label: humanize(i) }))} />
+        <TextField {...field('website')} type="url" required placeholder="https://example.com" help="A live site showing the business name; reviewers visit it." />
+        <fieldset className="checkbox-group" aria-describedby={form.errorFor('regionsOfOperation') ? 'regions-error' : undefined}>
+          <legend>
+            Regions of operation <span className="required" aria-hidden="true">*</span>
+          </legend>
+          {regionsOfOperation.map((r) => (
+            <CheckboxField
+              key={r}
+              label={humanize(r)}
+              checked={regions.includes(r)}
+              onChange={(on) => {
+                form.set('regionsOfOperation', on ? [...regions, r] : regions.filter((x) => x !== r));
+                form.touch('regionsOfOperation')();
+              }}
+            />
+          ))}
+          {form.errorFor('regionsOfOperation') && (
+            <p id="regions-error" className="field-error">
+              {form.errorFor('regionsOfOperation')}
+            </p>
+          )}
+        </fieldset>
+      </fieldset>
+      <fieldset>
+        <legend>Business address</legend>
+        <TextField {...field('address.street')} required autoComplete="street-address" />
+        <div className="grid">
+          <TextField {...field('address.city')} required autoComplete="address-level2" />
+          <TextField {...field('address.region')} required autoComplete="address-level1" help="For the US, the two-letter state code, e.g. CA." />
+          <TextField {...field('address.postalCode')} required autoComplete="postal-code" />
+          <TextField {...field('address.country')} required autoComplete="country" help="Two-letter code, e.g. US." />
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Authorised representative</legend>
+        <p className="field-help">The person who can speak for the business. Sole proprietors receive a confirmation code on this mobile number.</p>
+        <div className="grid">
+          <TextField {...field('contact.firstName')} required autoComplete="given-name" />
+          <TextField {...field('contact.lastName')} required autoComplete="family-name" />
+          <TextField {...field('contact.email')} type="email" required autoComplete="email" />
+          <TextField {...field('contact.phone')} type="tel" required autoComplete="tel" placeholder="+14155550123" help="International format: +1 then the number." />
+          <TextField {...field('contact.jobTitle')} required autoComplete="organization-title" />
+        </div>
+      </fieldset>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Saving…' : submitLabel}
+      </button>
+    </form>
+  );
+}

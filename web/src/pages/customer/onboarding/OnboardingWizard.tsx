@@ -1,0 +1,194 @@
+// The onboarding wizard: business profile → A2P brand and campaign → WhatsApp sender → first template.
+// Each step validates with the shared schemas before it submits; the wizard resumes at the first step not yet
+// submitted (worked out from the customer and its onboarding flows), and ?step=N opens a given step.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Customer } from '../../../../../shared/customers.ts';
+import type { OnboardingResponse } from '../../../../../shared/onboarding.ts';
+import { ApiError } from '../../../api/client.ts';
+import { useApi } from '../../../app/context.tsx';
+import { createCustomer, createTemplate, registerSender, submitA2p, updateCustomer } from '../../../api/mutations.ts';
+import { customerQuery, onboardingQuery } from '../../../api/queries.ts';
+import { ErrorNotice, Loading } from '../../../components/states.tsx';
+import { TemplateForm } from '../../../components/TemplateForm.tsx';
+import { Link, navigate, useLocation } from '../../../router.tsx';
+import { A2pStep } from './A2pStep.tsx';
+import { BusinessProfileStep } from './BusinessProfileStep.tsx';
+import { WhatsappStep } from './WhatsappStep.tsx';
+
+export const STEPS = ['Business profile', 'A2P brand and campaign', 'WhatsApp sender', 'First template'] as const;
+
+/** Which steps are already submitted, from what the server holds. */
+export function submittedSteps(customer: Customer | undefined, onboarding: OnboardingResponse | undefined): boolean[] {
+  const kinds = new Set(onboarding?.flows.map((f) => f.kind));
+  return [Boolean(customer), kinds.has('a2p'), kinds.has('whatsapp_sender'), kinds.has('template')];
+}
+
+export function OnboardingWizard({ customerId }: { customerId?: string }) {
+  const api = useApi();
+  const { search } = useLocation();
+  const customer = useQuery({ ...customerQuery(api, customerId ?? ''), enabled: Boolean(customerId) });
+  const onboarding = useQuery({ ...onboardingQuery(api, customerId ?? ''), enabled: Boolean(customerId) });
+
+  if (customerId && (customer.isPending || onboarding.isPending)) return <Loading label="Loading your onboarding…" />;
+  if (customerId && (customer.isError || onboarding.isError)) {
+    return (
+      <>
+        <h1>Onboarding</h1>
+        <ErrorNotice error={customer.error ?? onboarding.error} retry={() => void Promise.all([customer.refetch(), onboarding.refetch()])} />
+      </>
+    );
+  }
+
+  const done = submittedSteps(customer.data, onboarding.data);
+  const firstOpen = done.findIndex((d) => !d);
+  const asked = Number(search.get('step'));
+  const step = asked >= 1 && asked <= STEPS.length && (asked === 1 || done[0]) ? asked - 1 : firstOpen;
+
+  return (
+    <>
+      <h1>Onboarding</h1>
+      <ol className="stepper" aria-label="Onboarding steps">
+        {STEPS.map((label, i) => {
+          const state = i === step ? 'current' : done[i] ? 'done' : 'todo';
+          const text = (
+            <>
+              <span className="step-number" aria-hidden="true">
+                {done[i] && i !== step ? '✓' : i + 1}
+              </span>
+              {label}
+              <span className="visually-hidden">{state === 'done' ? ' (submitted)' : state === 'current' ? ' (current step)' : ''}</span>
+            </>
+          );
+          return (
+            <li key={label} className={`step step-${state}`} aria-current={i === step ? 'step' : undefined}>
+              {customerId && i !== step && (done[i] || i <= firstOpen) ? <Link to={`/customers/${customerId}/onboarding?step=${i + 1}`}>{text}</Link> : text}
+            </li>
+          );
+        })}
+      </ol>
+      {step === -1 ? (
+        <div className="card">
+          <h2 id="step-heading">Everything is submitted</h2>
+          <p>
+            Your registrations are on their way. <Link to={`/customers/${customerId}/progress`}>Follow their progress</Link>; we will ask you here if
+            anything needs a fix or a code.
+          </p>
+        </div>
+      ) : (
+        <section className="card">
+          <h2 id="step-heading">
+            Step {step + 1} of {STEPS.length}: {STEPS[step]}
+          </h2>
+          {step === 0 && <ProfileStep customer={customer.data} />}
+          {step === 1 && customerId && <A2pStepContainer customerId={customerId} customer={customer.data!} submitted={done[1]!} />}
+          {step === 2 && customerId && <WhatsappStepContainer customerId={customerId} submitted={done[2]!} />}
+          {step === 3 && customerId && <TemplateStepContainer customerId={customerId} submitted={done[3]!} />}
+        </section>
+      )}
+    </>
+  );
+}
+
+function SubmittedNote({ customerId, what }: { customerId: string; what: string }) {
+  return (
+    <p className="state state-success" role="status">
+      {what} is submitted. <Link to={`/customers/${customerId}/progress`}>See its progress</Link>; if it is rejected you can fix it there.
+    </p>
+  );
+}
+
+function ProfileStep({ customer }: { customer?: Customer }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: (payload: Record<string, unknown>) => (customer ? updateCustomer(api, customer.id, changedFields(customer, payload)) : createCustomer(api, payload)),
+    onSuccess: async (saved) => {
+      // A new customer adds a membership to "me"; both families refresh.
+      await queryClient.invalidateQueries({ queryKey: ['me'] });
+      await queryClient.invalidateQueries({ queryKey: ['customers', saved.id] });
+      navigate(`/customers/${saved.id}/onboarding?step=2`);
+    },
+  });
+  return (
+    <>
+      <p className="lede">Who you are, as registered. We use it for your Twilio account and your US texting registration.</p>
+      {save.isError && !(save.error instanceof ApiError && save.error.errors.length) && <ErrorNotice error={save.error} title="Your profile was not saved" />}
+      <BusinessProfileStep customer={customer} busy={save.isPending} submitLabel={customer ? 'Save and continue' : 'Continue'} onSubmit={(p) => save.mutate(p)} serverError={save.error} />
+    </>
+  );
+}
+
+/** PATCH only what changed, so an unchanged profile is not rewritten (and audited) for nothing. */
+export function changedFields(customer: Customer, payload: Record<string, unknown>): Record<string, unknown> {
+  const current: Record<string, unknown> = { ...customer };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) if (JSON.stringify(current[k]) !== JSON.stringify(v)) out[k] = v;
+  if (customer.ein && !('ein' in payload) && payload.businessType === 'sole_proprietor') out.ein = null;
+  return Object.keys(out).length ? out : { legalName: customer.legalName };
+}
+
+function A2pStepContainer({ customerId, customer, submitted }: { customerId: string; customer: Customer; submitted: boolean }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const submit = useMutation({
+    mutationFn: (payload: Record<string, unknown>) => submitA2p(api, customerId, payload),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
+      navigate(`/customers/${customerId}/onboarding?step=3`);
+    },
+  });
+  if (submitted) return <SubmittedNote customerId={customerId} what="Your brand and campaign" />;
+  return (
+    <>
+      <p className="lede">US carriers only deliver business texts from registered brands and campaigns (A2P 10DLC). Tell them who sends, what, and how people agreed to it.</p>
+      {submit.isError && !(submit.error instanceof ApiError && submit.error.errors.length) && <ErrorNotice error={submit.error} title="The registration was not submitted" />}
+      <A2pStep businessType={customer.businessType} busy={submit.isPending} submitLabel="Submit for review" onSubmit={(p) => submit.mutate(p)} serverError={submit.error} />
+    </>
+  );
+}
+
+function WhatsappStepContainer({ customerId, submitted }: { customerId: string; submitted: boolean }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const submit = useMutation({
+    mutationFn: (payload: Record<string, unknown>) => registerSender(api, customerId, payload),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
+      navigate(`/customers/${customerId}/onboarding?step=4`);
+    },
+  });
+  if (submitted) return <SubmittedNote customerId={customerId} what="Your WhatsApp sender" />;
+  return (
+    <>
+      <p className="lede">Send and receive WhatsApp messages from a number of yours.</p>
+      {submit.isError && !(submit.error instanceof ApiError && submit.error.errors.length) && <ErrorNotice error={submit.error} title="The sender was not registered" />}
+      <WhatsappStep busy={submit.isPending} onSubmit={(p) => submit.mutate(p)} serverError={submit.error} />
+      <p>
+        <Link to={`/customers/${customerId}/onboarding?step=4`}>Skip WhatsApp for now</Link>
+      </p>
+    </>
+  );
+}
+
+function TemplateStepContainer({ customerId, submitted }: { customerId: string; submitted: boolean }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const submit = useMutation({
+    mutationFn: (payload: unknown) => createTemplate(api, customerId, payload),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
+      navigate(`/customers/${customerId}/progress`);
+    },
+  });
+  if (submitted) return <SubmittedNote customerId={customerId} what="Your first template" />;
+  return (
+    <>
+      <p className="lede">WhatsApp messages you start (rather than replies) must use an approved template.</p>
+      {submit.isError && <ErrorNotice error={submit.error} title="The template was not submitted" />}
+      <TemplateForm mode="create" submitLabel="Submit template" busy={submit.isPending} serverErrors={submit.error instanceof ApiError ? submit.error.fieldErrors() : undefined} onSubmit={(p) => submit.mutate(p)} />
+      <p>
+        <Link to={`/customers/${customerId}/progress`}>Skip and see my progress</Link>
+      </p>
+    </>
+  );
+}

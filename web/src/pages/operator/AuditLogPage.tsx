@@ -1,0 +1,123 @@
+// Operator: the append-only audit log with filters (in the address bar) and keyset pages.
+import { useState, type FormEvent } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { auditLogQuerySchema } from '../../../../shared/operator.ts';
+import { useApi } from '../../app/context.tsx';
+import { auditLogQuery, type AuditFilters } from '../../api/queries.ts';
+import { show } from '../../components/data-view.tsx';
+import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
+import { formatDateTime } from '../../components/format.ts';
+import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { setSearch, useLocation } from '../../router.tsx';
+
+const KEYS = ['actor', 'action', 'targetType', 'targetId', 'customerId'] as const;
+const LABELS: Record<(typeof KEYS)[number], string> = {
+  actor: 'Actor email',
+  action: 'Action',
+  targetType: 'Target type',
+  targetId: 'Target id',
+  customerId: 'Customer id',
+};
+
+function filtersFrom(search: URLSearchParams): AuditFilters {
+  const raw = Object.fromEntries(KEYS.map((k) => [k, search.get(k) ?? undefined]).filter(([, v]) => v));
+  const parsed = auditLogQuerySchema.safeParse(raw);
+  if (!parsed.success) return {};
+  const { cursor: _c, limit: _l, ...f } = parsed.data;
+  return f;
+}
+
+export default function AuditLogPage() {
+  const api = useApi();
+  const { search } = useLocation();
+  const filters = filtersFrom(search);
+  const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(KEYS.map((k) => [k, filters[k] ?? ''])));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const query = useInfiniteQuery(auditLogQuery(api, filters));
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    const compact = Object.fromEntries(Object.entries(draft).filter(([, v]) => v.trim()));
+    const checked = validateWith(auditLogQuerySchema, compact);
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      return;
+    }
+    setErrors({});
+    setSearch(compact);
+  };
+
+  return (
+    <>
+      <h1>Audit log</h1>
+      <p className="lede">Every admin and operator action and every change to customer data, newest first. Entries are never edited or deleted.</p>
+      <form className="card filters" onSubmit={apply} aria-label="Filter the audit log">
+        <div className="grid">
+          {KEYS.map((k) => (
+            <TextField key={k} label={LABELS[k]} value={draft[k] ?? ''} onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))} error={errors[k]} />
+          ))}
+        </div>
+        <div className="actions">
+          <button type="submit">Apply filters</button>
+          <button
+            type="button"
+            className="button-secondary"
+            onClick={() => {
+              setDraft({});
+              setSearch({});
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </form>
+      {query.isPending ? (
+        <Loading label="Loading the audit log…" />
+      ) : query.isError ? (
+        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
+      ) : items.length === 0 ? (
+        <Empty>No entries{Object.keys(filters).length ? ' match these filters' : ' yet'}.</Empty>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">Audit log</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Before</th>
+                  <th scope="col">After</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((e) => (
+                  <tr key={e.id}>
+                    <td>{formatDateTime(e.at)}</td>
+                    <td>{e.actorEmail ?? <span className="muted">system</span>}</td>
+                    <td>
+                      <code>{e.action}</code>
+                    </td>
+                    <td>
+                      {e.targetType} <code className="wrap">{e.targetId}</code>
+                    </td>
+                    <td className="json">{show(e.before)}</td>
+                    <td className="json">{show(e.after)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {query.hasNextPage && (
+            <button type="button" className="button-secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+              {query.isFetchingNextPage ? 'Loading…' : 'Show older entries'}
+            </button>
+          )}
+        </>
+      )}
+    </>
+  );
+}
