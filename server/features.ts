@@ -27,6 +27,7 @@ import { assertCustomerAccess } from './customers/customer-access.ts';
 import { createCustomersService, type CustomersService } from './customers/customers.service.ts';
 import { customersRoutes, routeDocs as customersRouteDocs } from './customers/customers.routes.ts';
 import { createSupabaseInviteSender } from './customers/supabase-invite.ts';
+import { resumeAfterCustomerFix, startSubaccountFlow } from './onboarding/onboarding.service.ts';
 import { createOperatorService } from './operator/operator.service.ts';
 import { operatorRoutes, routeDocs as operatorRouteDocs } from './operator/operator.routes.ts';
 import { openApiRoutes, routeDocs as openApiRouteDocs } from './openapi/openapi.routes.ts';
@@ -95,6 +96,10 @@ export function buildFeatures(core: CoreDeps): Features {
   const { url: supabaseUrl, serviceRoleKey } = core.config.supabase;
   const customers = createCustomersService({
     db: core.db,
+    onboarding: {
+      startSubaccountFlow: (tx, customerId) => startSubaccountFlow(tx, customerId),
+      resumeAfterCustomerUpdate: (tx, customerId) => resumeAfterCustomerFix(tx, customerId, core.now?.() ?? new Date()),
+    },
     sendInvite:
       supabaseUrl && serviceRoleKey
         ? createSupabaseInviteSender({ url: supabaseUrl, serviceRoleKey, redirectTo: core.config.publicBaseUrl, logger: core.logger })

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signUp, uniqueEmail, type SignedUp } from '../helpers/auth.ts';
-import { customerSchema, customerPageSchema } from '../../shared/customers.ts';
+import { createCustomerSchema, customerSchema, customerPageSchema } from '../../shared/customers.ts';
 import { customerBody } from './fixtures.ts';
+import { createCustomersService } from '../../server/customers/customers.service.ts';
 
 describe('customers API', () => {
   let ctx: TestContext;
@@ -29,6 +30,39 @@ describe('customers API', () => {
     expect(audit[0]!.actor_id).toBe(owner.userId);
     const me = await ctx.request.get('/api/auth/me').set(owner.auth);
     expect(me.body.memberships).toContainEqual({ customerId: c.id, customerName: 'Acme Bakery', role: 'owner' });
+  });
+
+  it('starts the subaccount flow with the customer, in the same transaction', async () => {
+    const res = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Flow Start Co' }));
+    const flows = await ctx.db.query<{ kind: string; status: string }>(`SELECT kind, status FROM isv.flows WHERE customer_id = $1`, [res.body.id]);
+    expect(flows).toEqual([{ kind: 'subaccount', status: 'in_progress' }]);
+
+    const failing = createCustomersService({
+      db: ctx.db,
+      onboarding: {
+        startSubaccountFlow: async () => {
+          throw new Error('flow start failed');
+        },
+        resumeAfterCustomerUpdate: async () => 0,
+      },
+    });
+    const principal = { userId: owner.userId, email: owner.email, roles: [] };
+    await expect(failing.create(principal, createCustomerSchema.parse(customerBody({ legalName: 'Half Made Co' })))).rejects.toThrow('flow start failed');
+    expect(await ctx.db.query(`SELECT id FROM isv.customers WHERE legal_name = 'Half Made Co'`)).toEqual([]);
+    expect(await ctx.db.query(`SELECT id FROM isv.audit_log WHERE after->>'legalName' = 'Half Made Co'`)).toEqual([]);
+  });
+
+  it('resumes a flow parked on a customer fix when the customer corrects its data', async () => {
+    const c = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Fix Me Co' }))).body;
+    await ctx.db.query(
+      `UPDATE isv.flows SET status = 'action_required', waiting_for = 'customer_fix', next_run_at = NULL WHERE customer_id = $1 AND kind = 'subaccount'`,
+      [c.id],
+    );
+    const res = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({ legalName: 'Fixed Co' });
+    expect(res.status).toBe(200);
+    const flows = await ctx.db.query<{ status: string; next_run_at: Date | null }>(`SELECT status, next_run_at FROM isv.flows WHERE customer_id = $1`, [c.id]);
+    expect(flows[0]!.status).toBe('in_progress');
+    expect(flows[0]!.next_run_at).not.toBeNull();
   });
 
   it('lets a sole proprietor omit the EIN but requires it for every other business type', async () => {
