@@ -1,0 +1,40 @@
+// A2P routes: submit brand + campaign data, the sole-proprietor OTP, and the customer's numbers. Customer access is
+// checked by the /isv/customers/:id gate in features.ts before these run.
+import { Router } from 'express';
+import { parseInput } from '../platform/errors.ts';
+import { getPrincipal } from '../platform/auth/principal.ts';
+import { assertCustomerAccess } from '../customers/customer-access.ts';
+import type { RouteDoc } from '../platform/http/route-docs.ts';
+import type { Db } from '../platform/db/db.ts';
+import { a2pRequestSchema, brandViewSchema, numbersResponseSchema, otpSchema } from '../../shared/a2p.ts';
+import { listNumbers, submitA2p, submitBrandOtp } from './brands.service.ts';
+
+const tags = ['a2p'];
+export const routeDocs: RouteDoc[] = [
+  { method: 'post', path: '/isv/customers/:id/a2p', summary: 'Submit (or resubmit) A2P brand and campaign details; they wait for admin approval', auth: 'user', body: a2pRequestSchema, response: brandViewSchema, status: 201, tags },
+  { method: 'post', path: '/isv/customers/:id/a2p/otp', summary: "Enter the sole-proprietor brand's OTP", auth: 'user', body: otpSchema, response: brandViewSchema, tags },
+  { method: 'get', path: '/isv/customers/:id/numbers', summary: "The customer's phone numbers", auth: 'user', response: numbersResponseSchema, tags },
+];
+
+export function brandsRoutes(deps: { db: Db; now?: () => Date }): Router {
+  const router = Router();
+  const now = () => deps.now?.() ?? new Date();
+  // Also checked by the gate in features.ts; repeated here so this router is safe wherever it is mounted.
+  router.use('/customers/:id', async (req, _res, next) => {
+    await assertCustomerAccess(deps.db, getPrincipal(req), String(req.params.id));
+    next();
+  });
+  router.post('/customers/:id/a2p', async (req, res) => {
+    const input = parseInput(a2pRequestSchema, req.body);
+    const r = await submitA2p(deps.db, req.params.id, input, now());
+    res.status(r.created ? 201 : 200).json(r.brand);
+  });
+  router.post('/customers/:id/a2p/otp', async (req, res) => {
+    const { code } = parseInput(otpSchema, req.body);
+    res.json(await submitBrandOtp(deps.db, req.params.id, code, now()));
+  });
+  router.get('/customers/:id/numbers', async (req, res) => {
+    res.json(await listNumbers(deps.db, req.params.id));
+  });
+  return router;
+}

@@ -1,0 +1,112 @@
+// A2P registration use cases: the customer submits brand + campaign data (it waits for an admin), resubmits after a
+// rejection, enters the sole-proprietor OTP, and lists its numbers.
+import type { Db } from '../platform/db/db.ts';
+import { AppError, conflict, notFound } from '../platform/errors.ts';
+import type { A2pRequest, BrandView } from '../../shared/a2p.ts';
+import { findCustomerData } from '../onboarding/customers-read.dao.ts';
+import { findFlowBySubject, insertFlow, insertFlowEvent, listFlowsByCustomerAndKind } from '../onboarding/flows.dao.ts';
+import { ensureSubaccountFlow, moveParkedFlow } from '../onboarding/onboarding.service.ts';
+import {
+  findBrand,
+  insertBrand,
+  insertCampaign,
+  listNumbersByCustomer,
+  resubmitBrandData,
+  updateCampaignData,
+  type BrandRow,
+} from './brands.dao.ts';
+
+function view(b: BrandRow, flowId: string): BrandView {
+  return {
+    id: b.id,
+    brandType: b.brand_type,
+    status: b.status,
+    twilioStatus: b.twilio_status,
+    rejectionReason: b.rejection_reason,
+    attempts: b.attempts,
+    flowId,
+  };
+}
+
+export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now = new Date()): Promise<{ created: boolean; brand: BrandView }> {
+  return db.tx(async (tx) => {
+    const customer = await findCustomerData(tx, customerId);
+    if (!customer) throw notFound('Customer');
+    const soleProp = customer.business_type === 'sole_proprietor';
+    if (soleProp !== (req.brandType === 'SOLE_PROPRIETOR')) {
+      throw new AppError(422, 'validation_failed', 'The request body is invalid', [
+        { path: 'brandType', message: soleProp ? 'a sole proprietor registers a SOLE_PROPRIETOR brand' : 'only sole proprietors register SOLE_PROPRIETOR brands' },
+      ]);
+    }
+    const existing = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).at(-1);
+    if (existing) {
+      if (existing.status === 'done') throw conflict('a2p_already_registered', 'This customer already completed A2P registration');
+      if (existing.status !== 'action_required' && existing.status !== 'awaiting_approval')
+        throw conflict('a2p_in_progress', 'A2P registration is in progress; new details can be sent only when it asks for a fix');
+      // A resubmission (after an admin's or Twilio's rejection, or before the admin decided): the new data waits
+      // for an admin again; approval resumes where the flow stopped, at the fix that state needs.
+      const brand = await resubmitBrandData(tx, existing.subject_id!, req, req.brandType);
+      if (!brand) throw notFound('Brand');
+      await updateCampaignData(tx, brand.id, req.campaign);
+      const resumeAt =
+        existing.state === 'awaiting_approval'
+          ? (existing.context.resumeAt as string | undefined)
+          : ((existing.context.fixState as string | undefined) ?? existing.state);
+      await moveParkedFlow(tx, existing, {
+        to: 'awaiting_approval',
+        status: 'awaiting_approval',
+        waitingFor: 'admin_approval',
+        message: 'New brand and campaign details were submitted for approval',
+        patch: resumeAt ? { resumeAt } : {},
+        drop: ['fixState'],
+        run: false,
+        now,
+      });
+      return { created: false, brand: view(brand, existing.id) };
+    }
+    const sub = await ensureSubaccountFlow(tx, customerId);
+    const brand = await insertBrand(tx, { customerId, brandType: req.brandType, data: req });
+    await insertCampaign(tx, { customerId, brandId: brand.id, data: req.campaign });
+    const flow = await insertFlow(tx, {
+      kind: 'a2p',
+      customerId,
+      subjectId: brand.id,
+      dependsOn: sub.id,
+      state: 'awaiting_approval',
+      status: 'awaiting_approval',
+      waitingFor: 'admin_approval',
+      nextRunAt: null,
+    });
+    await insertFlowEvent(tx, { flowId: flow.id, at: now, from: null, to: flow.state, message: 'Brand and campaign details submitted for approval' });
+    return { created: true, brand: view(brand, flow.id) };
+  });
+}
+
+export async function submitBrandOtp(db: Db, customerId: string, code: string, now = new Date()): Promise<BrandView> {
+  return db.tx(async (tx) => {
+    const flow = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).at(-1);
+    if (!flow) throw notFound('A2P registration');
+    if (flow.state !== 'brand_otp') throw conflict('otp_not_expected', 'The brand is not waiting for a verification code');
+    await moveParkedFlow(tx, flow, { to: 'submit_brand_otp', status: 'in_progress', message: 'The customer entered the brand OTP', patch: { otp: code }, now });
+    const brand = await findBrand(tx, flow.subject_id!);
+    return view(brand!, flow.id);
+  });
+}
+
+export async function listNumbers(db: Db, customerId: string) {
+  const rows = await listNumbersByCustomer(db, customerId);
+  return {
+    items: rows.map((n) => ({
+      id: n.id,
+      phoneNumber: n.phone_number,
+      phoneNumberSid: n.phone_number_sid,
+      messagingServiceSid: n.messaging_service_sid,
+      status: n.status,
+      createdAt: new Date(n.created_at).toISOString(),
+    })),
+  };
+}
+
+export async function brandFlowId(db: Db, brandId: string): Promise<string | undefined> {
+  return (await findFlowBySubject(db, 'a2p', brandId))?.id;
+}
