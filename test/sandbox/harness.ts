@@ -15,7 +15,7 @@ export interface TestSandbox {
 }
 
 export async function startTestSandbox(opts: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
-  const masterToken = randomBytes(16).toString('hex');
+  const masterToken = opts.masterAuthToken ?? randomBytes(16).toString('hex');
   const sandbox = await startSandbox({
     port: 0,
     masterAccountSid: MASTER_SID,
