@@ -28,6 +28,13 @@ import { createCustomersService, type CustomersService } from './customers/custo
 import { customersRoutes, routeDocs as customersRouteDocs } from './customers/customers.routes.ts';
 import { createSupabaseInviteSender } from './customers/supabase-invite.ts';
 import { resumeAfterCustomerFix, startSubaccountFlow } from './onboarding/onboarding.service.ts';
+import { createOnboardingEngine, type OnboardingEngine } from './onboarding/engine.ts';
+import { createOnboardingScheduler } from './onboarding/scheduler.ts';
+import { onboardingRoutes, routeDocs as onboardingRouteDocs } from './onboarding/onboarding.routes.ts';
+import { brandsRoutes, routeDocs as brandsRouteDocs } from './brands/brands.routes.ts';
+import { whatsappRoutes, routeDocs as whatsappRouteDocs } from './whatsapp/whatsapp.routes.ts';
+import { templatesRoutes, routeDocs as templatesRouteDocs } from './templates/templates.routes.ts';
+import { adminRoutes, routeDocs as adminRouteDocs } from './admin/admin.routes.ts';
 import { createOperatorService } from './operator/operator.service.ts';
 import { operatorRoutes, routeDocs as operatorRouteDocs } from './operator/operator.routes.ts';
 import { openApiRoutes, routeDocs as openApiRouteDocs } from './openapi/openapi.routes.ts';
@@ -63,6 +70,8 @@ export interface Features {
   customers: CustomersService;
   /** Signed Twilio webhooks (issue 5): counters, and drain() for a clean shutdown. */
   webhooks: WebhooksService;
+  /** The onboarding engine (issue 4); the scheduler in `background` ticks it, tests may call tick()/drain(). */
+  onboarding: { engine: OnboardingEngine };
 }
 
 export function buildFeatures(core: CoreDeps): Features {
@@ -132,5 +141,16 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: optOutsRoutes({ optOuts: createOptOutsService({ db: core.db }) }) });
   routeDocs.push(...webhooksRouteDocs, ...messagingRouteDocs, ...optOutsRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate, customers, webhooks };
+  // Onboarding (issue 4): the engine ticked by node-cron (ONBOARDING_CRON), the progress read model, A2P,
+  // WhatsApp senders, templates and the admin approval queue.
+  const engine = createOnboardingEngine({ db: core.db, twilio: core.twilio, keyRing: core.keyRing, config: core.config, logger: core.logger, now: core.now });
+  background.push(createOnboardingScheduler({ engine, cron: core.config.onboarding.cron, logger: core.logger }));
+  routers.push({ path: '/isv', router: onboardingRoutes({ db: core.db }) });
+  routers.push({ path: '/isv', router: brandsRoutes({ db: core.db, now: core.now }) });
+  routers.push({ path: '/isv', router: whatsappRoutes({ db: core.db, now: core.now }) });
+  routers.push({ path: '/isv', router: templatesRoutes({ db: core.db, now: core.now }) });
+  routers.push({ path: '/isv/admin', router: adminRoutes({ db: core.db, now: core.now }) });
+  routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs);
+
+  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine } };
 }

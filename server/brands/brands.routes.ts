@@ -1,6 +1,6 @@
 // A2P routes: submit brand + campaign data, the sole-proprietor OTP, and the customer's numbers. Customer access is
 // checked by the /isv/customers/:id gate in features.ts before these run.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { parseInput } from '../platform/errors.ts';
 import { getPrincipal } from '../platform/auth/principal.ts';
 import { assertCustomerAccess } from '../customers/customer-access.ts';
@@ -19,21 +19,21 @@ export const routeDocs: RouteDoc[] = [
 export function brandsRoutes(deps: { db: Db; now?: () => Date }): Router {
   const router = Router();
   const now = () => deps.now?.() ?? new Date();
-  // Also checked by the gate in features.ts; repeated here so this router is safe wherever it is mounted.
-  router.use('/customers/:id', async (req, _res, next) => {
-    await assertCustomerAccess(deps.db, getPrincipal(req), String(req.params.id));
-    next();
-  });
+  // The /isv/customers/:id gate in features.ts checks this too; repeated per route so the router is safe anywhere.
+  const access = (req: Request) => assertCustomerAccess(deps.db, getPrincipal(req), String(req.params.id));
   router.post('/customers/:id/a2p', async (req, res) => {
+    await access(req);
     const input = parseInput(a2pRequestSchema, req.body);
     const r = await submitA2p(deps.db, req.params.id, input, now());
     res.status(r.created ? 201 : 200).json(r.brand);
   });
   router.post('/customers/:id/a2p/otp', async (req, res) => {
+    await access(req);
     const { code } = parseInput(otpSchema, req.body);
     res.json(await submitBrandOtp(deps.db, req.params.id, code, now()));
   });
   router.get('/customers/:id/numbers', async (req, res) => {
+    await access(req);
     res.json(await listNumbers(deps.db, req.params.id));
   });
   return router;

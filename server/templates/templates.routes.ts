@@ -1,5 +1,5 @@
 // Template routes: list, create (waits for an admin), and edit into a new version.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { parseInput } from '../platform/errors.ts';
 import { getPrincipal } from '../platform/auth/principal.ts';
 import type { Db } from '../platform/db/db.ts';
@@ -18,18 +18,19 @@ export const routeDocs: RouteDoc[] = [
 export function templatesRoutes(deps: { db: Db; now?: () => Date }): Router {
   const router = Router();
   const now = () => deps.now?.() ?? new Date();
-  router.use('/customers/:id', async (req, _res, next) => {
-    await assertCustomerAccess(deps.db, getPrincipal(req), String(req.params.id));
-    next();
-  });
+  // The /isv/customers/:id gate in features.ts checks this too; repeated per route so the router is safe anywhere.
+  const access = (req: Request) => assertCustomerAccess(deps.db, getPrincipal(req), String(req.params.id));
   router.get('/customers/:id/templates', async (req, res) => {
+    await access(req);
     res.json(await listTemplates(deps.db, req.params.id));
   });
   router.post('/customers/:id/templates', async (req, res) => {
+    await access(req);
     const input = parseInput(templateCreateSchema, req.body);
     res.status(201).json(await createTemplate(deps.db, req.params.id, input, now()));
   });
   router.put('/customers/:id/templates/:templateId', async (req, res) => {
+    await access(req);
     const input = parseInput(templateUpdateSchema, req.body);
     res.status(201).json(await newTemplateVersion(deps.db, req.params.id, req.params.templateId, input, now()));
   });

@@ -1,5 +1,5 @@
 // WhatsApp sender routes: register a number and enter its OTP.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../platform/errors.ts';
 import { getPrincipal } from '../platform/auth/principal.ts';
@@ -19,19 +19,20 @@ export const routeDocs: RouteDoc[] = [
 export function whatsappRoutes(deps: { db: Db; now?: () => Date }): Router {
   const router = Router();
   const now = () => deps.now?.() ?? new Date();
-  router.use('/customers/:id', async (req, _res, next) => {
-    await assertCustomerAccess(deps.db, getPrincipal(req), String(req.params.id));
-    next();
-  });
+  // The /isv/customers/:id gate in features.ts checks this too; repeated per route so the router is safe anywhere.
+  const access = (req: Request) => assertCustomerAccess(deps.db, getPrincipal(req), String(req.params.id));
   router.get('/customers/:id/whatsapp/senders', async (req, res) => {
+    await access(req);
     res.json(await listSenders(deps.db, req.params.id));
   });
   router.post('/customers/:id/whatsapp/senders', async (req, res) => {
+    await access(req);
     const input = parseInput(senderCreateSchema, req.body);
     const r = await registerSender(deps.db, req.params.id, input, now());
     res.status(r.created ? 201 : 200).json(r.sender);
   });
   router.post('/customers/:id/whatsapp/senders/:senderId/verify', async (req, res) => {
+    await access(req);
     const { code } = parseInput(senderVerifySchema, req.body);
     res.json(await verifySender(deps.db, req.params.id, req.params.senderId, code, now()));
   });
