@@ -89,6 +89,9 @@ export function toMessage(r: MessageRow): Message {
   };
 }
 
+/** created_at as Postgres prints it (`2026-11-23 18:38:45.123456+00`): microseconds survive the round trip. */
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/;
+
 function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
@@ -96,7 +99,7 @@ function encodeCursor(createdAt: string, id: string): string {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1]) && !Number.isNaN(Date.parse(v[0].replace(' ', 'T')))) {
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1]) && TIMESTAMP_TEXT.test(v[0])) {
       return { createdAt: v[0], id: v[1] };
     }
   } catch {

@@ -90,6 +90,8 @@ export async function lockOrCreateMessages(db: Db, targets: readonly StatusTarge
 export interface MessageStatusUpdate {
   id: string;
   status: MessageStatus;
+  /** The sender Twilio chose from the service's pool; known only once the message left `accepted`. */
+  from: string | null;
   errorCode: number | null;
   price: string | null;
   priceUnit: string | null;
@@ -106,9 +108,10 @@ export async function updateMessageStatuses(db: Db, updates: readonly MessageSta
             price = coalesce(x.price, m.price),
             price_unit = coalesce(x.price_unit, m.price_unit),
             num_segments = coalesce(x.num_segments, m.num_segments),
+            from_number = coalesce(m.from_number, x.from_number),
             updated_at = now()
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::numeric[], $5::text[], $6::int[])
-            AS x(id, status, error_code, price, price_unit, num_segments)
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::numeric[], $5::text[], $6::int[], $7::text[])
+            AS x(id, status, error_code, price, price_unit, num_segments, from_number)
       WHERE m.id = x.id`,
     [
       updates.map((u) => u.id),
@@ -117,6 +120,7 @@ export async function updateMessageStatuses(db: Db, updates: readonly MessageSta
       updates.map((u) => u.price),
       updates.map((u) => u.priceUnit),
       updates.map((u) => u.numSegments),
+      updates.map((u) => u.from),
     ],
   );
 }

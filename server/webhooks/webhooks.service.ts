@@ -288,6 +288,7 @@ async function applyStatusEvents(tx: Db, events: readonly StatusEvent[], optOuts
       price: last('price') as string | null,
       priceUnit: last('priceUnit') as string | null,
       numSegments: last('numSegments') as number | null,
+      from: last('from') as string | null,
     });
     if (own.some((e) => e.errorCode === OPTED_OUT_ERROR_CODE)) {
       optOuts.push({ customerId: row.customer_id, phoneNumber: row.to_number, channel: row.channel, status: 'opted_out', keyword: null, source: 'error_21610' });
