@@ -3,6 +3,7 @@
 // the default opt-out keywords (FACTS §10). Magic destination numbers are listed in MAGIC_TO.
 import { defineModule, errors, rfc2822, TwilioError, type Ctx, type SandboxApi, type StoredRecord, type Transition } from '../framework.ts';
 import { areaInfo, NUMBER_KIND, type IncomingNumberRecord } from './numbers.ts';
+import { SENDER_KIND, type SenderRecord } from './senders.ts';
 import { SERVICE_KIND, SERVICE_NUMBER_KIND, type ServiceNumberRecord, type ServiceRecord } from './services.ts';
 
 const HOST = 'api.twilio.com';
@@ -129,9 +130,11 @@ const isCallbackUrl = (s: string) => /^https?:\/\/[^\s/_]+(:\d+)?(\/\S*)?$/.test
 function chooseFrom(api: SandboxApi, ctx: Ctx, from: string | undefined, service: ServiceRecord | undefined): string | null {
   if (from !== undefined) {
     if (from.startsWith('whatsapp:')) {
-      // WhatsApp senders are Messaging v2 Senders (kind 'sender', field sender_id) owned by the account.
-      const sender = api.state.list('sender', (s) => s.account_sid === ctx.accountSid && s.sender_id === from)[0];
-      if (!sender) throw new TwilioError(400, 63007, `Twilio could not find a Channel with the specified From address: ${from}`);
+      // WhatsApp senders are Messaging v2 Senders owned by the account; only an ONLINE one can send (63007).
+      const sender = api.state.list<SenderRecord>(SENDER_KIND, (s) => s.account_sid === ctx.accountSid && s.sender_id === from)[0];
+      if (!sender || !sender.status.startsWith('ONLINE')) {
+        throw new TwilioError(400, 63007, `Twilio could not find a Channel with the specified From address: ${from}`);
+      }
       return from;
     }
     const owned = api.state.list<IncomingNumberRecord>(NUMBER_KIND, (n) => n.account_sid === ctx.accountSid && n.phone_number === from)[0];
@@ -330,10 +333,10 @@ export const messagesModule = defineModule('messages', (api) => {
     let method: 'GET' | 'POST' = 'POST';
     const extra: Record<string, string> = {};
     if (to.startsWith('whatsapp:')) {
-      const sender = api.state.list('sender', (s) => s.sender_id === to)[0];
+      const sender = api.state.list<SenderRecord>(SENDER_KIND, (s) => s.sender_id === to)[0];
       if (!sender) return { status: 404, body: { code: 20404, message: `No WhatsApp sender ${to} in the sandbox`, status: 404 } };
       accountSid = sender.account_sid;
-      url = ((sender.webhook as { callback_url?: string } | undefined)?.callback_url ?? null) || null;
+      url = sender.webhook.callback_url;
       extra.ProfileName = 'Sandbox User';
       extra.WaId = from.replace(/^whatsapp:\+/, '');
     } else {
