@@ -86,7 +86,7 @@ export function nest(values: FormValues, paths: readonly string[], optional: Rea
   const out: Record<string, unknown> = {};
   for (const path of paths) {
     let v = values[path];
-    if (typeof v === 'string') v = v.trim() === '' ? (optional.has(path) ? undefined : '') : v;
+    if (v === undefined || (typeof v === 'string' && v.trim() === '')) v = optional.has(path) ? undefined : '';
     if (v === undefined) continue;
     const parts = path.split('.');
     let node = out;

@@ -1,0 +1,153 @@
+// @vitest-environment jsdom
+// The timeline of one flow in each of its states, and the progress page around it: what it waits for and when
+// it checks next while in flight, the reason and fields to fix on rejection, the OTP form, polling only while moving.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, within } from '@testing-library/react';
+import '@testing-library/jest-dom/vitest';
+import type { FlowView, OnboardingResponse } from '../../../shared/onboarding.ts';
+import { onboardingInFlight } from '../api/queries.ts';
+import { ProgressPage } from '../pages/customer/ProgressPage.tsx';
+import { renderWithApi } from '../test/render.tsx';
+import { FlowTimeline, waitsForOtp } from './FlowTimeline.tsx';
+
+afterEach(cleanup);
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+
+function flow(over: Partial<FlowView>): FlowView {
+  return {
+    id: '3f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+    kind: 'a2p',
+    subjectId: null,
+    state: 'brand_registration_wait',
+    status: 'in_progress',
+    progress: 40,
+    waitingFor: null,
+    nextCheckAt: null,
+    attempts: 1,
+    lastError: null,
+    events: [],
+    ...over,
+  };
+}
+
+describe('flow timeline', () => {
+  it('while Twilio reviews, says what it waits for and when it checks next', () => {
+    render(
+      <FlowTimeline
+        now={NOW}
+        flow={flow({
+          status: 'waiting_on_twilio',
+          waitingFor: 'brand_review',
+          nextCheckAt: '2026-11-23T12:00:30Z',
+          events: [{ at: '2026-11-23T11:59:00Z', from: 'brand_create', to: 'brand_registration_wait', message: 'Brand submitted to The Campaign Registry' }],
+        })}
+      />,
+    );
+    const card = screen.getByRole('region', { name: /US texting registration/ });
+    expect(within(card).getByText('Waiting on Twilio')).toBeInTheDocument();
+    expect(within(card).getByText(/Waiting for brand review/)).toBeInTheDocument();
+    expect(within(card).getByText('in 30 s')).toHaveAttribute('datetime', '2026-11-23T12:00:30Z');
+    expect(within(card).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '40');
+    expect(within(card).getByText(/Brand submitted to The Campaign Registry/)).toBeInTheDocument();
+    expect(within(card).queryByRole('alert')).toBeNull();
+  });
+
+  it('waiting for an admin, says our team reviews before anything is charged', () => {
+    render(<FlowTimeline now={NOW} flow={flow({ status: 'awaiting_approval', state: 'awaiting_approval', waitingFor: 'admin_approval', nextCheckAt: '2026-11-23T12:00:05Z' })} />);
+    expect(screen.getByText('Waiting for review by our team')).toBeInTheDocument();
+    expect(screen.getByText(/nothing is sent to Twilio, or charged, before that/)).toBeInTheDocument();
+    // Nobody polls a person: no "next check" while awaiting approval.
+    expect(screen.queryByText(/next check/)).toBeNull();
+  });
+
+  it('on rejection, shows the plain-language reason, the Twilio code, the fields to fix and the attempt', () => {
+    render(
+      <FlowTimeline
+        now={NOW}
+        flow={flow({
+          status: 'action_required',
+          state: 'campaign_failed',
+          waitingFor: 'customer_fix',
+          attempts: 2,
+          lastError: { code: 'campaign_rejected', message: 'The message flow does not say how people opt in.', twilioCode: 30897, fields: ['campaign.messageFlow'] },
+        })}
+      />,
+    );
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('What went wrong: The message flow does not say how people opt in.');
+    expect(alert).toHaveTextContent('(Twilio error 30897)');
+    expect(within(alert).getByText('campaign.messageFlow')).toBeInTheDocument();
+    expect(screen.getByText('Your action is needed')).toBeInTheDocument();
+    expect(screen.getByText(/you to correct the fields below and resubmit/)).toBeInTheDocument();
+    expect(screen.getByText(/attempt 2/)).toBeInTheDocument();
+  });
+
+  it('when failed for good, says why it stopped', () => {
+    render(<FlowTimeline now={NOW} flow={flow({ status: 'failed', lastError: { code: 'x', message: 'The subaccount was closed.', twilioCode: null, fields: [] } })} />);
+    expect(screen.getByRole('alert')).toHaveTextContent('Why it stopped: The subaccount was closed.');
+    expect(screen.queryByText(/Fields to fix/)).toBeNull();
+  });
+
+  it('when done, shows done and neither a wait nor an old error', () => {
+    render(
+      <FlowTimeline
+        now={NOW}
+        flow={flow({ status: 'done', state: 'done', progress: 100, waitingFor: null, lastError: { code: 'old', message: 'old problem', twilioCode: null, fields: [] } })}
+      />,
+    );
+    expect(screen.getByText('Done', { selector: '.badge' })).toBeInTheDocument();
+    expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByText(/Waiting for/)).toBeNull();
+  });
+
+  it('recognises a flow that waits for a one-time code', () => {
+    expect(waitsForOtp(flow({ status: 'action_required', waitingFor: 'brand_otp' }))).toBe(true);
+    expect(waitsForOtp(flow({ kind: 'whatsapp_sender', status: 'action_required', state: 'awaiting_verification_code', waitingFor: 'customer' }))).toBe(true);
+    expect(waitsForOtp(flow({ status: 'action_required', waitingFor: 'customer_fix' }))).toBe(false);
+    expect(waitsForOtp(flow({ status: 'waiting_on_twilio', waitingFor: 'otp_sent' }))).toBe(false);
+  });
+});
+
+describe('progress page', () => {
+  const response = (flows: FlowView[], overall: OnboardingResponse['overall'] = 'in_progress'): OnboardingResponse => ({ overall, flows });
+
+  it('keeps polling only while some flow is moving', () => {
+    expect(onboardingInFlight(response([flow({ status: 'in_progress' })]))).toBe(true);
+    expect(onboardingInFlight(response([flow({ status: 'done' }), flow({ status: 'waiting_on_twilio' })]))).toBe(true);
+    expect(onboardingInFlight(response([flow({ status: 'awaiting_approval' }), flow({ status: 'action_required' })]))).toBe(false);
+    expect(onboardingInFlight(response([flow({ status: 'done' })], 'complete'))).toBe(false);
+    expect(onboardingInFlight(undefined)).toBe(false);
+  });
+
+  it('shows one timeline per flow and an OTP form where a flow waits for a code', async () => {
+    const customerId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    renderWithApi(<ProgressPage customerId={customerId} />, (req) =>
+      req.path === `/api/isv/customers/${customerId}/onboarding`
+        ? {
+            body: response(
+              [
+                flow({ id: '00000000-0000-4000-8000-000000000001', kind: 'subaccount', status: 'done', state: 'done', progress: 100 }),
+                flow({ id: '00000000-0000-4000-8000-000000000002', kind: 'a2p', status: 'awaiting_approval', waitingFor: 'admin_approval' }),
+                flow({ id: '00000000-0000-4000-8000-000000000003', kind: 'whatsapp_sender', status: 'action_required', state: 'awaiting_otp', waitingFor: 'sender_otp', subjectId: '00000000-0000-4000-8000-0000000000aa' }),
+              ],
+              'action_required',
+            ),
+          }
+        : undefined,
+    );
+    expect(await screen.findByText('Your action is needed', { selector: '.overall .badge' })).toBeInTheDocument();
+    expect(screen.getAllByRole('region')).toHaveLength(3);
+    const sender = screen.getByRole('region', { name: 'WhatsApp sender' });
+    expect(within(sender).getByLabelText(/WhatsApp verification code/)).toBeInTheDocument();
+    expect(within(screen.getByRole('region', { name: /US texting/ })).queryByRole('textbox')).toBeNull();
+  });
+
+  it('shows the error state with a retry when the progress cannot be loaded', async () => {
+    renderWithApi(<ProgressPage customerId="7c9e6679-7425-40de-944b-e07fc1f90ae7" />, () => ({ status: 500, body: { code: 'internal_error', detail: 'Something went wrong on our side.' } }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Something went wrong on our side.');
+    expect(within(alert).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+});
