@@ -65,6 +65,9 @@ describe('Content templates', () => {
       /type/,
     );
     expectTwilioError(await post({ language: 'en', types: { 'twilio/text': { body: 'hi' } }, variables: { '1': 5 } }), 400, 20001, /variables/);
+    // The SDK passes the body through unchanged: camelCase keys are not Content fields.
+    expectTwilioError(await post({ language: 'en', friendlyName: 'x', types: { 'twilio/text': { body: 'hi' } } }), 400, 20001, /friendlyName/);
+    expectTwilioError(await post({ language: 'en', types: { twilioText: { body: 'hi' } } }), 400, 20001, /twilioText/);
     const form = await sub.form('POST', CT, '/v1/Content', { language: 'en' });
     expectTwilioError(form, 400, 20001, /JSON/);
   });

@@ -208,6 +208,10 @@ export const contentModule = defineModule('content', (api) => {
 
   api.route('POST', HOST, '/v1/Content', (ctx) => {
     const b = body(ctx);
+    // The SDK sends this body as given, so camelCase keys (friendlyName, twilioText) reach Twilio unchanged and
+    // are not what it documents: refuse them rather than silently dropping them.
+    const unknown = Object.keys(b).filter((k) => !['friendly_name', 'variables', 'language', 'types'].includes(k));
+    if (unknown.length) throw errors.invalidParam(unknown[0]!, 'is not a Content field; send friendly_name, language, variables, types');
     if (typeof b.language !== 'string' || b.language === '') throw errors.missingParam('language');
     if (b.types === undefined) throw errors.missingParam('types');
     if (!/^[a-z]{2,3}([_-][A-Za-z0-9]{2,4})?$/.test(b.language)) throw errors.invalidParam('language', 'must be a language code such as en or pt_BR');
@@ -262,6 +266,8 @@ export const contentModule = defineModule('content', (api) => {
   api.route('POST', HOST, '/v1/Content/{ContentSid}/ApprovalRequests/whatsapp', (ctx) => {
     const c = ctx.owned<ContentRecord>(CONTENT_KIND, ctx.path.ContentSid);
     const b = body(ctx);
+    const unknown = Object.keys(b).filter((k) => !['name', 'category', 'allow_category_change'].includes(k));
+    if (unknown.length) throw errors.invalidParam(unknown[0]!, 'is not an approval request field; send name and category');
     if (typeof b.name !== 'string' || b.name === '') throw errors.missingParam('name');
     if (typeof b.category !== 'string' || b.category === '') throw errors.missingParam('category');
     // WhatsApp template names: lower-case letters, digits and underscores.
@@ -282,7 +288,7 @@ export const contentModule = defineModule('content', (api) => {
       content_type: contentType,
       status: 'received',
       rejection_reason: '',
-      allow_category_change: true,
+      allow_category_change: typeof b.allow_category_change === 'boolean' ? b.allow_category_change : true,
     };
     api.state.update<ContentRecord>(CONTENT_KIND, c.sid, { approval, date_updated: now() });
     api.cancelTransitions(c.sid, 'content.approval');
