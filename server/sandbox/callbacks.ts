@@ -111,13 +111,15 @@ export function createCallbackQueue(deps: {
       }
     }
     deliveries.push(record);
+    if (deliveries.length > 10_000) deliveries.splice(0, deliveries.length - 10_000);
     deps.onDelivered?.(record);
   };
 
   const deliverBatch = async (): Promise<void> => {
-    const batch = data.callbacks.splice(0, data.callbacks.length);
+    // Callbacks stay in the persisted queue until attempted, so a crash mid-batch re-delivers them after a
+    // restart (with the same idempotency token, as a Twilio retry would).
+    const batch = [...data.callbacks];
     if (batch.length === 0) return;
-    deps.state.markDirty();
     let sends: PendingCallback[] = batch;
     if (deps.chaos) {
       // Twice each (same idempotency token, as a Twilio retry carries), in a shuffled order.
@@ -130,6 +132,11 @@ export function createCallbackQueue(deps: {
     for (const cb of sends) {
       cb.attempts += 1;
       await attempt(cb);
+      const i = data.callbacks.indexOf(cb);
+      if (i >= 0) {
+        data.callbacks.splice(i, 1);
+        deps.state.markDirty();
+      }
     }
   };
 
