@@ -1,5 +1,8 @@
 // TrustHub in the sandbox: catalogue, end users, documents, bundles with assignments and evaluations, the review
 // lifecycle and its forced rejection, ownership rules. Every body is checked against trusthub_v1's schemas.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   assign,
@@ -273,6 +276,40 @@ describe('TrustHub bundles', () => {
     expectTwilioError(await assign(sub, 'CustomerProfiles', cp, siblingProfile), 400, 20001, /ObjectSid/);
     expectTwilioError(await assign(sub, 'CustomerProfiles', cp, primary), 400, 20001, /already assigned/);
     expectTwilioError(await sub.form('POST', TH, `/v1/CustomerProfiles/${cp}/EntityAssignments`, {}), 400, 20001, /ObjectSid/);
+  });
+});
+
+describe('TrustHub status callbacks', () => {
+  it('posts each status change to the StatusCallback, signed with the owning subaccount’s token', async () => {
+    const received: { url: string; signature: string; params: Record<string, string> }[] = [];
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        received.push({ url: req.url ?? '', signature: String(req.headers['x-twilio-signature'] ?? ''), params: Object.fromEntries(new URLSearchParams(raw)) });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const primary = await primaryProfile(h);
+      const sub = await h.newSubaccount();
+      const { sid } = await draftSecondaryProfile(h, sub, primary);
+      expect((await sub.form('POST', TH, `/v1/CustomerProfiles/${sid}`, { StatusCallback: `${base}/trusthub?tenant=acme` })).status).toBe(200);
+      await submit(sub, 'CustomerProfiles', sid, POLICY.secondaryCustomerProfile);
+      await settleBundle(h, sub, 'CustomerProfiles', sid);
+      await h.sandbox.flushCallbacks();
+      expect(received.map((r) => r.params.Status)).toEqual(['pending-review', 'in-review', 'twilio-approved']);
+      for (const r of received) {
+        expect(r.params).toMatchObject({ AccountSid: sub.sid, BundleSid: sid });
+        expect(twilio.validateRequest(sub.token, r.signature, `${base}${r.url}`, r.params)).toBe(true);
+        expect(twilio.validateRequest(h.master.token, r.signature, `${base}${r.url}`, r.params)).toBe(false);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
