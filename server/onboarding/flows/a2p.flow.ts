@@ -448,29 +448,72 @@ async function waitBrand(s: StepContext): Promise<StepResult> {
   const status = String(b.status);
   const record = (status: BrandRow['status'] | undefined, reason?: string | null) => (tx: Parameters<typeof setBrandTwilio>[0]) =>
     setBrandTwilio(tx, brand.id, { status, twilioStatus: b.status, reason });
-  if (status === 'APPROVED' || status === 'REGISTERED')
+  const identity = String((b as unknown as { identityStatus?: string }).identityStatus ?? '');
+  if (status === 'APPROVED' || status === 'REGISTERED') {
+    // Sole proprietors confirm the brand by replying to the OTP Twilio texts to their mobile (DOCS errors/30752).
+    if (soleProp && identity !== 'VERIFIED') {
+      if (s.context.otpSubmitted) return { type: 'poll', waitingFor: 'twilio:brand_otp', message: 'Waiting for Twilio to confirm the OTP reply', waitingOnSid: sid };
+      return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'brand_otp', message: 'Enter the code Twilio texted to your mobile phone to confirm the brand', record: record(undefined) };
+    }
     return { type: 'goto', to: 'messaging_service', message: 'Twilio approved the brand', record: record('registered', null) };
+  }
   if (status === 'FAILED' || status === 'REGISTRATION_FAILED') {
     const error = brandFailure(b as unknown as { errors?: unknown; failureReason?: string | null });
-    return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error, patch: { fixState: 'resubmit_brand' }, record: record('failed', error.message) };
-  }
-  // Sole proprietors confirm the brand with the OTP Twilio texts to their mobile number.
-  if (soleProp && !s.context.otpSubmitted && (b as unknown as { identityStatus?: string }).identityStatus !== 'VERIFIED') {
-    return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'brand_otp', message: 'Enter the code Twilio texted to your mobile phone to confirm the brand', record: record(undefined) };
+    return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error, patch: { fixState: 'fix_brand' }, record: record('failed', error.message) };
   }
   return { type: 'poll', waitingFor: 'twilio:brand_review', message: `Twilio is reviewing the brand (${b.status})`, waitingOnSid: sid, record: record(undefined) };
 }
 
+/**
+ * The OTP: in live mode the sole proprietor replies to Twilio's text directly (there is no API to pass the code), so
+ * the flow just polls the brand's identity status. In the sandbox that reply is simulated through its control route
+ * `/sandbox/brands/otp`, reached via the same SDK httpClient (host "sandbox" maps onto the sandbox origin).
+ */
 async function submitBrandOtp(s: StepContext): Promise<StepResult> {
   const client = await s.subaccountClient();
   const sid = ctxSid(s, 'brandSid');
   const code = str(s.context.otp);
   if (!code) return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'brand_otp', message: 'Enter the code Twilio texted to your mobile phone' };
-  // The code goes to the brand's OTP resource; the sandbox checks it like TCR does.
-  await s.call('messaging.brand_registrations.otp', () =>
-    (client.messaging.v1.brandRegistrations(sid).brandRegistrationOtps as unknown as { create(p: unknown): Promise<unknown> }).create({ otpCode: code }),
-  );
+  if (s.twilio.mode === 'sandbox') {
+    try {
+      await s.call('sandbox.brand_otp_reply', async () => {
+        const res = await client.request({ method: 'post', uri: 'https://sandbox/brands/otp', data: { brand_sid: sid, code }, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+        if (res.statusCode >= 400) {
+          const body = (typeof res.body === 'string' ? JSON.parse(res.body) : res.body) as { code?: number; message?: string };
+          throw Object.assign(new Error(body.message ?? `HTTP ${res.statusCode}`), { status: res.statusCode, code: body.code });
+        }
+        return res;
+      });
+    } catch (err) {
+      const e = err as { kind?: string; twilioCode?: number };
+      if (e.kind === 'permanent' && e.twilioCode === 30752) {
+        return {
+          type: 'park',
+          status: 'action_required',
+          waitingFor: 'otp',
+          to: 'brand_otp',
+          message: 'The code was wrong or expired; enter the current one',
+          patch: { otp: null },
+          error: { code: 'otp_invalid', message: 'The code was wrong or has expired. Enter the latest code Twilio texted you.', twilioCode: 30752, fields: ['code'] },
+        };
+      }
+      throw err;
+    }
+  }
   return { type: 'goto', to: 'wait_brand', message: 'Submitted the brand OTP', patch: { otp: null, otpSubmitted: true } };
+}
+
+/** A FAILED brand: push the corrected company name into the bundle's end user, then resubmit (FACTS §6). */
+async function fixBrand(s: StepContext): Promise<StepResult> {
+  const i = await inputs(s);
+  const client = await s.subaccountClient();
+  const th = client.trusthub.v1;
+  if (i.soleProp) {
+    await s.call('trusthub.fix.messaging_end_user', () => th.endUsers(ctxSid(s, 'messagingEndUserSid')).update({ attributes: messagingProfileAttributes(i) }));
+  } else {
+    await s.call('trusthub.fix.business_end_user', () => th.endUsers(ctxSid(s, 'profileEndUserSid')).update({ attributes: businessAttributes(i.customer) }));
+  }
+  return { type: 'goto', to: 'resubmit_brand', message: 'Updated the brand details with the corrected data' };
 }
 
 async function resubmitBrand(s: StepContext): Promise<StepResult> {
@@ -661,7 +704,8 @@ const base: Record<string, StateDef> = {
   wait_trust_product: { label: 'Twilio is reviewing the A2P messaging profile', step: (s) => waitBundle(s, 'trust', 'brand', 'fix_trust_product'), to: ['brand', 'submit_trust_product', 'fix_trust_product'] },
   fix_trust_product: { label: 'Updating the A2P messaging profile', step: fixTrustProduct, to: ['trust_product_evaluation'] },
   brand: { label: 'Registering the brand', step: brandRegistration, to: ['wait_brand'] },
-  wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'resubmit_brand'] },
+  wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'fix_brand'] },
+  fix_brand: { label: 'Correcting the brand details', step: fixBrand, to: ['resubmit_brand'] },
   brand_otp: { label: 'Waiting for the brand OTP', to: ['submit_brand_otp'] },
   submit_brand_otp: { label: 'Confirming the brand OTP', step: submitBrandOtp, to: ['wait_brand', 'brand_otp'] },
   resubmit_brand: { label: 'Resubmitting the brand', step: resubmitBrand, to: ['wait_brand'] },

@@ -113,10 +113,21 @@ async function waitSender(s: StepContext): Promise<StepResult> {
       const error = offlineError(r.offline_reasons);
       return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error, patch: { fixState: 'update_sender' }, record: record('offline', r.offline_reasons ?? []) };
     }
-    case 'PENDING_VERIFICATION':
-      if (!s.context.otpSubmitted)
-        return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'await_otp', message: `Enter the code sent to ${row.phone_number} to verify the sender`, record: record('pending_verification') };
-      return { type: 'poll', waitingFor: 'twilio:sender_verification', message: 'Twilio is verifying the sender', waitingOnSid: sid, record: record('pending_verification') };
+    case 'PENDING_VERIFICATION': {
+      // Back in PENDING_VERIFICATION after a code was submitted means the code was wrong or expired.
+      const wrong = (r.offline_reasons ?? []).length > 0;
+      return {
+        type: 'park',
+        status: 'action_required',
+        waitingFor: 'otp',
+        to: 'await_otp',
+        message: wrong ? 'The verification code was not accepted; enter the current one' : `Enter the code sent to ${row.phone_number} to verify the sender`,
+        ...(wrong
+          ? { error: { code: 'otp_invalid', message: (r.offline_reasons ?? [])[0]?.message ?? 'The verification code was not accepted.', twilioCode: null, fields: ['code'] } }
+          : {}),
+        record: record('pending_verification', wrong ? r.offline_reasons : undefined),
+      };
+    }
     case 'VERIFYING':
       return { type: 'poll', waitingFor: 'twilio:sender_verification', message: 'Twilio is verifying the sender', waitingOnSid: sid, record: record('verifying') };
     default:
@@ -130,7 +141,7 @@ async function submitOtp(s: StepContext): Promise<StepResult> {
   const code = str(s.context.otp);
   if (!code) return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'await_otp', message: 'Enter the verification code' };
   await s.call('senders.verify', () => senders(sid).update({ configuration: { verification_code: code } }));
-  return { type: 'goto', to: 'wait_sender', message: 'Submitted the verification code', patch: { otp: null, otpSubmitted: true } };
+  return { type: 'goto', to: 'wait_sender', message: 'Submitted the verification code', patch: { otp: null } };
 }
 
 async function updateSender(s: StepContext): Promise<StepResult> {
@@ -138,7 +149,7 @@ async function updateSender(s: StepContext): Promise<StepResult> {
   const senders = await apis(s);
   const sid = str(s.context.senderSid)!;
   await s.call('senders.update', () => senders(sid).update({ profile: profileBody(row) }));
-  return { type: 'goto', to: 'wait_sender', message: 'Resubmitted the sender with the corrected profile', countAttempt: true, patch: { otpSubmitted: false } };
+  return { type: 'goto', to: 'wait_sender', message: 'Resubmitted the sender with the corrected profile', countAttempt: true };
 }
 
 export const whatsappSenderFlow: FlowDefinition = {

@@ -1,0 +1,122 @@
+// Onboarding test fixtures: customers made with SQL (independent of the customers API), an engine on a movable
+// clock, a driver that alternates engine drains with sandbox reviews, and valid A2P / template / sender inputs.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../server/platform/db/db.ts';
+import { createOnboardingEngine, type EngineHooks, type OnboardingEngine } from '../../server/onboarding/engine.ts';
+import { startSubaccountFlow } from '../../server/onboarding/onboarding.service.ts';
+import { listFlowsByCustomer, type FlowRow } from '../../server/onboarding/flows.dao.ts';
+import type { Principal } from '../../server/platform/auth/principal.ts';
+import type { A2pRequest } from '../../shared/a2p.ts';
+import type { TestContext } from '../helpers/context.ts';
+
+export interface Clock {
+  now: () => Date;
+  advance(ms: number): void;
+}
+
+export function movableClock(start = Date.now()): Clock {
+  let t = start;
+  return { now: () => new Date(t), advance: (ms) => void (t += ms) };
+}
+
+export interface CustomerInput {
+  legalName?: string;
+  businessType?: 'sole_proprietor' | 'llc' | 'corporation' | 'partnership' | 'non_profit' | 'government';
+  displayName?: string;
+  contactName?: string;
+}
+
+/** Inserts a customer row (as the customers API would) and starts its subaccount flow in the same transaction. */
+export async function createCustomer(db: Db, c: CustomerInput = {}): Promise<string> {
+  const businessType = c.businessType ?? 'llc';
+  return db.tx(async (tx) => {
+    const rows = await tx.query<{ id: string }>(
+      `INSERT INTO isv.customers (legal_name, display_name, business_type, ein, industry, website, regions_of_operation, address, contact)
+       VALUES ($1, $2, $3, $4, 'TECHNOLOGY', 'https://acme.example.com', '{USA_AND_CANADA}', $5::jsonb, $6::jsonb) RETURNING id`,
+      [
+        c.legalName ?? 'Acme Widgets LLC',
+        c.displayName ?? null,
+        businessType,
+        businessType === 'sole_proprietor' ? null : '12-3456789',
+        JSON.stringify({ street: '1 Main Street', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' }),
+        JSON.stringify({ firstName: c.contactName ?? 'Jane', lastName: 'Doe', email: 'jane@acme.example.com', phone: '+15125550100', jobTitle: 'CEO' }),
+      ],
+    );
+    const id = rows[0]!.id;
+    await startSubaccountFlow(tx, id);
+    return id;
+  });
+}
+
+export function a2pRequest(over: Partial<A2pRequest> & { campaign?: Partial<A2pRequest['campaign']> } = {}): A2pRequest {
+  const soleProp = over.brandType === 'SOLE_PROPRIETOR';
+  return {
+    brandType: 'STANDARD',
+    companyType: 'private',
+    areaCode: '512',
+    ...over,
+    campaign: {
+      useCase: soleProp ? 'SOLE_PROPRIETOR' : 'ACCOUNT_NOTIFICATION',
+      description: 'Order and delivery notifications for customers who bought from Acme Widgets online.',
+      messageFlow: 'Customers opt in by ticking an unticked SMS box at checkout on acme.example.com/checkout.',
+      sampleMessages: ['Acme: your order 1234 has shipped. Reply STOP to opt out.', 'Acme: your order 1234 was delivered. Reply HELP for help.'],
+      hasEmbeddedLinks: false,
+      hasEmbeddedPhone: false,
+      optInMessage: 'Acme: you are subscribed to order updates. Reply STOP to opt out.',
+      ...over.campaign,
+    },
+  };
+}
+
+export const admin: Principal = { userId: randomUUID(), email: 'admin@isv.example.com', roles: ['admin'] };
+
+export async function insertAdminUser(db: Db): Promise<Principal> {
+  const email = `admin-${randomUUID()}@isv.example.com`;
+  const rows = await db.query<{ id: string }>(`INSERT INTO isv.users (email) VALUES ($1) RETURNING id`, [email]);
+  return { userId: rows[0]!.id, email, roles: ['admin'] };
+}
+
+export function testEngine(ctx: TestContext, clock: Clock, o: { hooks?: EngineHooks; owner?: string; concurrency?: number } = {}): OnboardingEngine {
+  return createOnboardingEngine({
+    db: ctx.db,
+    twilio: ctx.twilio,
+    keyRing: ctx.keyRing,
+    config: ctx.config,
+    logger: ctx.logger,
+    now: clock.now,
+    pollMinMs: 1000,
+    pollMaxMs: 4000,
+    leaseMs: 30_000,
+    concurrency: o.concurrency ?? 8,
+    hooks: o.hooks,
+    owner: o.owner,
+  });
+}
+
+const settled = (f: FlowRow) => f.status !== 'in_progress' && f.status !== 'waiting_on_twilio';
+
+/**
+ * Runs engines and the sandbox's reviews until every flow of the customers has stopped moving (done, parked or
+ * failed), moving the engines' clock past the longest poll interval between rounds. Returns the flows.
+ */
+export async function drive(
+  ctx: TestContext,
+  engines: OnboardingEngine[],
+  clock: Clock,
+  customerIds: string[],
+  maxRounds = 60,
+): Promise<FlowRow[]> {
+  let flows: FlowRow[] = [];
+  for (let round = 0; round < maxRounds; round++) {
+    await Promise.all(engines.map((e) => e.drain()));
+    await ctx.sandbox.advanceReviews();
+    flows = (await Promise.all(customerIds.map((id) => listFlowsByCustomer(ctx.db, id)))).flat();
+    if (flows.every(settled)) return flows;
+    clock.advance(5_000);
+  }
+  return flows;
+}
+
+export async function flowsOf(db: Db, customerId: string, kind?: FlowRow['kind']): Promise<FlowRow[]> {
+  return (await listFlowsByCustomer(db, customerId)).filter((f) => !kind || f.kind === kind);
+}
