@@ -117,7 +117,7 @@ export async function approvedPrimaryProfile(rig: ContractRig): Promise<string> 
   const master = rig.twilio.master;
   const sid = await draftBusinessProfile(rig, master, rig.masterAccountSid, { businessName: 'Example ISV Inc' });
   await submitProfile(rig, master, sid, POLICY.secondaryCustomerProfile);
-  const final = await settle(rig, () => master.trusthub.v1.customerProfiles(sid).fetch(), approved);
+  const final = await settle(rig, () => rig.twilio.call('customerProfiles.fetch', () => master.trusthub.v1.customerProfiles(sid).fetch()), approved);
   if (final.status !== 'twilio-approved') throw new Error(`primary profile ${sid} ended ${final.status}`);
   return sid;
 }
@@ -149,8 +149,8 @@ export async function approvedStandardBundles(
     );
   }
   await submitTrustProduct(rig, c, trustProduct.sid, POLICY.a2pMessagingProfile);
-  await settle(rig, () => c.trusthub.v1.customerProfiles(customerProfileSid).fetch(), approved);
-  const tp = await settle(rig, () => c.trusthub.v1.trustProducts(trustProduct.sid).fetch(), approved);
+  await settle(rig, () => rig.twilio.call('customerProfiles.fetch', () => c.trusthub.v1.customerProfiles(customerProfileSid).fetch()), approved);
+  const tp = await settle(rig, () => rig.twilio.call('trustProducts.fetch', () => c.trusthub.v1.trustProducts(trustProduct.sid).fetch()), approved);
   if (tp.status !== 'twilio-approved') throw new Error(`trust product ${trustProduct.sid} ended ${tp.status}`);
   return { customerProfileSid, trustProductSid: trustProduct.sid };
 }
@@ -190,8 +190,8 @@ export async function approvedSoleProprietorBundles(rig: ContractRig, sub: Subac
     );
   }
   await submitTrustProduct(rig, c, trustProduct.sid, POLICY.soleProprietorTrustProduct);
-  await settle(rig, () => c.trusthub.v1.customerProfiles(profile.sid).fetch(), approved);
-  const tp = await settle(rig, () => c.trusthub.v1.trustProducts(trustProduct.sid).fetch(), approved);
+  await settle(rig, () => rig.twilio.call('customerProfiles.fetch', () => c.trusthub.v1.customerProfiles(profile.sid).fetch()), approved);
+  const tp = await settle(rig, () => rig.twilio.call('trustProducts.fetch', () => c.trusthub.v1.trustProducts(trustProduct.sid).fetch()), approved);
   if (tp.status !== 'twilio-approved') throw new Error(`sole proprietor trust product ${trustProduct.sid} ended ${tp.status}`);
   return { customerProfileSid: profile.sid, trustProductSid: trustProduct.sid };
 }
@@ -206,5 +206,5 @@ export async function registeredBrand(rig: ContractRig, sub: Subaccount, bundles
     () => c.messaging.v1.brandRegistrations.create({ customerProfileBundleSid: bundles.customerProfileSid, a2PProfileBundleSid: bundles.trustProductSid, brandType }),
     { a2p: true },
   );
-  return settle(rig, () => c.messaging.v1.brandRegistrations(brand.sid).fetch(), decided);
+  return settle(rig, () => rig.twilio.call('brandRegistrations.fetch', () => c.messaging.v1.brandRegistrations(brand.sid).fetch(), { a2p: true }), decided);
 }
