@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { toOpenApiPath } from '../../server/openapi/openapi.ts';
 import { servedRoutes } from './route-walk.ts';
@@ -30,7 +30,7 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('carries JSON Schemas that compile under draft 2020-12', () => {
-    const ajv = new Ajv2020.default({ strict: false, validateFormats: false });
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
     ajv.addSchema({ $id: 'doc', components: doc.components } as never);
     const schemas: unknown[] = [];
     for (const ops of Object.values(doc.paths)) {
