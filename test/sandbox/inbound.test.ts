@@ -106,6 +106,15 @@ describe('sandbox inbound messages', () => {
     expect((await send(sub, '+14155550144')).status).toBe(201);
   });
 
+  it('an inbound to a suspended account is dropped with 10001 and no webhook', async () => {
+    const sub = await tenant('/in/suspended');
+    await t.master.post('api.twilio.com', `${sub.base}.json`, { Status: 'suspended' });
+    const res = await inbound({ from: '+14155550166', to: sub.phone, body: 'hello?' });
+    expect(res).toMatchObject({ status: 403, body: { code: 10001 } });
+    await t.sandbox.flushCallbacks();
+    expect(receiver.received.filter((w) => w.path.startsWith('/in/suspended'))).toEqual([]);
+  });
+
   it('an inbound to a number nobody owns is answered 404 and nothing is delivered', async () => {
     await t.sandbox.flushCallbacks();
     const before = receiver.received.length;

@@ -355,6 +355,10 @@ export const messagesModule = defineModule('messages', (api) => {
         method = number.sms_method === 'GET' ? 'GET' : 'POST';
       }
     }
+    // A suspended or closed account cannot receive SMS (FACTS §1): Twilio drops the message, no webhook.
+    if (api.account(accountSid)?.status !== 'active') {
+      return { status: 403, body: { code: 10001, message: `Account ${accountSid} is not active`, status: 403 } };
+    }
     const keyword = optOutType(body);
     if (keyword === 'STOP') setOptOut(api, accountSid, from, true);
     if (keyword === 'START') setOptOut(api, accountSid, from, false);
