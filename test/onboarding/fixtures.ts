@@ -8,6 +8,10 @@ import { listFlowsByCustomer, type FlowRow } from '../../server/onboarding/flows
 import type { Principal } from '../../server/platform/auth/principal.ts';
 import type { A2pRequest } from '../../shared/a2p.ts';
 import type { TestContext } from '../helpers/context.ts';
+import { submitA2p } from '../../server/brands/brands.service.ts';
+import { decideBrandApproval, decideTemplateApproval } from '../../server/admin/admin.service.ts';
+import { registerSender, verifySender } from '../../server/whatsapp/whatsapp.service.ts';
+import { createTemplate } from '../../server/templates/templates.service.ts';
 
 export interface Clock {
   now: () => Date;
@@ -76,7 +80,11 @@ export async function insertAdminUser(db: Db): Promise<Principal> {
   return { userId: rows[0]!.id, email, roles: ['admin'] };
 }
 
-export function testEngine(ctx: TestContext, clock: Clock, o: { hooks?: EngineHooks; owner?: string; concurrency?: number } = {}): OnboardingEngine {
+export function testEngine(
+  ctx: TestContext,
+  clock: Clock,
+  o: { hooks?: EngineHooks; owner?: string; concurrency?: number; leaseMs?: number } = {},
+): OnboardingEngine {
   return createOnboardingEngine({
     db: ctx.db,
     twilio: ctx.twilio,
@@ -86,7 +94,7 @@ export function testEngine(ctx: TestContext, clock: Clock, o: { hooks?: EngineHo
     now: clock.now,
     pollMinMs: 1000,
     pollMaxMs: 4000,
-    leaseMs: 30_000,
+    leaseMs: o.leaseMs ?? 30_000,
     concurrency: o.concurrency ?? 8,
     hooks: o.hooks,
     owner: o.owner,
@@ -119,4 +127,30 @@ export async function drive(
 
 export async function flowsOf(db: Db, customerId: string, kind?: FlowRow['kind']): Promise<FlowRow[]> {
   return (await listFlowsByCustomer(db, customerId)).filter((f) => !kind || f.kind === kind);
+}
+
+/**
+ * Every flow kind for each customer: A2P (approved by an admin), a WhatsApp sender (its OTP entered when asked)
+ * and a template (approved), driven to the end. Returns the flows.
+ */
+export async function onboardFully(ctx: TestContext, engines: OnboardingEngine[], clock: Clock, customerIds: string[]): Promise<FlowRow[]> {
+  const reviewer = await insertAdminUser(ctx.db);
+  const senders: { customerId: string; senderId: string }[] = [];
+  let n = 0;
+  for (const customerId of customerIds) {
+    const { brand } = await submitA2p(ctx.db, customerId, a2pRequest(), clock.now());
+    await decideBrandApproval(ctx.db, reviewer, brand.id, { decision: 'approve' }, clock.now());
+    const phone = `+1512555${String(2000 + n++).padStart(4, '0')}`;
+    const { sender } = await registerSender(ctx.db, customerId, { phoneNumber: phone, profile: { name: 'Acme Widgets' } }, clock.now());
+    senders.push({ customerId, senderId: sender.id });
+    const t = await createTemplate(ctx.db, customerId, { name: 'order_shipped', language: 'en', category: 'UTILITY', body: 'Hi {{1}}, your order has shipped.', variables: { '1': 'Jane' } }, clock.now());
+    await decideTemplateApproval(ctx.db, reviewer, t.id, { decision: 'approve' }, clock.now());
+  }
+  let flows = await drive(ctx, engines, clock, customerIds, 200);
+  for (const s of senders) {
+    const flow = flows.find((f) => f.subject_id === s.senderId);
+    if (flow?.state === 'await_otp') await verifySender(ctx.db, s.customerId, s.senderId, '123456', clock.now());
+  }
+  flows = await drive(ctx, engines, clock, customerIds, 200);
+  return flows;
 }

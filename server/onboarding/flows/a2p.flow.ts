@@ -640,12 +640,25 @@ async function buyNumber(s: StepContext): Promise<StepResult> {
     // The area code is a preference: fall back to any US local number rather than stopping the onboarding.
     for (const areaCode of [request.areaCode, undefined]) {
       const found = await s.call('available_phone_numbers.list', () =>
-        client.availablePhoneNumbers('US').local.list({ smsEnabled: true, limit: 1, ...(areaCode ? { areaCode: Number(areaCode) } : {}) }),
+        client.availablePhoneNumbers('US').local.list({ smsEnabled: true, limit: 20, ...(areaCode ? { areaCode: Number(areaCode) } : {}) }),
       );
-      if (found[0]) return found[0].phoneNumber;
+      // A random pick among the offers keeps concurrent onboardings from racing for the same number.
+      if (found.length) return found[Math.floor(Math.random() * found.length)]!.phoneNumber;
       if (!areaCode) break;
     }
     throw new Error('no US numbers available');
+  };
+  const buy = async () => {
+    for (let attempt = 1; ; attempt++) {
+      const phoneNumber = await pick();
+      try {
+        return await client.incomingPhoneNumbers.create({ phoneNumber, friendlyName: name });
+      } catch (err) {
+        // 21422: someone bought that number between our search and our purchase; search again.
+        if ((err as { code?: unknown }).code === 21422 && attempt < 5) continue;
+        throw err;
+      }
+    }
   };
   return adoptOrCreate(s, {
     key: 'phoneNumberSid',
@@ -653,10 +666,7 @@ async function buyNumber(s: StepContext): Promise<StepResult> {
     label: 'phone number',
     list: () => client.incomingPhoneNumbers.list({ friendlyName: name, limit: 20 }),
     match: (n) => n.friendlyName === name,
-    create: async () => {
-      const phoneNumber = await pick();
-      return client.incomingPhoneNumbers.create({ phoneNumber, friendlyName: name });
-    },
+    create: buy,
     next: 'attach_number',
     patch: (n) => ({ phoneNumber: n.phoneNumber }),
     record: (n) => (tx) => upsertNumber(tx, { customerId: s.flow.customer_id, phoneNumberSid: n.sid, phoneNumber: n.phoneNumber, messagingServiceSid: null }),
