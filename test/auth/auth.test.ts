@@ -93,6 +93,14 @@ describe('embedded sign-up and sign-in', () => {
     expect(other.status).toBe(401);
   });
 
+  it('rate limits sign-up per address and email', async () => {
+    const email = uniqueEmail();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await request(t.app).post('/api/auth/signup').send({ email, password: TEST_PASSWORD })).status);
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 429]);
+    expect((await request(t.app).post('/api/auth/signup').send({ email: uniqueEmail(), password: TEST_PASSWORD })).status).toBe(201);
+  });
+
   it('grants bootstrap roles on first sign-in and records them in the audit log', async () => {
     const boss = await request(t.app).post('/api/auth/signup').send({ email: 'boss@example.test', password: TEST_PASSWORD });
     expect(boss.body.user.roles).toEqual(['admin', 'operator']);
