@@ -36,93 +36,132 @@ export async function insertWebhookEvents(db: Db, events: readonly WebhookEventI
   return new Set(rows.map((r) => r.idempotency_key));
 }
 
-export interface StatusTarget {
-  sid: string;
+/** Twilio error 21610: the recipient replied STOP (FACTS §10, §11). */
+const OPTED_OUT_CODE = 21610;
+
+export interface StatusEventRow {
+  idempotencyKey: string;
   accountSid: string;
+  messageSid: string;
+  payload: Record<string, string>;
   channel: MessageChannel;
   from: string | null;
-  to: string;
+  to: string | null;
   messagingServiceSid: string | null;
-  /** Used only when the message is unknown and the row is created from the callback. */
   status: MessageStatus;
-}
-
-export interface LockedMessage {
-  id: string;
-  sid: string;
-  account_sid: string;
-  customer_id: string;
-  channel: MessageChannel;
-  to_number: string;
-  status: MessageStatus;
-  /** true when this statement created the row (a message sent from the subaccount by other means). */
-  inserted: boolean;
-}
-
-/**
- * Locks the message row of every SID (in SID order) and returns its current status; creates the rows of
- * messages the platform did not send, for the customer that owns the AccountSid. The no-op DO UPDATE is what
- * takes the row lock and makes RETURNING report rows that already existed.
- */
-export async function lockOrCreateMessages(db: Db, targets: readonly StatusTarget[]): Promise<LockedMessage[]> {
-  if (targets.length === 0) return [];
-  return db.query<LockedMessage>(
-    `INSERT INTO isv.messages (customer_id, account_sid, sid, direction, channel, from_number, to_number, messaging_service_sid, status)
-     SELECT s.customer_id, x.account_sid, x.sid, 'outbound', x.channel, x.from_number, x.to_number, x.mg, x.status
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-            AS x(sid, account_sid, channel, from_number, to_number, mg, status)
-       JOIN isv.twilio_subaccounts s ON s.account_sid = x.account_sid
-      ORDER BY x.sid
-     ON CONFLICT (sid) DO UPDATE SET sid = EXCLUDED.sid
-     RETURNING id, sid, account_sid, customer_id, channel, to_number, status, (xmax = 0) AS inserted`,
-    [
-      targets.map((t) => t.sid),
-      targets.map((t) => t.accountSid),
-      targets.map((t) => t.channel),
-      targets.map((t) => t.from),
-      targets.map((t) => t.to),
-      targets.map((t) => t.messagingServiceSid),
-      targets.map((t) => t.status),
-    ],
-  );
-}
-
-export interface MessageStatusUpdate {
-  id: string;
-  status: MessageStatus;
-  /** The sender Twilio chose from the service's pool; known only once the message left `accepted`. */
-  from: string | null;
   errorCode: number | null;
   price: string | null;
   priceUnit: string | null;
   numSegments: number | null;
 }
 
-/** Writes each message's new current status; error code, price and segments keep their last known value. */
-export async function updateMessageStatuses(db: Db, updates: readonly MessageStatusUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
-  await db.query(
-    `UPDATE isv.messages m
-        SET status = x.status,
-            error_code = coalesce(x.error_code, m.error_code),
-            price = coalesce(x.price, m.price),
-            price_unit = coalesce(x.price_unit, m.price_unit),
-            num_segments = coalesce(x.num_segments, m.num_segments),
-            from_number = coalesce(m.from_number, x.from_number),
-            updated_at = now()
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::numeric[], $5::text[], $6::int[], $7::text[])
-            AS x(id, status, error_code, price, price_unit, num_segments, from_number)
-      WHERE m.id = x.id`,
+/**
+ * Records a batch of status callbacks and applies them, in ONE statement (one round trip, atomic on its own):
+ *  - new_events: stores each event under its key; only keys not seen before go on (duplicates have no effect);
+ *  - per_message / last_values: per message, the highest-ranked new status (first arrival wins ties) and the
+ *    latest error code, price, segments and sender the callbacks carried;
+ *  - up: creates the message for the customer owning the AccountSid when the platform did not send it, or
+ *    moves its status only to a higher rank; one tenant never updates another's message (WHERE account_sid);
+ *    previous_status returns what the row held before, so…
+ *  - hist: every new event goes to the history, applied = it ranked above everything before it (the stored
+ *    status and the earlier events of this batch); a late lower status is kept with applied = false;
+ *  - oo: error 21610 (recipient opted out, FACTS §10) records the opt-out.
+ * Rows are taken in key / SID order so concurrent batches queue instead of deadlocking.
+ * Returns the keys that were new.
+ */
+export async function recordStatusEvents(db: Db, rows: readonly StatusEventRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const result = await db.query<{ idempotency_key: string }>(
+    `WITH x AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::text[], $10::int[], $11::numeric[], $12::text[], $13::int[]) WITH ORDINALITY
+              AS x(key, account_sid, sid, payload, channel, from_number, to_number, mg, status, error_code, price, price_unit, num_segments, n)
+     ),
+     new_events AS (
+       INSERT INTO isv.webhook_events (idempotency_key, kind, account_sid, customer_id, message_sid, payload, processed_at)
+       SELECT x.key, 'status', x.account_sid, s.customer_id, x.sid, x.payload::jsonb, now()
+         FROM x LEFT JOIN isv.twilio_subaccounts s ON s.account_sid = x.account_sid
+        ORDER BY x.key
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING idempotency_key
+     ),
+     fresh AS (
+       SELECT x.*, isv.message_status_rank(x.status) AS rank FROM x JOIN new_events e ON e.idempotency_key = x.key
+     ),
+     per_message AS (
+       SELECT DISTINCT ON (f.sid) f.sid, f.account_sid, f.channel, f.to_number, f.mg, f.status
+         FROM fresh f ORDER BY f.sid, f.rank DESC, f.n
+     ),
+     last_values AS (
+       SELECT f.sid,
+              (array_agg(f.error_code ORDER BY f.n DESC) FILTER (WHERE f.error_code IS NOT NULL))[1] AS error_code,
+              (array_agg(f.price ORDER BY f.n DESC) FILTER (WHERE f.price IS NOT NULL))[1] AS price,
+              (array_agg(f.price_unit ORDER BY f.n DESC) FILTER (WHERE f.price_unit IS NOT NULL))[1] AS price_unit,
+              (array_agg(f.num_segments ORDER BY f.n DESC) FILTER (WHERE f.num_segments IS NOT NULL))[1] AS num_segments,
+              (array_agg(f.from_number ORDER BY f.n DESC) FILTER (WHERE f.from_number IS NOT NULL))[1] AS from_number
+         FROM fresh f GROUP BY f.sid
+     ),
+     up AS (
+       INSERT INTO isv.messages AS m (customer_id, account_sid, sid, direction, channel, from_number, to_number,
+                                      messaging_service_sid, status, error_code, price, price_unit, num_segments)
+       SELECT s.customer_id, p.account_sid, p.sid, 'outbound', p.channel, l.from_number, coalesce(p.to_number, ''),
+              p.mg, p.status, l.error_code, l.price, l.price_unit, l.num_segments
+         FROM per_message p
+         JOIN last_values l ON l.sid = p.sid
+         JOIN isv.twilio_subaccounts s ON s.account_sid = p.account_sid
+        ORDER BY p.sid
+       ON CONFLICT (sid) DO UPDATE
+          SET previous_status = m.status,
+              status = CASE WHEN isv.message_status_rank(EXCLUDED.status) > isv.message_status_rank(m.status)
+                            THEN EXCLUDED.status ELSE m.status END,
+              error_code = coalesce(EXCLUDED.error_code, m.error_code),
+              price = coalesce(EXCLUDED.price, m.price),
+              price_unit = coalesce(EXCLUDED.price_unit, m.price_unit),
+              num_segments = coalesce(EXCLUDED.num_segments, m.num_segments),
+              from_number = coalesce(m.from_number, EXCLUDED.from_number),
+              to_number = CASE WHEN m.to_number = '' THEN EXCLUDED.to_number ELSE m.to_number END,
+              updated_at = now()
+        WHERE m.account_sid = EXCLUDED.account_sid
+       RETURNING m.id, m.sid, m.customer_id, m.channel, m.to_number, m.previous_status, (m.xmax = 0) AS inserted
+     ),
+     hist AS (
+       INSERT INTO isv.message_status_history (message_id, status, error_code, source, applied, at)
+       SELECT up.id, f.status, f.error_code, 'callback',
+              f.rank > greatest(
+                CASE WHEN up.inserted THEN -1 ELSE coalesce(isv.message_status_rank(up.previous_status), -1) END,
+                coalesce(max(f.rank) OVER (PARTITION BY f.sid ORDER BY f.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), -1)),
+              clock_timestamp()
+         FROM fresh f JOIN up ON up.sid = f.sid
+        ORDER BY f.sid, f.n
+     ),
+     oo AS (
+       INSERT INTO isv.opt_outs (customer_id, phone_number, channel, status, keyword, source, updated_at)
+       SELECT DISTINCT ON (up.customer_id, up.to_number, up.channel)
+              up.customer_id, up.to_number, up.channel, 'opted_out', NULL, 'error_21610', now()
+         FROM up JOIN fresh f ON f.sid = up.sid
+        WHERE f.error_code = ${OPTED_OUT_CODE} AND up.to_number <> ''
+        ORDER BY up.customer_id, up.to_number, up.channel
+       ON CONFLICT (customer_id, phone_number, channel) DO UPDATE
+          SET status = 'opted_out', keyword = NULL, source = 'error_21610', updated_at = now()
+     )
+     SELECT idempotency_key FROM new_events`,
     [
-      updates.map((u) => u.id),
-      updates.map((u) => u.status),
-      updates.map((u) => u.errorCode),
-      updates.map((u) => u.price),
-      updates.map((u) => u.priceUnit),
-      updates.map((u) => u.numSegments),
-      updates.map((u) => u.from),
+      rows.map((r) => r.idempotencyKey),
+      rows.map((r) => r.accountSid),
+      rows.map((r) => r.messageSid),
+      rows.map((r) => JSON.stringify(r.payload)),
+      rows.map((r) => r.channel),
+      rows.map((r) => r.from),
+      rows.map((r) => r.to),
+      rows.map((r) => r.messagingServiceSid),
+      rows.map((r) => r.status),
+      rows.map((r) => r.errorCode),
+      rows.map((r) => r.price),
+      rows.map((r) => r.priceUnit),
+      rows.map((r) => r.numSegments),
     ],
   );
+  return new Set(result.map((r) => r.idempotency_key));
 }
 
 export interface StatusHistoryInsert {
@@ -187,14 +226,4 @@ export async function insertInboundMessages(
       rows.map((r) => r.numMedia),
     ],
   );
-}
-
-/** customer_id of each known AccountSid among the given ones (inbound opt-outs need the owning customer). */
-export async function customersOfAccounts(db: Db, accountSids: readonly string[]): Promise<Map<string, string>> {
-  if (accountSids.length === 0) return new Map();
-  const rows = await db.query<{ account_sid: string; customer_id: string }>(
-    `SELECT account_sid, customer_id FROM isv.twilio_subaccounts WHERE account_sid = ANY($1::text[])`,
-    [accountSids],
-  );
-  return new Map(rows.map((r) => [r.account_sid, r.customer_id]));
 }

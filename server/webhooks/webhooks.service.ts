@@ -6,7 +6,6 @@ import { SQLSTATE, sqlState } from '../platform/db/db.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { messageStatusSchema, type MessageChannel, type MessageStatus } from '../../shared/messages.ts';
-import { statusAdvances } from '../messaging/message-status.ts';
 import { classifyOptOut, type OptOutAction } from '../opt-outs/opt-out-keywords.ts';
 import { upsertOptOuts, type OptOutUpsert } from '../opt-outs/opt-outs.dao.ts';
 import { createGroupCommitter } from './group-commit.ts';
@@ -17,17 +16,7 @@ import {
   type VerifiedTwilioWebhook,
   type WebhookTokenSource,
 } from './verify-twilio-signature.ts';
-import {
-  insertInboundMessages,
-  insertStatusHistory,
-  insertWebhookEvents,
-  lockOrCreateMessages,
-  updateMessageStatuses,
-  type MessageStatusUpdate,
-  type StatusHistoryInsert,
-  type StatusTarget,
-  type WebhookKind,
-} from './webhooks.dao.ts';
+import { insertInboundMessages, insertStatusHistory, insertWebhookEvents, recordStatusEvents, type WebhookKind } from './webhooks.dao.ts';
 
 /** Twilio's "recipient has opted out" (FACTS §10, §11). */
 export const OPTED_OUT_ERROR_CODE = 21610;
@@ -171,7 +160,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps): WebhooksServic
     maxBatch: deps.batching?.maxBatch ?? 200,
     maxWaitMs: deps.batching?.maxWaitMs ?? 2,
     maxConcurrent: deps.batching?.maxConcurrent ?? 4,
-    commit: (events) => deps.db.tx((tx) => recordEvents(tx, events, log)),
+    commit: (events) => recordEvents(deps.db, events),
     isRetryable: (err) => sqlState(err) === '40P01' || sqlState(err) === SQLSTATE.SERIALIZATION_FAILURE,
     onBatch: (size) => {
       metrics.batches++;
@@ -208,94 +197,56 @@ export function createWebhooksService(deps: WebhooksServiceDeps): WebhooksServic
 }
 
 /**
- * One batch, one transaction: store the events under their keys, then apply only the ones that were new.
- * Lock order is fixed (event keys, then message SIDs, then opt-out keys) so concurrent batches cannot deadlock.
+ * One batch, one atomic write: status callbacks go in a single statement (recordStatusEvents); inbound and
+ * opt-out events, rarer, take a few more statements, so a batch holding any runs in one transaction.
+ * Only events whose key was new have an effect; the others are answered as duplicates.
  */
-export async function recordEvents(tx: Db, events: readonly WebhookEvent[], log: Logger): Promise<{ duplicate: boolean }[]> {
+export async function recordEvents(db: Db, events: readonly WebhookEvent[]): Promise<{ duplicate: boolean }[]> {
   const firstIndex = new Map<string, number>();
   events.forEach((e, i) => {
     if (!firstIndex.has(e.key)) firstIndex.set(e.key, i);
   });
   const unique = [...firstIndex.values()].map((i) => events[i]!);
+  const statuses = unique.filter((e): e is StatusEvent => e.kind === 'status');
+  const inbound = unique.filter((e): e is InboundEvent => e.kind !== 'status');
+  const write = async (q: Db): Promise<Set<string>> => {
+    const fresh = await recordStatusEvents(
+      q,
+      statuses.map((e) => ({
+        idempotencyKey: e.key,
+        accountSid: e.accountSid,
+        messageSid: e.messageSid,
+        payload: e.payload,
+        channel: e.channel,
+        from: e.from,
+        to: e.to,
+        messagingServiceSid: e.messagingServiceSid,
+        status: e.status,
+        errorCode: e.errorCode,
+        price: e.price,
+        priceUnit: e.priceUnit,
+        numSegments: e.numSegments,
+      })),
+    );
+    if (inbound.length > 0) for (const key of await recordInboundEvents(q, inbound)) fresh.add(key);
+    return fresh;
+  };
+  const fresh = inbound.length === 0 ? await write(db) : await db.tx(write);
+  return events.map((e, i) => ({ duplicate: !(fresh.has(e.key) && firstIndex.get(e.key) === i) }));
+}
+
+async function recordInboundEvents(tx: Db, events: readonly InboundEvent[]): Promise<Set<string>> {
   const fresh = await insertWebhookEvents(
     tx,
-    unique.map((e) => ({ idempotencyKey: e.key, kind: e.kind, accountSid: e.accountSid, messageSid: e.messageSid, payload: e.payload })),
+    events.map((e) => ({ idempotencyKey: e.key, kind: e.kind, accountSid: e.accountSid, messageSid: e.messageSid, payload: e.payload })),
   );
-  const newEvents = unique.filter((e) => fresh.has(e.key));
   const optOuts: OptOutUpsert[] = [];
-  await applyStatusEvents(tx, newEvents.filter((e): e is StatusEvent => e.kind === 'status'), optOuts, log);
-  await applyInboundEvents(tx, newEvents.filter((e): e is InboundEvent => e.kind !== 'status'), optOuts);
+  await applyInboundEvents(tx, events.filter((e) => fresh.has(e.key)), optOuts);
   // Last word per (customer, number, channel) in arrival order: one row each for the single upsert.
   const latest = new Map<string, OptOutUpsert>();
   for (const o of optOuts) latest.set(`${o.customerId}|${o.phoneNumber}|${o.channel}`, o);
   await upsertOptOuts(tx, [...latest.values()]);
-  return events.map((e, i) => ({ duplicate: !(fresh.has(e.key) && firstIndex.get(e.key) === i) }));
-}
-
-/** Status walk of one message: what each event does to the current status, in arrival order. */
-function walkStatuses(start: MessageStatus | undefined, events: readonly StatusEvent[]): { final: MessageStatus | undefined; applied: boolean[] } {
-  let current = start;
-  const applied = events.map((e) => {
-    if (!statusAdvances(current, e.status)) return false;
-    current = e.status;
-    return true;
-  });
-  return { final: current, applied };
-}
-
-async function applyStatusEvents(tx: Db, events: readonly StatusEvent[], optOuts: OptOutUpsert[], log: Logger): Promise<void> {
-  if (events.length === 0) return;
-  const bySid = new Map<string, StatusEvent[]>();
-  for (const e of events) bySid.set(e.messageSid, [...(bySid.get(e.messageSid) ?? []), e]);
-
-  const targets: StatusTarget[] = [...bySid.entries()].map(([sid, evs]) => {
-    const first = evs[0]!;
-    return {
-      sid,
-      accountSid: first.accountSid,
-      channel: first.channel,
-      from: first.from,
-      to: first.to ?? '',
-      messagingServiceSid: first.messagingServiceSid,
-      // Only used when the row is created here; then the walk below starts from nothing and ends on this status.
-      status: walkStatuses(undefined, evs).final!,
-    };
-  });
-  const rows = new Map((await lockOrCreateMessages(tx, targets)).map((r) => [r.sid, r]));
-
-  const updates: MessageStatusUpdate[] = [];
-  const history: StatusHistoryInsert[] = [];
-  for (const [sid, evs] of bySid) {
-    const row = rows.get(sid);
-    if (!row) {
-      // The account has no customer (e.g. the master account's own traffic): the event is kept, nothing else.
-      log.debug({ messageSid: sid }, 'webhook.status_without_customer');
-      continue;
-    }
-    const own = evs.filter((e) => e.accountSid === row.account_sid);
-    if (own.length < evs.length) {
-      // A valid signature proves who sent it, and one tenant may not move another tenant's message.
-      log.warn({ messageSid: sid, accountSid: evs[0]!.accountSid }, 'webhook.status_for_foreign_message');
-    }
-    if (own.length === 0) continue;
-    const { final, applied } = walkStatuses(row.inserted ? undefined : row.status, own);
-    own.forEach((e, i) => history.push({ messageId: row.id, status: e.status, errorCode: e.errorCode, source: 'callback', applied: applied[i]! }));
-    const last = <K extends keyof StatusEvent>(k: K) => own.reduce<StatusEvent[K] | null>((acc, e) => (e[k] ?? acc) as StatusEvent[K] | null, null);
-    updates.push({
-      id: row.id,
-      status: final!,
-      errorCode: last('errorCode') as number | null,
-      price: last('price') as string | null,
-      priceUnit: last('priceUnit') as string | null,
-      numSegments: last('numSegments') as number | null,
-      from: last('from') as string | null,
-    });
-    if (own.some((e) => e.errorCode === OPTED_OUT_ERROR_CODE)) {
-      optOuts.push({ customerId: row.customer_id, phoneNumber: row.to_number, channel: row.channel, status: 'opted_out', keyword: null, source: 'error_21610' });
-    }
-  }
-  await updateMessageStatuses(tx, updates);
-  await insertStatusHistory(tx, history);
+  return fresh;
 }
 
 async function applyInboundEvents(tx: Db, events: readonly InboundEvent[], optOuts: OptOutUpsert[]): Promise<void> {

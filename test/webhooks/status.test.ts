@@ -52,6 +52,15 @@ describe('status ranks', () => {
     expect(statusAdvances('delivered', 'read')).toBe(true);
     expect(statusAdvances(undefined, 'queued')).toBe(true);
   });
+
+  it('ranks every status the same in SQL (the batch statement) as in code', async () => {
+    const statuses = Object.keys(STATUS_RANK);
+    const rows = await ctx.db.query<{ status: string; rank: number }>(
+      `SELECT s AS status, isv.message_status_rank(s) AS rank FROM unnest($1::text[]) AS s`,
+      [statuses],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.status, r.rank]))).toEqual(STATUS_RANK);
+  });
 });
 
 describe('status callbacks', () => {
