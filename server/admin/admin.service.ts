@@ -47,6 +47,8 @@ export async function listApprovals(db: Db): Promise<{ items: ApprovalItem[] }> 
     })),
     ...templates.map((t) => {
       const data = { name: t.name, version: t.version, language: t.language, category: t.category, body: t.body, variables: t.variables };
+      // A new version carries the rejected version's data and the reason it was rejected.
+      const { rejectionReason, ...rejected } = (t.rejected_data ?? {}) as Record<string, unknown>;
       return {
         type: 'template' as const,
         id: t.id,
@@ -54,8 +56,8 @@ export async function listApprovals(db: Db): Promise<{ items: ApprovalItem[] }> 
         customerName: t.customer_name,
         submittedAt: new Date(t.created_at).toISOString(),
         data,
-        previousRejection: t.rejected_data ? (t.rejection_reason ?? null) : null,
-        changes: diffData(t.rejected_data, { language: t.language, category: t.category, body: t.body, variables: t.variables }),
+        previousRejection: t.rejected_data ? ((rejectionReason as string | null | undefined) ?? null) : null,
+        changes: diffData(t.rejected_data ? rejected : null, { language: t.language, category: t.category, body: t.body, variables: t.variables }),
       };
     }),
   ];

@@ -89,7 +89,9 @@ export async function newTemplateVersion(
       body: input.body,
       variables: input.variables ?? {},
       // What the reviewer compares against: the version that was rejected, and why.
-      rejectedData: rejected ? { language: old.language, category: old.category, body: old.body, variables: old.variables } : null,
+      rejectedData: rejected
+        ? { language: old.language, category: old.category, body: old.body, variables: old.variables, rejectionReason: old.rejection_reason }
+        : null,
       rejectionReason: null,
     });
     if (!t) throw conflict('flow_changed', 'Another edit created this version meanwhile; reload and try again');
