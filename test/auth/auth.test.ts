@@ -279,6 +279,17 @@ describe('Supabase mode', () => {
     expect((await request(jwksOnly.app).get('/api/auth/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
   });
 
+  it('answers 503, not 401, when the JWKS cannot be fetched', async () => {
+    const dead = createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const unreachable = buildTestApp(db, { SUPABASE_URL: deadUrl }, { keyRing });
+    const res = await request(unreachable.app).get('/api/auth/me').set('Authorization', `Bearer ${await supabaseToken({})}`);
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('auth_unavailable');
+  });
+
   it('answers embedded sign-up and sign-in with 410 embedded_auth_disabled', async () => {
     for (const path of ['/api/auth/signup', '/api/auth/login']) {
       const res = await request(t.app).post(path).send({ email: 'x@supa.test', password: TEST_PASSWORD });

@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, errors a
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
-import { unauthorized } from '../errors.ts';
+import { AppError, unauthorized } from '../errors.ts';
 import { loadEmbeddedSigningKey } from './signing-key.ts';
 
 export const EMBEDDED_ISSUER = 'isv-platform';
@@ -60,17 +60,18 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
           const { alg } = decodeProtectedHeader(token);
           const options = { audience: SUPABASE_AUDIENCE, issuer: `${supabaseUrl}/auth/v1`, currentDate: currentDate(), requiredClaims: ['exp', 'sub'] };
           // Legacy projects sign with the shared secret (HS256); newer ones with asymmetric keys from the JWKS.
-          const { payload } =
-            alg === 'HS256'
-              ? secret
-                ? await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })
-                : (() => {
-                    throw invalidToken();
-                  })()
-              : await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] });
-          return claimsFrom(payload);
+          if (alg === 'HS256') {
+            if (!secret) throw invalidToken();
+            return claimsFrom((await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload);
+          }
+          return claimsFrom((await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] })).payload);
         } catch (err) {
-          if (err instanceof joseErrors.JOSEError || err instanceof TypeError || (err as { status?: number }).status === 401) throw invalidToken();
+          // The key set could not be fetched: that says nothing about the token, so it is not a 401 (which would
+          // sign every user out while Supabase is unreachable).
+          if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || err instanceof TypeError) {
+            throw new AppError(503, 'auth_unavailable', 'Sign-in cannot be checked right now; try again shortly');
+          }
+          if (err instanceof joseErrors.JOSEError) throw invalidToken();
           throw err;
         }
       },
