@@ -122,6 +122,10 @@ export async function createTestContext(overrides: TestContextOverrides = {}): P
       ...overrides.gateway,
     });
     const features = buildFeatures({ config, db, logger, keyRing, twilio, now: overrides.now });
+    // Background work a test started (e.g. the onboarding scheduler) stops before the sandbox and database go.
+    cleanups.push(async () => {
+      for (const b of features.background) await b.stop();
+    });
     const app = createApp({ config, db, logger, keyRing, routers: features.routers });
     handler = app;
     return {
