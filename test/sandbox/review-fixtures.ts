@@ -33,6 +33,8 @@ export interface Client {
 
 export interface Harness {
   sandbox: Sandbox;
+  /** The hand-moved clock (ms since epoch). */
+  now(): number;
   master: Client;
   /** Moves the clock past one review delay and applies every step then due. */
   step(): Promise<void>;
@@ -54,10 +56,18 @@ function encode(params: Record<string, FormValue>): URLSearchParams {
   return q;
 }
 
-export async function openHarness(opts: { reviewDelayMs?: number } = {}): Promise<Harness> {
-  let clock = Date.parse('2026-11-23T12:00:00Z');
-  const masterSid = `AC${randomBytes(16).toString('hex')}`;
-  const masterToken = randomBytes(16).toString('hex');
+export interface HarnessOptions {
+  reviewDelayMs?: number;
+  /** Persist to this file; reopening with the same file, master and start time continues where it stopped. */
+  stateFile?: string;
+  master?: { sid: string; token: string };
+  startAt?: number;
+}
+
+export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  let clock = opts.startAt ?? Date.parse('2026-11-23T12:00:00Z');
+  const masterSid = opts.master?.sid ?? `AC${randomBytes(16).toString('hex')}`;
+  const masterToken = opts.master?.token ?? randomBytes(16).toString('hex');
   const delay = opts.reviewDelayMs ?? REVIEW_DELAY_MS;
   const sandbox = await startSandbox({
     port: 0,
@@ -68,6 +78,7 @@ export async function openHarness(opts: { reviewDelayMs?: number } = {}): Promis
     faultRate: 0,
     latencyMs: 0,
     autoAdvance: false,
+    stateFile: opts.stateFile,
     now: () => new Date(clock),
   });
 
@@ -103,6 +114,7 @@ export async function openHarness(opts: { reviewDelayMs?: number } = {}): Promis
 
   return {
     sandbox,
+    now: () => clock,
     master,
     step,
     async settle(read, done, rounds = 10) {

@@ -1,6 +1,9 @@
 // TrustHub in the sandbox: catalogue, end users, documents, bundles with assignments and evaluations, the review
 // lifecycle and its forced rejection, ownership rules. Every body is checked against trusthub_v1's schemas.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -211,6 +214,32 @@ describe('TrustHub bundles', () => {
     await submit(sub, 'CustomerProfiles', sid, POLICY.secondaryCustomerProfile);
     await h.sandbox.advanceReviews();
     expect((await sub.form('GET', TH, `/v1/CustomerProfiles/${sid}`)).body.status).toBe('twilio-approved');
+  });
+
+  it('keeps a bundle in review across a sandbox restart and decides it afterwards', async () => {
+    await h.close();
+    const dir = await mkdtemp(path.join(tmpdir(), 'sandbox-trusthub-'));
+    const stateFile = path.join(dir, 'state.json');
+    try {
+      h = await openHarness({ stateFile });
+      const primary = await primaryProfile(h);
+      const sub = await h.newSubaccount();
+      const { sid } = await draftSecondaryProfile(h, sub, primary);
+      await submit(sub, 'CustomerProfiles', sid, POLICY.secondaryCustomerProfile);
+      await h.step();
+      expect((await sub.form('GET', TH, `/v1/CustomerProfiles/${sid}`)).body.status).toBe('in-review');
+      const master = { sid: h.master.sid, token: h.master.token };
+      const startAt = h.now();
+      await h.close();
+
+      h = await openHarness({ stateFile, master, startAt });
+      const again = h.clientFor(sub.sid, sub.token);
+      expect((await again.form('GET', TH, `/v1/CustomerProfiles/${sid}`)).body.status).toBe('in-review');
+      await h.step();
+      expect((await again.form('GET', TH, `/v1/CustomerProfiles/${sid}`)).body.status).toBe('twilio-approved');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a business name containing REJECT with errors, and approves the corrected resubmission', async () => {
