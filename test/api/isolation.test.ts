@@ -98,6 +98,47 @@ describe('isolation matrix over every documented route', () => {
     }
   });
 
+  it("gives 404 when a member of A names one of B's sub-resources under A's own customer id, and changes nothing", async () => {
+    // B's rows, made directly: each sub-resource parameter a route may name, mapped to one of B's own rows.
+    const [template] = await ctx.db.query<{ id: string }>(
+      `INSERT INTO isv.templates (customer_id, name, language, category, body) VALUES ($1, 'b_order_update', 'en', 'UTILITY', 'Your order {{1}} has shipped.') RETURNING id`,
+      [customerB],
+    );
+    const [sender] = await ctx.db.query<{ id: string }>(
+      `INSERT INTO isv.whatsapp_senders (customer_id, phone_number, profile, status) VALUES ($1, '+14155550999', '{"name":"B"}', 'pending_verification') RETURNING id`,
+      [customerB],
+    );
+    const [message] = await ctx.db.query<{ id: string }>(
+      `INSERT INTO isv.messages (customer_id, account_sid, direction, channel, to_number, status) VALUES ($1, $2, 'outbound', 'sms', '+14155550100', 'queued') RETURNING id`,
+      [customerB, `AC${'e'.repeat(32)}`],
+    );
+    const ofB: Record<string, string> = { templateId: template!.id, senderId: sender!.id, messageId: message!.id };
+    // Bodies a member could validly send, so the request reaches the look-up instead of stopping at validation.
+    const validBodies: Record<string, unknown> = {
+      'put /isv/customers/:id/templates/:templateId': { language: 'en', category: 'UTILITY', body: 'Your order {{1}} is on its way.', variables: { '1': '1234' } },
+      'post /isv/customers/:id/whatsapp/senders/:senderId/verify': { code: '123456' },
+    };
+    const withSubParams = docs.filter((d) => isCustomerScoped(d) && /:(?!id\b)\w+/.test(d.path));
+    expect(withSubParams.length).toBeGreaterThanOrEqual(3);
+    const before = await snapshot();
+    const failures: string[] = [];
+    for (const doc of withSubParams) {
+      const unknown = [...doc.path.matchAll(/:(\w+)/g)].map((m) => m[1]!).filter((n) => n !== 'id' && !ofB[n]);
+      if (unknown.length) {
+        failures.push(`${doc.method.toUpperCase()} ${doc.path}: teach this test where B's ${unknown.join(', ')} comes from`);
+        continue;
+      }
+      const url = `/api${doc.path}`.replace(':id', customerA).replace(/:(\w+)/g, (_m, n: string) => ofB[n]!);
+      const req = (ctx.request as unknown as Record<string, (u: string) => Test>)[doc.method]!(url).set(memberOfA.auth);
+      const res = doc.method === 'get' ? await req : await req.send((validBodies[`${doc.method} ${doc.path}`] ?? {}) as object);
+      if (res.status !== 404) failures.push(`${doc.method.toUpperCase()} ${doc.path} → ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+    const bRows = await ctx.db.query(`SELECT status, version FROM isv.templates WHERE customer_id = $1`, [customerB]);
+    expect(bRows).toEqual([{ status: 'awaiting_approval', version: 1 }]);
+  });
+
   it('gives 403 on admin-only routes to customers and operators, and on operator-only routes to customers and admins', async () => {
     const failures: string[] = [];
     for (const doc of docs.filter((d) => d.auth === 'admin' || d.auth === 'operator')) {
