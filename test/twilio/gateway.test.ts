@@ -7,7 +7,7 @@ import { createKeyRing, type KeyRing } from '../../server/platform/crypto/keyrin
 import type { Db } from '../../server/platform/db/db.ts';
 import { createLogger } from '../../server/platform/logger.ts';
 import { insertSubaccount, updateSubaccountAuthToken } from '../../server/subaccounts/subaccounts.dao.ts';
-import { SandboxNetworkError } from '../../server/twilio/sandbox-http-client.ts';
+import { appendParams, SandboxNetworkError, sandboxUrlFor } from '../../server/twilio/sandbox-http-client.ts';
 import { classifyTwilioError, createTwilioGateway, TwilioCallError, type GatewayOptions } from '../../server/twilio/gateway.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
@@ -75,6 +75,20 @@ describe('classifyTwilioError', () => {
   it('returns an already classified error unchanged', () => {
     const err = new TwilioCallError({ kind: 'transient', operation: 'a', message: 'b' });
     expect(classifyTwilioError(err, 'other')).toBe(err);
+  });
+});
+
+describe('the sandbox HTTP client', () => {
+  it('maps a Twilio URL onto the sandbox with the host as the first path segment', () => {
+    expect(sandboxUrlFor('http://127.0.0.1:4010/', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json?PageSize=5').toString()).toBe(
+      'http://127.0.0.1:4010/api.twilio.com/2010-04-01/Accounts/AC1/Messages.json?PageSize=5',
+    );
+    expect(sandboxUrlFor('http://h:1', 'https://trusthub.twilio.com/v1/EndUsers').toString()).toBe('http://h:1/trusthub.twilio.com/v1/EndUsers');
+  });
+
+  it('serialises arrays as repeated keys and skips undefined, like qs arrayFormat repeat', () => {
+    const form = appendParams(new URLSearchParams(), { MessageSamples: ['one', 'two'], HasEmbeddedLinks: 'false', Skip: undefined, Attributes: '{"a":1}' });
+    expect(form.toString()).toBe('MessageSamples=one&MessageSamples=two&HasEmbeddedLinks=false&Attributes=%7B%22a%22%3A1%7D');
   });
 });
 
@@ -183,6 +197,15 @@ describe('the gateway', () => {
       const g = gateway({ retry: { maxAttempts: 2 } });
       const err = await g.call('accounts.fetch', () => g.master.api.v2010.accounts(masterAccountSid).fetch()).catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'transient', attempts: 2, httpStatus: undefined });
+    });
+
+    it("uses the SDK's own RequestClient with its 429 auto-retry off in live mode", async () => {
+      const g = gateway({ mode: 'live', sandboxUrl: undefined });
+      expect(g.mode).toBe('live');
+      const http = g.master.httpClient as InstanceType<typeof twilio.RequestClient>;
+      expect(http).toBeInstanceOf(twilio.RequestClient);
+      expect(http.autoRetry).toBe(false);
+      expect(g.master.accountSid).toBe(masterAccountSid);
     });
 
     it('logs retries and failures without tokens or raw errors', async () => {
