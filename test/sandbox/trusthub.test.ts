@@ -134,6 +134,9 @@ describe('TrustHub end users and supporting documents', () => {
     expectSpec(SPEC, 'GET', '/v1/SupportingDocuments/{Sid}', await sub.form('GET', TH, `/v1/SupportingDocuments/${doc.sid}`), 200);
     expectSpec(SPEC, 'POST', '/v1/SupportingDocuments/{Sid}', await sub.form('POST', TH, `/v1/SupportingDocuments/${doc.sid}`, { FriendlyName: 'hq' }), 200);
     expectSpec(SPEC, 'GET', '/v1/SupportingDocuments', await sub.form('GET', TH, '/v1/SupportingDocuments'), 200);
+    expectTwilioError(await sub.form('POST', TH, `/v1/SupportingDocuments/${doc.sid}`, { Attributes: { address_sids: foreign } }), 400, 20001, /address_sids/);
+    expect((await sub.form('DELETE', TH, `/v1/SupportingDocuments/${doc.sid}`)).status).toBe(204);
+    expectTwilioError(await sub.form('GET', TH, `/v1/SupportingDocuments/${doc.sid}`), 404, 20404);
   });
 });
 
@@ -238,6 +241,9 @@ describe('TrustHub bundles', () => {
       await h.step();
       expect((await again.form('GET', TH, `/v1/CustomerProfiles/${sid}`)).body.status).toBe('twilio-approved');
     } finally {
+      // Close the file-backed sandbox (it flushes its state) before removing its directory.
+      await h.close();
+      h = await openHarness();
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -287,6 +293,14 @@ describe('TrustHub bundles', () => {
     expectSpec(SPEC, 'GET', '/v1/TrustProducts/{Sid}', await sub.form('GET', TH, `/v1/TrustProducts/${tp}`), 200);
     expectSpec(SPEC, 'GET', '/v1/TrustProducts', await sub.form('GET', TH, '/v1/TrustProducts'), 200);
     expectSpec(SPEC, 'GET', '/v1/TrustProducts/{TrustProductSid}/Evaluations', await sub.form('GET', TH, `/v1/TrustProducts/${tp}/Evaluations`), 200);
+    expectSpec(
+      SPEC,
+      'GET',
+      '/v1/TrustProducts/{TrustProductSid}/Evaluations/{Sid}',
+      await sub.form('GET', TH, `/v1/TrustProducts/${tp}/Evaluations/${evaluation.sid}`),
+      200,
+    );
+    expectTwilioError(await sub.form('GET', TH, `/v1/CustomerProfiles/${cp.sid}/Evaluations/${evaluation.sid}`), 404, 20404);
     const assignments = expectSpec(SPEC, 'GET', '/v1/TrustProducts/{TrustProductSid}/EntityAssignments', await sub.form('GET', TH, `/v1/TrustProducts/${tp}/EntityAssignments`), 200);
     const bv = assignments.results[0].sid;
     expectSpec(SPEC, 'GET', '/v1/TrustProducts/{TrustProductSid}/EntityAssignments/{Sid}', await sub.form('GET', TH, `/v1/TrustProducts/${tp}/EntityAssignments/${bv}`), 200);
