@@ -129,6 +129,25 @@ describe('WhatsApp approval requests', () => {
     expect(await approvalStatus(bad)).toBe('rejected');
   });
 
+  it('updates a template with PUT until WhatsApp reviews it; a rejected template edited with PUT is approved on resubmission', async () => {
+    const sid = await createContent(sub, reminder('Hi {{1}}, REJECT me.'));
+    const put = (b: unknown) => sub.json('PUT', CT, `/v1/Content/${sid}`, b);
+    expectTwilioError(await put({ language: 'en' }), 400, 20001, /types/);
+    const edited = expectSpec(SPEC, 'PUT', '/v1/Content/{Sid}', await put({ types: { 'twilio/text': { body: 'Hi {{1}}, REJECT me again.' } } }), 200);
+    expect(edited.types).toEqual({ 'twilio/text': { body: 'Hi {{1}}, REJECT me again.' } });
+    await sub.json('POST', CT, `/v1/Content/${sid}/ApprovalRequests/whatsapp`, { name: 'hello', category: 'UTILITY' });
+    expectTwilioError(await put({ types: { 'twilio/text': { body: 'Hi {{1}}.' } } }), 400, 20001, /received/);
+    await h.step();
+    await h.step();
+    expect(await approvalStatus(sid)).toBe('rejected');
+    expect((await put({ types: { 'twilio/text': { body: 'Hi {{1}}, welcome.' } } })).status).toBe(200);
+    expect(await approvalStatus(sid)).toBe('unsubmitted');
+    await sub.json('POST', CT, `/v1/Content/${sid}/ApprovalRequests/whatsapp`, { name: 'hello', category: 'UTILITY' });
+    await h.step();
+    await h.step();
+    expect(await approvalStatus(sid)).toBe('approved');
+  });
+
   it('checks name, category and whether the content can be sent to WhatsApp', async () => {
     const sid = await createContent(sub);
     const post = (b: unknown, s = sid) => sub.json('POST', CT, `/v1/Content/${s}/ApprovalRequests/whatsapp`, b);

@@ -239,6 +239,36 @@ export const contentModule = defineModule('content', (api) => {
     return ctx.created(renderContent(api.state.insert(CONTENT_KIND, rec)));
   });
 
+  // PUT replaces the template's content. Only a template WhatsApp has not approved (or is not reviewing) may change;
+  // an edited rejected template goes back to unsubmitted and can be submitted again.
+  api.route('PUT', HOST, '/v1/Content/{Sid}', (ctx) => {
+    const c = ctx.owned<ContentRecord>(CONTENT_KIND, ctx.path.Sid);
+    const b = body(ctx);
+    const unknown = Object.keys(b).filter((k) => !['friendly_name', 'variables', 'language', 'types'].includes(k));
+    if (unknown.length) throw errors.invalidParam(unknown[0]!, 'is not a Content field; send friendly_name, language, variables, types');
+    if (b.types === undefined) throw errors.missingParam('types');
+    const types = checkTypes(b.types);
+    if (b.language !== undefined && (typeof b.language !== 'string' || !/^[a-z]{2,3}([_-][A-Za-z0-9]{2,4})?$/.test(b.language))) {
+      throw errors.invalidParam('language', 'must be a language code such as en or pt_BR');
+    }
+    if (b.friendly_name !== undefined && typeof b.friendly_name !== 'string') throw errors.invalidParam('friendly_name', 'must be a string');
+    if (b.variables !== undefined && (!isObject(b.variables) || Object.values(b.variables).some((v) => typeof v !== 'string'))) {
+      throw errors.invalidParam('variables', 'must be an object of string sample values, e.g. {"1": "Jane"}');
+    }
+    if (c.approval && c.approval.status !== 'rejected') {
+      throw new TwilioError(400, 20001, `Content ${c.sid} cannot be changed while its WhatsApp approval is ${c.approval.status}; create a new template`);
+    }
+    const updated = api.state.update<ContentRecord>(CONTENT_KIND, c.sid, {
+      types,
+      ...(b.language !== undefined ? { language: b.language as string } : {}),
+      ...(b.friendly_name !== undefined ? { friendly_name: b.friendly_name as string } : {}),
+      ...(b.variables !== undefined ? { variables: b.variables as Record<string, string> } : {}),
+      approval: null,
+      date_updated: now(),
+    });
+    return ctx.ok(renderContent(updated));
+  });
+
   api.route('GET', HOST, '/v1/Content', (ctx) => ctx.ok(api.pageV1(ctx, 'contents', ctx.ownList<ContentRecord>(CONTENT_KIND).map(renderContent))));
 
   api.route('GET', HOST, '/v1/Content/{Sid}', (ctx) => ctx.ok(renderContent(ctx.owned<ContentRecord>(CONTENT_KIND, ctx.path.Sid))));
