@@ -1,0 +1,164 @@
+// Onboarding benchmark: N customers (BENCH_CUSTOMERS, default 500) through subaccount + A2P (standard brand) +
+// a WhatsApp template, against the in-process sandbox with zero review delay, on a real Postgres. Creates and
+// drops its own database on postgres://postgres@127.0.0.1:5432/test unless DATABASE_URL is given. Prints JSON.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { parseConfig } from '../server/platform/config.ts';
+import { createPostgresDb } from '../server/platform/db/postgres.ts';
+import { migrate } from '../server/platform/db/migrate.ts';
+import { createKeyRing } from '../server/platform/crypto/keyring.ts';
+import { createLogger } from '../server/platform/logger.ts';
+import { startSandbox } from '../server/sandbox/sandbox.ts';
+import { createTwilioGateway, type TwilioGateway } from '../server/twilio/gateway.ts';
+import { createOnboardingEngine } from '../server/onboarding/engine.ts';
+import { startSubaccountFlow } from '../server/onboarding/onboarding.service.ts';
+import { countFlowsByStatus, listUnfinishedFlows } from '../server/onboarding/flows.dao.ts';
+import { submitA2p } from '../server/brands/brands.service.ts';
+import { createTemplate } from '../server/templates/templates.service.ts';
+import { decideBrandApproval, decideTemplateApproval } from '../server/admin/admin.service.ts';
+
+const N = Number(process.env.BENCH_CUSTOMERS ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+// Twilio asks ISVs for ~1 brand/campaign call per second; the sandbox does not, so the bench measures the
+// engine with the limiter off unless BENCH_A2P_INTERVAL_MS says otherwise (at 1000 ms, 2 calls × N set the floor).
+const A2P_INTERVAL_MS = Number(process.env.BENCH_A2P_INTERVAL_MS ?? 0);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+async function main() {
+  let url = process.env.DATABASE_URL;
+  let dropName: string | undefined;
+  if (!url) {
+    dropName = `isv_bench_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dropName}`);
+    await admin.end();
+    const u = new URL(ADMIN_URL);
+    u.pathname = `/${dropName}`;
+    url = u.toString();
+  }
+  const db = createPostgresDb(url, { max: CONCURRENCY + 8 });
+  const masterAccountSid = `AC${randomBytes(16).toString('hex')}`;
+  const masterAuthToken = randomBytes(16).toString('hex');
+  const config = parseConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: url,
+    TWILIO_MODE: 'sandbox',
+    TWILIO_MASTER_ACCOUNT_SID: masterAccountSid,
+    TWILIO_MASTER_AUTH_TOKEN: masterAuthToken,
+    ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3999',
+    SANDBOX_REVIEW_DELAY_MS: '0',
+  });
+  const logger = createLogger({ level: 'silent' });
+  const keyRing = createKeyRing(config.encryptionKeys!);
+  const sandbox = await startSandbox({ port: 0, masterAccountSid, masterAuthToken, reviewDelayMs: 0, callbackChaos: false, faultRate: 0, latencyMs: 0 });
+  try {
+    await migrate(db);
+    const base = createTwilioGateway({ mode: 'sandbox', sandboxUrl: sandbox.url, masterAccountSid, masterAuthToken, db, keyRing, logger, a2pIntervalMs: A2P_INTERVAL_MS });
+    // Counts Twilio calls in flight (each call is one HTTP request unless it is retried).
+    let inFlight = 0;
+    let peak = 0;
+    const twilio: TwilioGateway = {
+      ...base,
+      master: base.master,
+      subaccount: (sid) => base.subaccount(sid),
+      authTokenFor: (sid) => base.authTokenFor(sid),
+      invalidate: (sid) => base.invalidate(sid),
+      call: (operation, fn, opts) =>
+        base.call(
+          operation,
+          async () => {
+            inFlight++;
+            peak = Math.max(peak, inFlight);
+            try {
+              return await fn();
+            } finally {
+              inFlight--;
+            }
+          },
+          opts,
+        ),
+    };
+
+    const reviewer = (await db.query<{ id: string }>(`INSERT INTO isv.users (email) VALUES ('bench-admin@isv.example.com') RETURNING id`))[0]!.id;
+    const principal = { userId: reviewer, email: 'bench-admin@isv.example.com', roles: ['admin' as const] };
+    for (let i = 0; i < N; i++) {
+      const id = await db.tx(async (tx) => {
+        const rows = await tx.query<{ id: string }>(
+          `INSERT INTO isv.customers (legal_name, business_type, ein, industry, website, regions_of_operation, address, contact)
+           VALUES ($1, 'llc', '12-3456789', 'TECHNOLOGY', 'https://acme.example.com', '{USA_AND_CANADA}', $2::jsonb, $3::jsonb) RETURNING id`,
+          [
+            `Bench Customer ${i} LLC`,
+            JSON.stringify({ street: '1 Main Street', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' }),
+            JSON.stringify({ firstName: 'Jane', lastName: 'Doe', email: `jane${i}@acme.example.com`, phone: '+15125550100', jobTitle: 'CEO' }),
+          ],
+        );
+        await startSubaccountFlow(tx, rows[0]!.id);
+        return rows[0]!.id;
+      });
+      const { brand } = await submitA2p(db, id, {
+        brandType: 'STANDARD',
+        companyType: 'private',
+        campaign: {
+          useCase: 'ACCOUNT_NOTIFICATION',
+          description: 'Order and delivery notifications for customers who bought from Acme Widgets online.',
+          messageFlow: 'Customers opt in by ticking an unticked SMS box at checkout on acme.example.com/checkout.',
+          sampleMessages: ['Acme: your order 1234 has shipped. Reply STOP to opt out.', 'Acme: your order 1234 was delivered. Reply HELP for help.'],
+          hasEmbeddedLinks: false,
+          hasEmbeddedPhone: false,
+        },
+      });
+      await decideBrandApproval(db, principal, brand.id, { decision: 'approve' });
+      const t = await createTemplate(db, id, { name: 'order_shipped', language: 'en', category: 'UTILITY', body: 'Hi {{1}}, your order has shipped.', variables: { '1': 'Jane' } });
+      await decideTemplateApproval(db, principal, t.id, { decision: 'approve' });
+    }
+
+    const engine = createOnboardingEngine({ db, twilio, keyRing, config, logger, concurrency: CONCURRENCY, pollMinMs: 50, pollMaxMs: 500, leaseMs: 120_000 });
+    const requestsBefore = sandbox.requests.length;
+    const started = Date.now();
+    for (;;) {
+      const claimed = await engine.drain();
+      const counts = await countFlowsByStatus(db);
+      const moving = counts.filter((c) => c.status === 'in_progress' || c.status === 'waiting_on_twilio').reduce((a, c) => a + c.count, 0);
+      if (moving === 0 || Date.now() - started > TIMEOUT_MS) break;
+      if (claimed === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await engine.stop();
+    const twilioRequests = sandbox.requests.length - requestsBefore;
+    const unfinished = await listUnfinishedFlows(db);
+    console.log(
+      JSON.stringify(
+        {
+          customers: N,
+          flows_per_customer: 3,
+          engine_concurrency: CONCURRENCY,
+          a2p_interval_ms: A2P_INTERVAL_MS,
+          seconds_to_all_done: Math.round(seconds * 100) / 100,
+          twilio_requests_per_onboarding: Math.round((twilioRequests / N) * 10) / 10,
+          peak_concurrent_twilio_requests: peak,
+          unfinished: unfinished.map((f) => ({ id: f.id, kind: f.kind, state: f.state, status: f.status, lastError: f.last_error })),
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await sandbox.close();
+    await db.close();
+    if (dropName) {
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${dropName} WITH (FORCE)`);
+      await admin.end();
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
