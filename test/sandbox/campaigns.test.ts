@@ -127,6 +127,30 @@ describe('A2P campaigns', () => {
     expect((await sub.form('GET', MSG, `${path(svc)}/${QE}`)).body.campaign_status).toBe('VERIFIED');
   });
 
+  it('edits a FAILED campaign in place (POST on its SID) and reviews it again; a campaign that is not FAILED cannot be edited', async () => {
+    const svc = await createService(sub);
+    await sub.form('POST', MSG, path(svc), campaign({ MessageSamples: ['CAMPAIGNFAIL: win a free cleaning today!', 'Acme Dental: reminder, your visit is tomorrow.'] }));
+    await h.step();
+    expect((await sub.form('GET', MSG, `${path(svc)}/${QE}`)).body.errors[0].fields).toEqual(['MESSAGE_SAMPLES']);
+    const edit = (o: Record<string, FormValue> = {}) =>
+      sub.form('POST', MSG, `${path(svc)}/${QE}`, {
+        Description: campaign().Description,
+        MessageFlow: campaign().MessageFlow,
+        MessageSamples: campaign().MessageSamples,
+        HasEmbeddedLinks: 'false',
+        HasEmbeddedPhone: 'false',
+        AgeGated: 'false',
+        DirectLending: 'false',
+        ...o,
+      });
+    expectTwilioError(await edit({ AgeGated: undefined }), 400, 20001, /AgeGated/);
+    const edited = expectSpec(SPEC, 'POST', `${BASE}/{Sid}`, await edit(), 200);
+    expect(edited).toMatchObject({ campaign_status: 'IN_PROGRESS', errors: [] });
+    expectTwilioError(await edit(), 400, 20001, /only a FAILED campaign/);
+    await h.step();
+    expect((await sub.form('GET', MSG, `${path(svc)}/${QE}`)).body.campaign_status).toBe('VERIFIED');
+  });
+
   it('names MESSAGE_FLOW when the trigger is in the opt-in flow', async () => {
     const svc = await createService(sub);
     await sub.form('POST', MSG, path(svc), campaign({ MessageFlow: 'CAMPAIGNFAIL patients opt in on the booking form at acme-dental.example.com.' }));

@@ -272,6 +272,45 @@ export const campaignsModule = defineModule('campaigns', (api) => {
 
   api.route('GET', HOST, `${base}/{Sid}`, (ctx) => ctx.ok(renderCampaign(ownedCampaign(ctx))));
 
+  // Campaign edit (Twilio's "edit a FAILED campaign"): the spec's required fields, then a new review.
+  api.route('POST', HOST, `${base}/{Sid}`, (ctx) => {
+    const c = ownedCampaign(ctx);
+    ctx.required('HasEmbeddedLinks');
+    ctx.required('HasEmbeddedPhone');
+    const description = ctx.required('Description');
+    const messageFlow = ctx.required('MessageFlow');
+    const samples = ctx.params('MessageSamples').filter((x) => x !== '');
+    if (samples.length === 0) throw errors.missingParam('MessageSamples');
+    ctx.required('AgeGated');
+    ctx.required('DirectLending');
+    const hasLinks = ctx.bool('HasEmbeddedLinks')!;
+    const hasPhone = ctx.bool('HasEmbeddedPhone')!;
+    const ageGated = ctx.bool('AgeGated')!;
+    const directLending = ctx.bool('DirectLending')!;
+    lengthBetween(ctx, 'Description', description, 40, 4096);
+    lengthBetween(ctx, 'MessageFlow', messageFlow, 40, 2048);
+    if (samples.length < 2 || samples.length > 5) throw errors.invalidParam('MessageSamples', `needs 2 to 5 samples (got ${samples.length})`);
+    samples.forEach((x, i) => lengthBetween(ctx, `MessageSamples[${i}]`, x, 20, 1024));
+    if (c.campaign_status !== 'FAILED') {
+      throw new TwilioError(400, 20001, `Campaign of ${c.messaging_service_sid} is ${c.campaign_status}; only a FAILED campaign can be edited`);
+    }
+    const updated = api.state.update<CampaignRecord>(CAMPAIGN_KIND, c.sid, {
+      description,
+      message_flow: messageFlow,
+      message_samples: samples,
+      has_embedded_links: hasLinks,
+      has_embedded_phone: hasPhone,
+      age_gated: ageGated,
+      direct_lending: directLending,
+      campaign_status: 'IN_PROGRESS',
+      errors: [],
+      date_updated: now(),
+    });
+    api.cancelTransitions(c.sid, 'campaign.review');
+    api.schedule('campaign.review', c.sid);
+    return ctx.ok(renderCampaign(updated));
+  });
+
   api.route('DELETE', HOST, `${base}/{Sid}`, (ctx) => {
     const campaign = ownedCampaign(ctx);
     api.cancelTransitions(campaign.sid, 'campaign.review');
