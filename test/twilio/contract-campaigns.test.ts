@@ -86,6 +86,35 @@ describe('contract: A2P campaigns (UsAppToPerson)', () => {
     expect(JSON.stringify(final.errors)).toContain('30897');
   });
 
+  it('UpdateUsAppToPerson edits a FAILED campaign in place and the review runs again', async () => {
+    const service = await newService('isv:campaign-edit');
+    await sub.client.messaging.v1.services(service.sid).usAppToPerson.create(campaignInput(brandSid, 'CAMPAIGNFAIL appointment reminders for patients of Acme Dental clinics.'));
+    await settle(rig, () => sub.client.messaging.v1.services(service.sid).usAppToPerson(CAMPAIGN_SID).fetch(), (c) => c.campaignStatus === 'FAILED');
+    const fixed = campaignInput(brandSid);
+    const updated = await rig.twilio.call(
+      'usa2p.update',
+      () =>
+        sub.client.messaging.v1.services(service.sid).usAppToPerson(CAMPAIGN_SID).update({
+          description: fixed.description,
+          messageFlow: fixed.messageFlow,
+          messageSamples: fixed.messageSamples,
+          hasEmbeddedLinks: false,
+          hasEmbeddedPhone: false,
+          ageGated: false,
+          directLending: false,
+        }),
+      { a2p: true },
+    );
+    rig.expectContract('messaging_v1', 'POST', '/v1/Services/{MessagingServiceSid}/Compliance/Usa2p/{Sid}', 200);
+    expect(updated.campaignStatus).toBe('IN_PROGRESS');
+    const final = await settle(
+      rig,
+      () => sub.client.messaging.v1.services(service.sid).usAppToPerson(CAMPAIGN_SID).fetch(),
+      (c) => c.campaignStatus === 'VERIFIED' || c.campaignStatus === 'FAILED',
+    );
+    expect(final.campaignStatus).toBe('VERIFIED');
+  });
+
   it('DeleteUsAppToPerson removes the campaign from its service', async () => {
     const service = await newService('isv:campaign-delete');
     await sub.client.messaging.v1.services(service.sid).usAppToPerson.create(campaignInput(brandSid));

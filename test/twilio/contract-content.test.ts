@@ -44,6 +44,16 @@ describe('contract: Content and WhatsApp approvals', () => {
     expect(listed.map((c) => c.sid)).toContain(created.sid);
   });
 
+  it('UpdateContent (PUT) replaces an unsubmitted template\'s types', async () => {
+    const created = await createTemplate('appointment_update');
+    const updated = await rig.twilio.call('contents.update', () =>
+      content()(created.sid).update({ friendly_name: 'appointment_update', language: 'en', types: { 'twilio/text': { body: 'Hello {{1}}, see you on {{2}}.' } } } as never),
+    );
+    const body = rig.expectContract('content_v1', 'PUT', '/v1/Content/{Sid}', 200);
+    expect(updated.sid).toBe(created.sid);
+    expect(JSON.stringify(body.types)).toContain('Hello {{1}}');
+  });
+
   it('DeleteContent removes it', async () => {
     const created = await createTemplate('appointment_delete');
     const removed = await rig.twilio.call('contents.remove', () => content()(created.sid).remove());

@@ -11,8 +11,9 @@ export const REPO_ROOT = path.resolve(here, '../..');
 export type SpecFile = 'api_v2010' | 'messaging_v1' | 'messaging_v2' | 'trusthub_v1' | 'content_v1';
 
 /**
- * Every operation the platform calls (issue 3's sandbox list and the SDK calls in server/), by Twilio's
- * operationId. Keep in step with the features: a new Twilio call needs an entry here and a contract test.
+ * Every operation the platform calls (issue 3's sandbox list and the SDK calls in server/) or offers as a fix
+ * path (editing a FAILED campaign, replacing an unsubmitted template), by Twilio's operationId. Keep in step with
+ * the features: a new Twilio call needs an entry here and a contract test.
  */
 export const PLATFORM_OPERATIONS: { spec: SpecFile; operationId: string }[] = [
   // Subaccounts (FACTS §1)
@@ -40,6 +41,7 @@ export const PLATFORM_OPERATIONS: { spec: SpecFile; operationId: string }[] = [
     'FetchUsAppToPerson',
     'ListUsAppToPerson',
     'DeleteUsAppToPerson',
+    'UpdateUsAppToPerson',
     'FetchUsAppToPersonUsecase',
   ].map((operationId) => ({ spec: 'messaging_v1' as const, operationId })),
   // TrustHub (FACTS §5)
@@ -69,7 +71,7 @@ export const PLATFORM_OPERATIONS: { spec: SpecFile; operationId: string }[] = [
     'CreateTrustProductEvaluation',
   ].map((operationId) => ({ spec: 'trusthub_v1' as const, operationId })),
   // Content (FACTS §7)
-  ...['CreateContent', 'FetchContent', 'ListContent', 'DeleteContent', 'CreateApprovalCreate', 'FetchApprovalFetch'].map((operationId) => ({
+  ...['CreateContent', 'FetchContent', 'ListContent', 'UpdateContent', 'DeleteContent', 'CreateApprovalCreate', 'FetchApprovalFetch'].map((operationId) => ({
     spec: 'content_v1' as const,
     operationId,
   })),

@@ -97,6 +97,32 @@ export async function runEveryOperation(rig: ContractRig): Promise<void> {
     (x) => x.campaignStatus === 'VERIFIED' || x.campaignStatus === 'FAILED',
   );
   await call('usa2p.list', () => c.messaging.v1.services(service.sid).usAppToPerson.list({ limit: 20 }), a2p);
+  // A campaign that fails review, edited in place.
+  const failingService = await call('services.create', () => c.messaging.v1.services.create({ friendlyName: 'isv:scripted-failing' }));
+  const campaign = {
+    description: 'Appointment reminders and confirmations for patients of Acme Dental clinics.',
+    messageFlow: 'Patients opt in by ticking an SMS consent box on the booking form at acme-dental.example.com/book.',
+    messageSamples: ['Hi Ada, your cleaning is booked for Tue 10am. Reply STOP to opt out.', 'Reminder: your appointment is tomorrow at 10am. Reply HELP for help.'],
+    hasEmbeddedLinks: false,
+    hasEmbeddedPhone: false,
+  };
+  await call(
+    'usa2p.create',
+    () =>
+      c.messaging.v1.services(failingService.sid).usAppToPerson.create({
+        ...campaign,
+        description: `CAMPAIGNFAIL ${campaign.description}`,
+        brandRegistrationSid: brand.sid,
+        usAppToPersonUsecase: 'ACCOUNT_NOTIFICATION',
+      }),
+    a2p,
+  );
+  await settle(
+    rig,
+    () => call('usa2p.fetch', () => c.messaging.v1.services(failingService.sid).usAppToPerson(CAMPAIGN_SID).fetch(), a2p),
+    (x) => x.campaignStatus === 'FAILED',
+  );
+  await call('usa2p.update', () => c.messaging.v1.services(failingService.sid).usAppToPerson(CAMPAIGN_SID).update({ ...campaign, ageGated: false, directLending: false }), a2p);
 
   // A brand that fails review, resubmitted; a sole proprietor's brand and its OTP resend.
   const failingSub = await rig.newSubaccount('isv:scripted-failing');
@@ -109,6 +135,9 @@ export async function runEveryOperation(rig: ContractRig): Promise<void> {
   // WhatsApp template and sender.
   const content = await call('contents.create', () =>
     c.content.v1.contents.create({ friendly_name: 'scripted_reminder', language: 'en', variables: { '1': 'Ada' }, types: { 'twilio/text': { body: 'Hi {{1}}, see you soon.' } } } as never),
+  );
+  await call('contents.update', () =>
+    c.content.v1.contents(content.sid).update({ friendly_name: 'scripted_reminder', language: 'en', types: { 'twilio/text': { body: 'Hello {{1}}, see you soon.' } } } as never),
   );
   await call('contents.fetch', () => c.content.v1.contents(content.sid).fetch());
   await call('contents.list', () => c.content.v1.contents.list({ limit: 50 }));
