@@ -14,6 +14,9 @@ export const e164Schema = z.string().regex(/^\+[1-9]\d{1,14}$/, 'must be an E.16
 
 export const uuidSchema = z.uuid();
 
+/** Any RFC 4122-shaped UUID (any version): test a path parameter with it before it reaches a ::uuid cast. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** `{ id }` path parameters; anything that is not a UUID is simply a resource that does not exist. */
 export const idParamsSchema = z.object({ id: z.string() });
 

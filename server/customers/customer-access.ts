@@ -3,12 +3,13 @@
 import type { Db } from '../platform/db/db.ts';
 import { notFound } from '../platform/errors.ts';
 import { isStaff, type Principal } from '../platform/auth/principal.ts';
+import { UUID_PATTERN } from '../../shared/common.ts';
 
 export type CustomerRole = 'owner' | 'member' | 'staff';
 
 /** Returns the caller's relation to the customer, or throws 404 when the caller may not see it. */
 export async function assertCustomerAccess(db: Db, principal: Principal, customerId: string): Promise<CustomerRole> {
-  if (!/^[0-9a-f-]{36}$/i.test(customerId)) throw notFound('Customer');
+  if (!UUID_PATTERN.test(customerId)) throw notFound('Customer');
   const rows = await db.query<{ role: 'owner' | 'member' | null }>(
     `SELECT m.role FROM isv.customers c
        LEFT JOIN isv.memberships m ON m.customer_id = c.id AND m.user_id = $2

@@ -8,7 +8,7 @@ import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
 import { findSubaccountBySid, updateSubaccountStatus, type SubaccountStatus } from '../subaccounts/subaccounts.dao.ts';
 import { appendAudit, listAuditLog } from '../audit/audit.dao.ts';
 import { decodeCursor, encodeCursor } from '../customers/cursor.ts';
-import type { Page } from '../../shared/common.ts';
+import { UUID_PATTERN, type Page } from '../../shared/common.ts';
 import type { AuditEntry, AuditLogQuery, ReconciledSubaccount, SubaccountDrift, SubaccountReconciliation } from '../../shared/operator.ts';
 import { findCustomerNames, listSubaccountsWithCustomers } from './operator.dao.ts';
 
@@ -33,7 +33,7 @@ const PAST: Record<SubaccountAction, string> = { suspend: 'suspended', reactivat
 const SID = /^AC[0-9a-f]{32}$/;
 /** Usage categories that do not overlap (sms already includes sms-inbound and sms-outbound). */
 const TOP_LEVEL_CATEGORIES = ['sms', 'mms', 'calls', 'phonenumbers', 'shortcodes'];
-const ISV_NAME = /^isv:([0-9a-f-]{36})$/i;
+const ISV_NAME = /^isv:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 interface TwilioAccount {
   sid: string;
@@ -195,7 +195,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
     },
 
     async auditLog(q: AuditLogQuery): Promise<Page<AuditEntry>> {
-      const actorIsId = q.actor && /^[0-9a-f-]{36}$/i.test(q.actor);
+      const actorIsId = q.actor && UUID_PATTERN.test(q.actor);
       const rows = await listAuditLog(db, {
         actorId: actorIsId ? q.actor : undefined,
         actorEmail: q.actor && !actorIsId ? q.actor.toLowerCase() : undefined,

@@ -154,6 +154,7 @@ describe('customers API', () => {
     expect((await ctx.request.patch(`/api/isv/customers/${c.id}`).set(stranger.auth).send({ legalName: 'Stolen' })).status).toBe(404);
     expect((await ctx.request.get(`/api/isv/customers/${c.id}/members`).set(stranger.auth)).status).toBe(404);
     expect((await ctx.request.get(`/api/isv/customers/not-a-uuid`).set(stranger.auth)).status).toBe(404);
+    expect((await ctx.request.get(`/api/isv/customers/${'-'.repeat(36)}`).set(admin.auth)).status).toBe(404);
     const after = await ctx.request.get(`/api/isv/customers/${c.id}`).set(owner.auth);
     expect(after.body.legalName).toBe('Acme Bakery LLC');
     expect((await ctx.request.get(`/api/isv/customers/${c.id}`).set(admin.auth)).body.myRole).toBe('staff');

@@ -6,6 +6,7 @@ import type { Db } from '../db/db.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import { AppError, unauthorized } from '../errors.ts';
 import { loadEmbeddedSigningKey } from './signing-key.ts';
+import { UUID_PATTERN } from '../../../shared/common.ts';
 
 export const EMBEDDED_ISSUER = 'isv-platform';
 export const EMBEDDED_AUDIENCE = 'isv-api';
@@ -38,7 +39,7 @@ export const invalidToken = () => unauthorized('The access token is missing, inv
 
 function claimsFrom(payload: JWTPayload): TokenClaims {
   const email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : '';
-  if (!payload.sub || !/^[0-9a-f-]{36}$/i.test(payload.sub) || !email) throw invalidToken();
+  if (!payload.sub || !UUID_PATTERN.test(payload.sub) || !email) throw invalidToken();
   return { sub: payload.sub.toLowerCase(), email };
 }
 
