@@ -45,7 +45,8 @@ function runVite(root: string, outDir: string): Promise<void> {
     const child = spawn(
       process.execPath,
       [viteBin, 'build', '--config', 'web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
-      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+      // A production bundle whatever NODE_ENV the server runs under (test or development would ship React's dev build).
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
     );
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build exited with ${code}`))));

@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { ApiError, createApiClient } from './api/client.ts';
 import { SessionStore } from './auth/session.ts';
+import { forgetPersonalData } from './api/queries.ts';
 import { AppContext } from './app/context.tsx';
 import { App } from './app/App.tsx';
 import { navigate } from './router.tsx';
@@ -27,10 +28,11 @@ const api = createApiClient({
   onUnauthorized: (path) => {
     // A wrong password is a 401 too; that is the sign-in form's business, not a session that ended.
     if (path.startsWith('/api/auth/login') || path.startsWith('/api/auth/signup')) return;
-    session.forget();
-    queryClient.clear();
     const here = window.location.pathname + window.location.search;
     if (!here.startsWith('/signin')) navigate(`/signin?next=${encodeURIComponent(here)}`, { replace: true });
+    session.forget();
+    // After the pages that used the data have gone (navigation and sign-out re-render first).
+    setTimeout(() => forgetPersonalData(queryClient), 0);
   },
 });
 

@@ -1,6 +1,6 @@
 // Every read the portal makes, as queryOptions factories shared by the pages. Keys start with the resource
 // (['customers', id, …]) so a mutation invalidates a whole family by prefix.
-import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/react-query';
 import { numbersResponseSchema } from '../../../shared/a2p.ts';
 import { meResponseSchema } from '../../../shared/auth.ts';
 import { customerPageSchema, customerSchema } from '../../../shared/customers.ts';
@@ -10,7 +10,17 @@ import { auditLogPageSchema, subaccountReconciliationSchema, type AuditLogQuery 
 import { optOutPageSchema, type OptOutListQuery } from '../../../shared/opt-outs.ts';
 import { portalConfigSchema } from '../../../shared/portal.ts';
 import { templatesResponseSchema } from '../../../shared/templates.ts';
+import { senderViewSchema } from '../../../shared/whatsapp.ts';
+import { z } from 'zod';
 import type { ApiClient } from './client.ts';
+
+/**
+ * Drops everything cached for the previous person (all but the public config). Call it before a sign-in or after
+ * a sign-out, never while the person's pages are mounted: removing a query under a live observer strands it.
+ */
+export function forgetPersonalData(queryClient: QueryClient): void {
+  queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'config' });
+}
 
 export const customerPath = (customerId: string) => `/api/isv/customers/${encodeURIComponent(customerId)}`;
 
@@ -77,8 +87,9 @@ export const onboardingQuery = (api: ApiClient, customerId: string) =>
   queryOptions({
     queryKey: ['customers', customerId, 'onboarding'],
     queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/onboarding`, onboardingResponseSchema, { signal }),
-    // Poll while Twilio (or the engine) is working; stop when everything waits on a person or is finished.
-    refetchInterval: (q) => (onboardingInFlight(q.state.data) ? 2_000 : false),
+    // Poll briskly while Twilio (or the engine) is working, slowly while our team reviews (their decision shows
+    // up without a reload), and not at all when everything waits on this person or is finished.
+    refetchInterval: (q) => (onboardingInFlight(q.state.data) ? 2_000 : q.state.data?.flows.some((f) => f.status === 'awaiting_approval') ? 15_000 : false),
   });
 
 export const numbersQuery = (api: ApiClient, customerId: string) =>
@@ -129,4 +140,12 @@ export const auditLogQuery = (api: ApiClient, filters: AuditFilters, limit = 50)
       api.get('/api/isv/operator/audit-log', auditLogPageSchema, { query: { ...filters, limit, cursor: pageParam }, signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+const sendersResponseSchema = z.object({ items: z.array(senderViewSchema) });
+
+export const sendersQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'whatsapp-senders'],
+    queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/whatsapp/senders`, sendersResponseSchema, { signal }),
   });

@@ -3,6 +3,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { MeResponse } from '../../../shared/auth.ts';
+import { forgetPersonalData } from '../api/queries.ts';
 import { useSession } from './context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 
@@ -72,8 +73,9 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
 
   const signOut = async () => {
     await session.signOut();
-    queryClient.clear();
     navigate('/signin', { replace: true });
+    // Once the signed-in pages have unmounted: removing queries under live observers strands them.
+    setTimeout(() => forgetPersonalData(queryClient), 0);
   };
 
   const groups = navFor(me, customerId);

@@ -26,15 +26,24 @@ const WAITING_TEXT: Record<string, string> = {
   customer_fix: 'you to correct the fields below and resubmit',
   customer: 'you',
   admin_approval: 'our team to review what you submitted (nothing is sent to Twilio, or charged, before that)',
-  approval: 'our team to review what you submitted',
-  brand_otp: 'the one-time code texted to the sole proprietor’s mobile phone',
-  otp: 'the one-time code you received',
-  sender_otp: 'the verification code WhatsApp sent to this number',
-  verification_code: 'the verification code WhatsApp sent to this number',
+  otp: 'the one-time code sent to your phone',
+  new_version: 'a corrected version of the template',
+  subaccount: 'your Twilio subaccount to be created',
+  'twilio:primary_profile_review': 'Twilio to review our ISV profile',
+  'twilio:customer_profile_review': 'Twilio to review your business profile',
+  'twilio:trust_product_review': 'Twilio to review your messaging profile',
+  'twilio:brand_review': 'Twilio and The Campaign Registry to review your brand',
+  'twilio:brand_otp': 'Twilio to confirm the code you entered',
+  'twilio:campaign_review': 'the carriers to vet your campaign',
+  'twilio:sender_verification': 'WhatsApp to verify your number',
+  'twilio:sender_setup': 'WhatsApp to set up your sender',
+  'twilio:whatsapp_template_review': 'WhatsApp to review the template',
 };
 
 export function waitingText(code: string): string {
-  return WAITING_TEXT[code] ?? humanize(code).toLowerCase();
+  if (WAITING_TEXT[code]) return WAITING_TEXT[code];
+  const twilio = /^twilio:(.+)$/.exec(code);
+  return twilio ? `Twilio: ${humanize(twilio[1]!).toLowerCase()}` : humanize(code).toLowerCase();
 }
 
 /** Does this flow wait for a one-time code from the customer? */

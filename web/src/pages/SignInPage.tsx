@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { credentialsSchema, loginSchema } from '../../../shared/auth.ts';
 import { ApiError } from '../api/client.ts';
+import { forgetPersonalData } from '../api/queries.ts';
 import { useSession } from '../app/context.tsx';
 import { TextField, validateWith, type FieldErrors } from '../components/form.tsx';
 import { ErrorNotice } from '../components/states.tsx';
@@ -36,6 +37,7 @@ export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
     }
     setErrors({});
     setBusy(true);
+    forgetPersonalData(queryClient);
     try {
       if (signup) {
         const { needsConfirmation } = await session.signUp(email, password);
@@ -46,7 +48,6 @@ export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
       } else {
         await session.signIn(email, password);
       }
-      queryClient.clear();
       navigate(next, { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.errors.length) setErrors(err.fieldErrors());

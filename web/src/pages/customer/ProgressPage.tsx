@@ -6,8 +6,8 @@ import { otpSchema } from '../../../../shared/a2p.ts';
 import type { FlowView } from '../../../../shared/onboarding.ts';
 import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../app/context.tsx';
-import { submitA2p, submitBrandOtp, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
-import { customerQuery, onboardingInFlight, onboardingQuery, templatesQuery } from '../../api/queries.ts';
+import { registerSender, submitA2p, submitBrandOtp, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
+import { customerQuery, onboardingInFlight, onboardingQuery, sendersQuery, templatesQuery } from '../../api/queries.ts';
 import { FlowTimeline, waitsForOtp } from '../../components/FlowTimeline.tsx';
 import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { humanize } from '../../components/format.ts';
@@ -18,6 +18,7 @@ import { Link } from '../../router.tsx';
 import { A2pStep } from './onboarding/A2pStep.tsx';
 import { BusinessProfileStep, PROFILE_PATHS } from './onboarding/BusinessProfileStep.tsx';
 import { changedFields } from './onboarding/OnboardingWizard.tsx';
+import { WhatsappStep } from './onboarding/WhatsappStep.tsx';
 
 const OVERALL_TEXT: Record<string, string> = {
   not_started: 'Not started yet',
@@ -83,13 +84,35 @@ function FlowActions({ customerId, flow }: { customerId: string; flow: FlowView 
   if (flow.status !== 'action_required' && flow.status !== 'failed') return null;
   if (flow.kind === 'template' && flow.subjectId) return <TemplateFix customerId={customerId} templateId={flow.subjectId} />;
   if (flow.kind === 'a2p') return <A2pFix customerId={customerId} flow={flow} />;
-  if (flow.kind === 'whatsapp_sender')
-    return (
-      <p>
-        <Link to={`/customers/${customerId}/onboarding?step=3`}>Register the sender again</Link> once the problem above is fixed.
-      </p>
-    );
+  if (flow.kind === 'whatsapp_sender') return <SenderFix customerId={customerId} senderId={flow.subjectId} />;
   return null;
+}
+
+function SenderFix({ customerId, senderId }: { customerId: string; senderId: string | null }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const senders = useQuery(sendersQuery(api, customerId));
+  const resubmit = useMutation({
+    mutationFn: (p: Record<string, unknown>) => registerSender(api, customerId, p),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['customers', customerId] }),
+  });
+  if (senders.isPending) return <Loading label="Loading the sender…" />;
+  if (senders.isError) return <ErrorNotice error={senders.error} retry={() => void senders.refetch()} />;
+  const sender = senders.data.items.find((x) => x.id === senderId);
+  return (
+    <details className="fix" open>
+      <summary>Correct the sender’s profile and resubmit</summary>
+      {sender?.offlineReasons?.length ? (
+        <ul>
+          {sender.offlineReasons.map((r, i) => (
+            <li key={i}>{r.message ?? String(r.code ?? 'Offline')}</li>
+          ))}
+        </ul>
+      ) : null}
+      {resubmit.isError && <ErrorNotice error={resubmit.error} title="The sender was not resubmitted" />}
+      <WhatsappStep initial={sender ? { phoneNumber: sender.phoneNumber } : undefined} busy={resubmit.isPending} onSubmit={(p) => resubmit.mutate(p)} serverError={resubmit.error} />
+    </details>
+  );
 }
 
 function OtpForm({ customerId, flow }: { customerId: string; flow: FlowView }) {

@@ -1,0 +1,256 @@
+// The portal end to end in Debian's Chromium against `tsx server/main.ts` (embedded database and sandbox, short
+// review delay): a customer signs up and completes the wizard, an admin approves, the customer watches every flow
+// reach done, sends a test message and sees it delivered, a STOP shows in opt-outs, and an operator suspends the
+// subaccount. Screenshots of each main page go to test-results/screenshots/.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from './server-process.ts';
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CUSTOMER = 'owner@acme-e2e.test';
+const ADMIN = 'admin@isv-e2e.test';
+const OPERATOR = 'operator@isv-e2e.test';
+const PASSWORD = 'correct-horse-battery';
+const RECIPIENT = '+14155550142';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signUp(page: Page, email: string): Promise<void> {
+  await page.goto(`${server.url}/signup`);
+  await page.getByLabel(/^Email/).fill(email);
+  await page.getByLabel(/^Password/).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/signup'));
+}
+
+/** Reloads until the locator shows up (for state another person, Twilio or a webhook changes). */
+async function eventually(page: Page, locator: Locator, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = await locator.first().waitFor({ timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (seen) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server output ---\n${server.output().slice(-4000)}`);
+    await page.reload();
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startServer({
+    SANDBOX_REVIEW_DELAY_MS: '200',
+    ONBOARDING_CRON: '* * * * * *',
+    ONBOARDING_POLL_MIN_MS: '200',
+    ONBOARDING_POLL_MAX_MS: '1000',
+    ISV_BOOTSTRAP_ADMINS: ADMIN,
+    ISV_BOOTSTRAP_OPERATORS: OPERATOR,
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the portal', () => {
+  let customerPage: Page;
+  let customerId = '';
+  let number = '';
+
+  it('sends a visitor who is not signed in to sign-in', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/customers/00000000-0000-4000-8000-000000000000/messages`);
+    await page.waitForURL(/\/signin\?next=/);
+    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await shot(page, '01-sign-in');
+  });
+
+  it('lets a customer sign up and complete the onboarding wizard, with inline errors before submit', async () => {
+    customerPage = await newPage();
+    const page = customerPage;
+    await signUp(page, CUSTOMER);
+    await page.waitForURL(/\/onboarding/);
+
+    // Step 1: submitting empty shows the shared schema's errors and stays on the step.
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.getByText(/Please fix these \d+ fields/).isVisible()).resolves.toBe(true);
+    await shot(page, '02-wizard-profile-errors');
+    await page.getByLabel(/^Legal business name/).fill('Acme Widgets LLC');
+    await page.getByLabel(/^EIN/).fill('12-3456789');
+    await page.getByLabel(/^Website/).fill('https://acme-widgets.example.com');
+    await page.getByLabel(/^Street address/).fill('1 Market St');
+    await page.getByLabel(/^City/).fill('San Francisco');
+    await page.getByLabel(/^State or region/).fill('CA');
+    await page.getByLabel(/^ZIP or postal code/).fill('94105');
+    await page.getByLabel(/^First name/).fill('Ada');
+    await page.getByLabel(/^Last name/).fill('Lovelace');
+    await page.getByLabel(/^Email/).fill('ada@acme-widgets.example.com');
+    await page.getByLabel(/^Mobile phone/).fill('+14155550123');
+    await page.getByLabel(/^Job title/).fill('Chief Executive Officer');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/\/customers\/[0-9a-f-]{36}\/onboarding\?step=2/);
+    customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+
+    // Step 2: A2P brand and campaign, with Twilio's limits checked as you type.
+    await page.getByLabel(/^Campaign description/).fill('Too short');
+    await page.getByLabel(/^Campaign description/).blur();
+    await expect(page.getByText('must be at least 40 characters').first().isVisible()).resolves.toBe(true);
+    await page.getByLabel(/^Campaign description/).fill('Order and delivery notifications for customers who bought from the Acme Widgets web shop.');
+    await page
+      .getByLabel(/^How people opt in/)
+      .fill('Customers tick an unchecked box "Text me order updates" at checkout on https://acme-widgets.example.com/checkout; the form states message frequency, that msg & data rates may apply and that STOP opts out.');
+    await page.getByLabel(/^Sample message 1/).fill('Acme Widgets: your order [order id] has shipped and arrives [date]. Reply STOP to opt out.');
+    await page.getByLabel(/^Sample message 2/).fill('Acme Widgets: your order [order id] was delivered. Questions? Reply HELP. Reply STOP to opt out.');
+    await page.getByLabel(/^Opt-in confirmation message/).fill('Acme Widgets: you will get order updates, up to 5 msgs/order. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
+    await shot(page, '03-wizard-a2p');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.waitForURL(/onboarding\?step=3/);
+
+    // Step 3: WhatsApp sender.
+    await page.getByLabel(/^WhatsApp phone number/).fill('+14155550188');
+    await page.getByLabel(/^Display name/).fill('Acme Widgets');
+    await page.getByLabel(/^About/).fill('Order updates from Acme Widgets');
+    await page.getByRole('button', { name: 'Register sender' }).click();
+    await page.waitForURL(/onboarding\?step=4/);
+
+    // Step 4: first template.
+    await page.getByLabel(/^Name/).fill('order_shipped');
+    await page.getByLabel(/^Body/).fill('Hi {{1}}, your Acme Widgets order has shipped. Track it in your account.');
+    await page.getByLabel(/^Sample for \{\{1\}\}/).fill('Ada');
+    await shot(page, '04-wizard-template');
+    await page.getByRole('button', { name: 'Submit template' }).click();
+    await page.waitForURL(/\/progress$/);
+    await page.getByText('Waiting for review by our team').first().waitFor();
+    await shot(page, '05-progress-awaiting-approval');
+  });
+
+  it('lets an admin see the submitted data and approve the brand and the template', async () => {
+    const page = await newPage();
+    await signUp(page, ADMIN);
+    await page.waitForURL(/\/admin\/approvals/);
+    await eventually(page, page.getByRole('region', { name: /WhatsApp template · Acme Widgets LLC/ }), 60_000, 'the template in the approval queue');
+    const brand = page.getByRole('region', { name: /Brand and campaign · Acme Widgets LLC/ });
+    await expect(brand.getByText('Order and delivery notifications for customers who bought from the Acme Widgets web shop.').isVisible()).resolves.toBe(true);
+    await shot(page, '06-admin-approvals');
+    await brand.getByRole('button', { name: 'Approve' }).click();
+    await brand.waitFor({ state: 'detached' });
+    const template = page.getByRole('region', { name: /WhatsApp template · Acme Widgets LLC/ });
+    await template.getByRole('button', { name: 'Approve' }).click();
+    await template.waitFor({ state: 'detached' });
+    await page.getByText('The queue is empty').waitFor();
+
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('link', { name: 'Acme Widgets LLC' }).waitFor();
+    await shot(page, '07-admin-customers');
+  });
+
+  it('shows the customer every flow reaching done, asking for the WhatsApp code on the way', async () => {
+    const page = customerPage;
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    const sender = page.getByRole('region', { name: 'WhatsApp sender' });
+    await sender.getByLabel(/WhatsApp verification code/).waitFor({ timeout: 90_000 });
+    await shot(page, '08-progress-otp');
+    await sender.getByLabel(/WhatsApp verification code/).fill('123456');
+    await sender.getByRole('button', { name: 'Submit code' }).click();
+    // The page polls by itself while anything is in flight: no reload needed.
+    await page.getByText('Complete: you can send messages').waitFor({ timeout: 180_000 });
+    for (const kind of ['subaccount', 'a2p', 'whatsapp_sender', 'template']) {
+      await expect(page.locator(`[data-flow-kind="${kind}"]`).first().getAttribute('data-flow-status')).resolves.toBe('done');
+    }
+    await shot(page, '09-progress-complete');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, '10-progress-phone-width');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('lists the number bought for the campaign and the approved template', async () => {
+    const page = customerPage;
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    const cell = page.locator('tbody tr td strong').first();
+    await cell.waitFor();
+    number = (await cell.textContent())!.trim();
+    expect(number).toMatch(/^\+1\d{10}$/);
+    await shot(page, '11-numbers');
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByText('order_shipped').waitFor();
+    await expect(page.locator('.badge', { hasText: 'Approved' }).first().isVisible()).resolves.toBe(true);
+    await shot(page, '12-templates');
+  });
+
+  it('sends a test message and shows it delivered in the logs with its status history', async () => {
+    const page = customerPage;
+    await page.getByRole('link', { name: 'Send test' }).click();
+    await page.getByLabel(/^To/).fill(RECIPIENT);
+    await page.getByLabel(/^Message/).fill('Hello from the Acme Widgets end-to-end test.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText(/Sent\. Twilio has it as/).waitFor();
+    await shot(page, '13-send');
+    await page.getByRole('link', { name: 'Messages', exact: true }).click();
+    const row = page.locator('tbody tr', { hasText: RECIPIENT }).first();
+    await row.locator('.badge', { hasText: 'Delivered' }).waitFor({ timeout: 60_000 });
+    await shot(page, '14-messages');
+    await row.getByRole('link', { name: /Status history/ }).click();
+    const history = page.getByRole('list', { name: 'Status history' });
+    await history.locator('.badge', { hasText: 'Delivered' }).waitFor();
+    await expect(history.locator('li').count()).resolves.toBeGreaterThanOrEqual(2);
+    await shot(page, '15-message-history');
+  });
+
+  it('shows a recipient who texted STOP in the opt-outs', async () => {
+    const res = await fetch(`${server.sandboxUrl}/sandbox/inbound`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ from: RECIPIENT, to: number, body: 'STOP' }),
+    });
+    expect(res.status).toBeLessThan(300);
+    const page = customerPage;
+    await page.getByRole('link', { name: 'Opt-outs' }).click();
+    await eventually(page, page.locator('tbody tr', { hasText: RECIPIENT }), 30_000, 'the STOP in the opt-outs');
+    const row = page.locator('tbody tr', { hasText: RECIPIENT });
+    await expect(row.locator('.badge').textContent()).resolves.toBe('Opted out');
+    await expect(row.textContent()).resolves.toContain('STOP');
+    await shot(page, '16-opt-outs');
+  });
+
+  it('lets an operator suspend the subaccount, shown as suspended, and read the audit log', async () => {
+    const page = await newPage();
+    await signUp(page, OPERATOR);
+    await page.waitForURL(/\/operator\/subaccounts/);
+    const row = page.locator('tbody tr', { hasText: 'Acme Widgets LLC' });
+    await row.waitFor({ timeout: 30_000 });
+    await shot(page, '17-operator-subaccounts');
+    await row.getByRole('button', { name: /^Suspend/ }).click();
+    await page.getByText(/is now suspended/).waitFor();
+    await row.locator('.badge', { hasText: 'Suspended' }).first().waitFor();
+    await expect(row.getByRole('button', { name: /^Reactivate/ }).isVisible()).resolves.toBe(true);
+    await shot(page, '18-operator-suspended');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('tbody tr', { hasText: 'suspend' }).first().waitFor();
+    await shot(page, '19-audit-log');
+  });
+});
