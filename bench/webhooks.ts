@@ -111,6 +111,18 @@ function baselineRouter(config: Config, db: Db, tokens: TwilioGateway): Router {
   return router;
 }
 
+/**
+ * Transactions Postgres committed in this database so far, from its own statistics (independent of our
+ * counters). Statistics are flushed about once a second, so wait for that before reading.
+ */
+async function committedTransactions(db: Db): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const rows = await db.query<{ n: number }>(
+    `SELECT pg_stat_clear_snapshot(), xact_commit::int AS n FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return rows[0]!.n;
+}
+
 function runLoad(settings: LoadSettings, ackFile: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -165,7 +177,7 @@ async function check(db: Db, acked: string[], withEffects: boolean): Promise<Che
   return { lost, duplicated: dup!.n, regressions, distinct_events: distinct.size };
 }
 
-async function runReceiver(kind: 'group_commit' | 'baseline'): Promise<LoadResult & Checks & { batches: number; mean_batch: number }> {
+async function runReceiver(kind: 'group_commit' | 'baseline'): Promise<LoadResult & Checks & { batches: number; mean_batch: number; commits_per_request: number }> {
   const env = await freshDatabase();
   let handler: Express | undefined;
   const server: Server = createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()));
@@ -208,6 +220,7 @@ async function runReceiver(kind: 'group_commit' | 'baseline'): Promise<LoadResul
       handler = createApp({ config, db: env.db, logger, keyRing, routers: [{ path: '/', router: baselineRouter(config, env.db, twilio) }] });
     }
     const ackFile = path.join(workDir, 'acked.txt');
+    const commitsBefore = await committedTransactions(env.db);
     const load = await runLoad(
       {
         baseUrl: config.publicBaseUrl,
@@ -222,9 +235,10 @@ async function runReceiver(kind: 'group_commit' | 'baseline'): Promise<LoadResul
       ackFile,
     );
     await drain();
+    const commits = (await committedTransactions(env.db)) - commitsBefore;
     const acked = (await readFile(ackFile, 'utf8')).split('\n').filter(Boolean);
     const checks = await check(env.db, acked, kind === 'group_commit');
-    return { ...load, ...checks, ...batches() };
+    return { ...load, ...checks, ...batches(), commits_per_request: Math.round((commits / Math.max(1, load.requests)) * 1000) / 1000 };
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -269,6 +283,8 @@ async function main(): Promise<void> {
       distinct_events: sum(grouped.map((g) => g.distinct_events)),
       transactions: sum(grouped.map((g) => g.batches)),
       mean_batch: mean(grouped.map((g) => g.mean_batch)),
+      db_commits_per_request: grouped[0]!.commits_per_request,
+      baseline_db_commits_per_request: base[0]!.commits_per_request,
       non2xx: sum(grouped.map((g) => g.non2xx)),
       errors: sum(grouped.map((g) => g.errors + g.timeouts)),
       baseline_requests: sum(base.map((b) => b.requests)),
