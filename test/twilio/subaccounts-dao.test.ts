@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRing, DecryptionError, type KeyRing } from '../../server/platform/crypto/keyring.ts';
 import { isUniqueViolation, sqlState, SQLSTATE } from '../../server/platform/db/db.ts';
+import { rotateSecrets } from '../../server/platform/crypto/rotate.ts';
 import {
   findSubaccountByCustomer,
   findSubaccountBySid,
@@ -18,9 +19,10 @@ import { fakeSid, insertCustomerRow } from './fixtures.ts';
 describe('subaccounts DAO', () => {
   let db: TestDb;
   let keyRing: KeyRing;
+  const k1 = { id: 'k1', key: randomBytes(32) };
   beforeAll(async () => {
     db = await createTestDb();
-    keyRing = createKeyRing([{ id: 'k1', key: randomBytes(32) }]);
+    keyRing = createKeyRing([k1]);
   });
   afterAll(async () => {
     await db?.close();
@@ -74,6 +76,18 @@ describe('subaccounts DAO', () => {
     expect(await readSubaccountAuthToken(db, keyRing, a.accountSid)).toBe('rotated-token-0000000');
     expect(await updateSubaccountAuthToken(db, keyRing, fakeSid('AC'), 'x')).toBe(false);
     expect(await readSubaccountAuthToken(db, keyRing, fakeSid('AC'))).toBeUndefined();
+  });
+
+  it('reads the same token after keys:rotate re-encrypts it under a new key', async () => {
+    const a = await newSubaccount('token-before-rotation-0000');
+    const rotated = createKeyRing([{ id: 'k2', key: randomBytes(32) }, k1]);
+    const report = await rotateSecrets(db, rotated);
+    expect(report.find((r) => r.table === 'isv.twilio_subaccounts')?.reencrypted).toBeGreaterThan(0);
+    const [raw] = await db.query<{ auth_token_key_id: string }>(`SELECT auth_token_key_id FROM isv.twilio_subaccounts WHERE account_sid = $1`, [a.accountSid]);
+    expect(raw!.auth_token_key_id).toBe('k2');
+    expect(await readSubaccountAuthToken(db, rotated, a.accountSid)).toBe('token-before-rotation-0000');
+    // The remaining tests in this file write and read with the rotated ring.
+    keyRing = rotated;
   });
 
   it('cannot decrypt a token copied onto another subaccount row', async () => {
