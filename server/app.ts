@@ -38,7 +38,12 @@ export function createApp(deps: AppDeps): Express {
   const keepRaw = (req: express.Request, _res: unknown, buf: Buffer) => {
     (req as RawBodyRequest).rawBody = buf;
   };
-  api.use(express.json({ limit: '100kb', verify: keepRaw }));
+  // Postgres text and jsonb cannot hold NUL: such a body is refused as malformed JSON (400) instead of failing in SQL.
+  const rejectNul = (key: string, value: unknown) => {
+    if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new SyntaxError('NUL characters are not accepted');
+    return value;
+  };
+  api.use(express.json({ limit: '100kb', verify: keepRaw, reviver: rejectNul }));
   api.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200, verify: keepRaw }));
   api.use(healthRoutes(deps));
   for (const r of deps.routers ?? []) api.use(r.path, r.router);

@@ -17,6 +17,10 @@ export const uuidSchema = z.uuid();
 /** Any RFC 4122-shaped UUID (any version): test a path parameter with it before it reaches a ::uuid cast. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A free-text filter: trimmed, bounded, and without NUL (which Postgres text cannot hold). */
+export const filterText = (max: number) =>
+  z.string().trim().max(max).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
+
 /** `{ id }` path parameters; anything that is not a UUID is simply a resource that does not exist. */
 export const idParamsSchema = z.object({ id: z.string() });
 

@@ -1,7 +1,7 @@
 // Wire contract of customers (the ISV's business customers) and their members. The portal's onboarding
 // wizard validates with the same schemas the server parses with.
 import { z } from 'zod';
-import { e164Schema, pageSchema } from './common.ts';
+import { e164Schema, filterText, pageSchema } from './common.ts';
 
 export const businessTypes = ['sole_proprietor', 'llc', 'corporation', 'partnership', 'non_profit', 'government'] as const;
 export const businessTypeSchema = z.enum(businessTypes);
@@ -133,8 +133,8 @@ export type Customer = z.infer<typeof customerSchema>;
 export const customerPageSchema = pageSchema(customerSchema);
 
 export const listCustomersQuerySchema = z.object({
-  q: z.string().trim().max(200).optional(),
-  cursor: z.string().max(512).optional(),
+  q: filterText(200).optional(),
+  cursor: filterText(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

@@ -1,6 +1,6 @@
 // Wire contract of the operator API: subaccounts reconciled against Twilio, their lifecycle, the audit log.
 import { z } from 'zod';
-import { pageSchema } from './common.ts';
+import { filterText, pageSchema } from './common.ts';
 
 export const subaccountDriftSchema = z.enum(['missing_in_twilio', 'orphan_in_twilio', 'status_mismatch']);
 export type SubaccountDrift = z.infer<typeof subaccountDriftSchema>;
@@ -51,10 +51,10 @@ export const subaccountActionResultSchema = z.object({
 });
 
 export const auditLogQuerySchema = z.object({
-  actor: z.string().trim().max(254).optional(),
-  action: z.string().trim().max(100).optional(),
-  targetType: z.string().trim().max(100).optional(),
-  targetId: z.string().trim().max(200).optional(),
+  actor: filterText(254).optional(),
+  action: filterText(100).optional(),
+  targetType: filterText(100).optional(),
+  targetId: filterText(200).optional(),
   customerId: z.uuid().optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),

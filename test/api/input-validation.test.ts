@@ -137,4 +137,27 @@ describe('input validation on every write route', () => {
     expect([...failures].filter((f) => !KNOWN_PATH_PARAM_500S.has(f))).toEqual([]);
     expect([...KNOWN_PATH_PARAM_500S].filter((f) => !failures.has(f)), 'fixed: remove from KNOWN_PATH_PARAM_500S').toEqual([]);
   });
+
+  it('never answers 5xx to odd query parameters on any listing (property-based)', async () => {
+    const staffOwner = await signUp(ctx, uniqueEmail('lister'), { roles: ['admin', 'operator'] });
+    const ownId = (await ctx.request.post('/api/isv/customers').set(staffOwner.auth).send(customerBody())).body.id as string;
+    const failures = new Set<string>();
+    for (const doc of ctx.features.routeDocs.filter((d) => d.query)) {
+      const keys = Object.keys((z.toJSONSchema(doc.query!, { io: 'input', unrepresentable: 'any' }) as JsonSchema).properties ?? {});
+      const url = `/api${doc.path}`.replace(':id', ownId);
+      const value = fc.oneof(
+        fc.constantFrom('2026-02-31T00:00:00Z', '9999-12-31T23:59:59Z', '-1', '0', '1e309', 'NaN', '-'.repeat(36), '', '%', '\u0000', 'null'),
+        fc.string({ maxLength: 40 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 4 }), async (query) => {
+          const res = await ctx.request.get(url).query(query).set(staffOwner.auth);
+          if (res.status >= 500) failures.add(`GET ${doc.path} ${JSON.stringify(query)} → ${res.status}`);
+          return res.status < 500;
+        }),
+        { numRuns: 40, seed: 8 },
+      ).catch(() => undefined);
+    }
+    expect([...failures]).toEqual([]);
+  });
 });

@@ -93,6 +93,14 @@ describe('customers API', () => {
     expect(paths).toEqual(expect.arrayContaining(['address.country', 'contact.email', 'contact.phone', 'ein', 'regionsOfOperation', 'website']));
   });
 
+  it('refuses NUL characters, which Postgres cannot store, with 400 rather than a 500', async () => {
+    const res = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Nul\u0000Co' }));
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('bad_request');
+    const q = await ctx.request.get('/api/isv/customers').query({ q: 'a\u0000b' }).set(owner.auth);
+    expect(q.status).toBe(422);
+  });
+
   it('checks the US state and ZIP only for US addresses', async () => {
     const us = await ctx.request.post('/api/isv/customers').set(owner.auth)
       .send(customerBody({ address: { street: '1 Main', city: 'Austin', region: 'ZZ', postalCode: '78701', country: 'US' } }));
