@@ -17,6 +17,7 @@ const PASSWORD = 'correct-horse-battery';
 const RECIPIENT = '+14155550142';
 
 let server: RunningServer;
+let adminPage: Page;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
@@ -52,6 +53,21 @@ async function eventually(page: Page, locator: Locator, timeoutMs: number, what:
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server output ---\n${server.output().slice(-4000)}`);
     await page.reload();
   }
+}
+
+async function fillProfile(page: Page, legalName: string): Promise<void> {
+  await page.getByLabel(/^Legal business name/).fill(legalName);
+  await page.getByLabel(/^EIN/).fill('12-3456789');
+  await page.getByLabel(/^Website/).fill('https://acme-widgets.example.com');
+  await page.getByLabel(/^Street address/).fill('1 Market St');
+  await page.getByLabel(/^City/).fill('San Francisco');
+  await page.getByLabel(/^State or region/).fill('CA');
+  await page.getByLabel(/^ZIP or postal code/).fill('94105');
+  await page.getByLabel(/^First name/).fill('Ada');
+  await page.getByLabel(/^Last name/).fill('Lovelace');
+  await page.getByLabel(/^Email/).fill('ada@acme-widgets.example.com');
+  await page.getByLabel(/^Mobile phone/).fill('+14155550123');
+  await page.getByLabel(/^Job title/).fill('Chief Executive Officer');
 }
 
 beforeAll(async () => {
@@ -99,18 +115,7 @@ describe('the portal', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect(page.getByText(/Please fix these \d+ fields/).isVisible()).resolves.toBe(true);
     await shot(page, '02-wizard-profile-errors');
-    await page.getByLabel(/^Legal business name/).fill('Acme Widgets LLC');
-    await page.getByLabel(/^EIN/).fill('12-3456789');
-    await page.getByLabel(/^Website/).fill('https://acme-widgets.example.com');
-    await page.getByLabel(/^Street address/).fill('1 Market St');
-    await page.getByLabel(/^City/).fill('San Francisco');
-    await page.getByLabel(/^State or region/).fill('CA');
-    await page.getByLabel(/^ZIP or postal code/).fill('94105');
-    await page.getByLabel(/^First name/).fill('Ada');
-    await page.getByLabel(/^Last name/).fill('Lovelace');
-    await page.getByLabel(/^Email/).fill('ada@acme-widgets.example.com');
-    await page.getByLabel(/^Mobile phone/).fill('+14155550123');
-    await page.getByLabel(/^Job title/).fill('Chief Executive Officer');
+    await fillProfile(page, 'Acme Widgets LLC');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(/\/customers\/[0-9a-f-]{36}\/onboarding\?step=2/);
     customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
@@ -150,6 +155,7 @@ describe('the portal', () => {
 
   it('lets an admin see the submitted data and approve the brand and the template', async () => {
     const page = await newPage();
+    adminPage = page;
     await signUp(page, ADMIN);
     await page.waitForURL(/\/admin\/approvals/);
     await eventually(page, page.getByRole('region', { name: /WhatsApp template · Acme Widgets LLC/ }), 60_000, 'the template in the approval queue');
@@ -252,5 +258,52 @@ describe('the portal', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.locator('tbody tr', { hasText: 'suspend' }).first().waitFor();
     await shot(page, '19-audit-log');
+  });
+});
+
+describe('a rejection', () => {
+  it('shows the customer the admin’s reason and the field to fix, and the admin what changed in the new version', async () => {
+    const page = await newPage();
+    await signUp(page, 'owner@bolt-e2e.test');
+    await page.waitForURL(/\/onboarding/);
+    await fillProfile(page, 'Bolt Bikes LLC');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/onboarding\?step=2/);
+    const customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+
+    await page.goto(`${server.url}/customers/${customerId}/templates`);
+    await page.getByRole('button', { name: 'New template' }).click();
+    await page.getByLabel(/^Name/).fill('spring_sale');
+    await page.getByLabel(/^Category/).selectOption('MARKETING');
+    await page.getByLabel(/^Body/).fill('Hi {{1}}, everything is 50% off this weekend only!');
+    await page.getByLabel(/^Sample for \{\{1\}\}/).fill('Sam');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByText('spring_sale').waitFor();
+
+    const reason = 'Say which shop the offer is from and how to stop these messages.';
+    await adminPage.goto(`${server.url}/admin/approvals`);
+    const item = adminPage.getByRole('region', { name: /WhatsApp template · Bolt Bikes LLC/ });
+    await eventually(adminPage, item, 30_000, 'the Bolt Bikes template in the queue');
+    await item.getByRole('button', { name: 'Reject…' }).click();
+    await item.getByLabel(/^Reason for rejecting/).fill(reason);
+    await item.getByRole('button', { name: 'Reject', exact: true }).click();
+    await item.waitFor({ state: 'detached' });
+
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    const flow = page.getByRole('region', { name: 'WhatsApp template' });
+    await flow.getByRole('alert').getByText(reason).waitFor();
+    await expect(flow.getByRole('alert').textContent()).resolves.toContain('body');
+    await shot(page, '20-progress-rejected-template');
+    await flow.getByLabel(/^Body/).fill('Hi {{1}}, Bolt Bikes: everything is 50% off this weekend. Reply STOP to opt out.');
+    await flow.getByRole('button', { name: 'Submit new version' }).click();
+
+    await adminPage.reload();
+    const again = adminPage.getByRole('region', { name: /WhatsApp template · Bolt Bikes LLC/ });
+    await eventually(adminPage, again, 30_000, 'the new version in the queue');
+    await again.getByText(`Rejected before: ${reason}`).waitFor();
+    await expect(again.locator('table.changes').textContent()).resolves.toContain('Reply STOP to opt out');
+    await shot(adminPage, '21-admin-approval-changes');
+    await again.getByRole('button', { name: 'Approve' }).click();
+    await again.waitFor({ state: 'detached' });
   });
 });

@@ -86,7 +86,7 @@ export function FlowTimeline({ flow, title, now = new Date(), children }: { flow
       {flow.lastError && flow.status !== 'done' && (
         <div className="flow-error" role={flow.status === 'failed' || flow.status === 'action_required' ? 'alert' : undefined}>
           <p>
-            <strong>{flow.status === 'failed' ? 'Why it stopped: ' : 'What went wrong: '}</strong>
+            <strong>{flow.status === 'failed' ? 'Why it stopped: ' : /reject/.test(flow.lastError.code) ? 'Why it was rejected: ' : 'What went wrong: '}</strong>
             {flow.lastError.message}
             {flow.lastError.twilioCode !== null && <span className="muted"> (Twilio error {flow.lastError.twilioCode})</span>}
           </p>

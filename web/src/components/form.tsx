@@ -30,6 +30,8 @@ export function validateWith<S extends z.ZodType>(schema: S, value: unknown): { 
 
 interface FieldShellProps {
   label: string;
+  /** No "(optional)" marker: for filters and searches, where every field is optional. */
+  plain?: boolean;
   help?: ReactNode;
   error?: string;
   required?: boolean;
@@ -37,7 +39,7 @@ interface FieldShellProps {
   children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
 }
 
-export function FieldShell({ label, help, error, required, counter, children }: FieldShellProps) {
+export function FieldShell({ label, plain, help, error, required, counter, children }: FieldShellProps) {
   const id = useId();
   const helpId = help ? `${id}-help` : undefined;
   const errorId = error ? `${id}-error` : undefined;
@@ -47,7 +49,7 @@ export function FieldShell({ label, help, error, required, counter, children }: 
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>
         {label}
-        {required ? <span className="required" aria-hidden="true"> *</span> : <span className="optional"> (optional)</span>}
+        {required ? <span className="required" aria-hidden="true"> *</span> : plain ? null : <span className="optional"> (optional)</span>}
       </label>
       {children({ id, describedBy, invalid: Boolean(error) })}
       {counter && (
@@ -83,11 +85,12 @@ interface InputProps {
   placeholder?: string;
   inputMode?: 'text' | 'numeric' | 'tel' | 'email' | 'url';
   name?: string;
+  plain?: boolean;
 }
 
-export function TextField({ label, value, onChange, onBlur, error, help, required, type = 'text', ...rest }: InputProps) {
+export function TextField({ label, value, onChange, onBlur, error, help, required, plain, type = 'text', ...rest }: InputProps) {
   return (
-    <FieldShell label={label} help={help} error={error} required={required}>
+    <FieldShell label={label} plain={plain} help={help} error={error} required={required}>
       {({ id, describedBy, invalid }) => (
         <input
           id={id}
@@ -149,11 +152,12 @@ interface SelectProps {
   help?: ReactNode;
   required?: boolean;
   name?: string;
+  plain?: boolean;
 }
 
-export function SelectField({ label, value, onChange, onBlur, options, error, help, required, name }: SelectProps) {
+export function SelectField({ label, value, onChange, onBlur, options, error, help, required, name, plain }: SelectProps) {
   return (
-    <FieldShell label={label} help={help} error={error} required={required}>
+    <FieldShell label={label} plain={plain} help={help} error={error} required={required}>
       {({ id, describedBy, invalid }) => (
         <select
           id={id}

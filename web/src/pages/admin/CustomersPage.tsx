@@ -45,7 +45,7 @@ export default function CustomersPage() {
     <>
       <h1>Customers</h1>
       <form className="card filters search-form" onSubmit={submit} role="search">
-        <TextField label="Search by name, EIN or email" type="search" value={draft} onChange={setDraft} />
+        <TextField plain label="Search by name, EIN or email" type="search" value={draft} onChange={setDraft} />
         <button type="submit">Search</button>
       </form>
       {query.isPending ? (

@@ -72,7 +72,7 @@ export function MessageDetailPage({ customerId, messageId }: { customerId: strin
                 <li key={`${h.at}-${h.status}-${i}`} className={h.applied ? '' : 'history-ignored'}>
                   <StatusBadge status={h.status} /> <time dateTime={h.at}>{formatDateTime(h.at)}</time> · {SOURCE[h.source] ?? h.source}
                   {h.errorCode !== null && <> · error {h.errorCode}</>}
-                  {!h.applied && <span className="muted"> (arrived late; kept for the record, did not change the status)</span>}
+                  {!h.applied && <span className="muted"> (kept for the record; it did not move the status forward)</span>}
                 </li>
               ))}
             </ol>

@@ -84,13 +84,13 @@ export function MessagesPage({ customerId }: { customerId: string }) {
       <p className="lede">Every message sent or received on your numbers, newest first. Message text is not stored here; open a message to see how its delivery went.</p>
       <form className="card filters" onSubmit={apply} aria-label="Filter messages">
         <div className="grid">
-          <SelectField label="Status" value={draft.status} onChange={set('status')} options={options(messageStatusSchema.options)} error={errors.status} />
-          <SelectField label="Direction" value={draft.direction} onChange={set('direction')} options={options(messageDirectionSchema.options)} error={errors.direction} />
-          <SelectField label="Channel" value={draft.channel} onChange={set('channel')} options={options(messageChannelSchema.options)} error={errors.channel} />
-          <TextField label="To" type="tel" value={draft.to} onChange={set('to')} error={errors.to} placeholder="+14155550123" />
-          <TextField label="From" type="tel" value={draft.from} onChange={set('from')} error={errors.from} placeholder="+14155550123" />
-          <TextField label="Since" type="datetime-local" value={draft.since} onChange={set('since')} error={errors.since} />
-          <TextField label="Until" type="datetime-local" value={draft.until} onChange={set('until')} error={errors.until} />
+          <SelectField plain label="Status" value={draft.status} onChange={set('status')} options={options(messageStatusSchema.options)} error={errors.status} />
+          <SelectField plain label="Direction" value={draft.direction} onChange={set('direction')} options={options(messageDirectionSchema.options)} error={errors.direction} />
+          <SelectField plain label="Channel" value={draft.channel} onChange={set('channel')} options={options(messageChannelSchema.options)} error={errors.channel} />
+          <TextField plain label="To" type="tel" value={draft.to} onChange={set('to')} error={errors.to} placeholder="+14155550123" />
+          <TextField plain label="From" type="tel" value={draft.from} onChange={set('from')} error={errors.from} placeholder="+14155550123" />
+          <TextField plain label="Since" type="datetime-local" value={draft.since} onChange={set('since')} error={errors.since} />
+          <TextField plain label="Until" type="datetime-local" value={draft.until} onChange={set('until')} error={errors.until} />
         </div>
         <div className="actions">
           <button type="submit">Apply filters</button>

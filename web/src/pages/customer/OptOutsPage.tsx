@@ -37,8 +37,8 @@ export function OptOutsPage({ customerId }: { customerId: string }) {
         UNSTOP opts them back in. Carriers require you to honour these.
       </p>
       <div className="card filters grid" role="group" aria-label="Filter opt-outs">
-        <SelectField label="Status" value={filters.status ?? ''} onChange={update('status')} options={[{ value: '', label: 'Any' }, ...optOutStatusSchema.options.map((v) => ({ value: v, label: humanize(v) }))]} />
-        <SelectField label="Channel" value={filters.channel ?? ''} onChange={update('channel')} options={[{ value: '', label: 'Any' }, { value: 'sms', label: 'SMS' }, { value: 'whatsapp', label: 'WhatsApp' }]} />
+        <SelectField plain label="Status" value={filters.status ?? ''} onChange={update('status')} options={[{ value: '', label: 'Any' }, ...optOutStatusSchema.options.map((v) => ({ value: v, label: humanize(v) }))]} />
+        <SelectField plain label="Channel" value={filters.channel ?? ''} onChange={update('channel')} options={[{ value: '', label: 'Any' }, { value: 'sms', label: 'SMS' }, { value: 'whatsapp', label: 'WhatsApp' }]} />
       </div>
       {query.isPending ? (
         <Loading label="Loading opt-outs…" />

@@ -55,7 +55,7 @@ export default function AuditLogPage() {
       <form className="card filters" onSubmit={apply} aria-label="Filter the audit log">
         <div className="grid">
           {KEYS.map((k) => (
-            <TextField key={k} label={LABELS[k]} value={draft[k] ?? ''} onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))} error={errors[k]} />
+            <TextField key={k} plain label={LABELS[k]} value={draft[k] ?? ''} onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))} error={errors[k]} />
           ))}
         </div>
         <div className="actions">
