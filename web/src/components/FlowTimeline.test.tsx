@@ -75,7 +75,7 @@ describe('flow timeline', () => {
       />,
     );
     const alert = screen.getByRole('alert');
-    expect(alert).toHaveTextContent('What went wrong: The message flow does not say how people opt in.');
+    expect(alert).toHaveTextContent('Why it was rejected: The message flow does not say how people opt in.');
     expect(alert).toHaveTextContent('(Twilio error 30897)');
     expect(within(alert).getByText('campaign.messageFlow')).toBeInTheDocument();
     expect(screen.getByText('Your action is needed')).toBeInTheDocument();
