@@ -71,6 +71,19 @@ describe('operator API against the sandbox', () => {
     expect(audit).toEqual([{ actor_id: operator.userId }]);
   });
 
+  it("shows this month's usage of each subaccount from Twilio's usage records", async () => {
+    const customerId = await newCustomer('Busy Co');
+    const sid = await subaccountFor(customerId);
+    const account = ctx.twilio.master.api.v2010.accounts(sid);
+    const number = await account.incomingPhoneNumbers.create({ areaCode: '415' });
+    await account.messages.create({ to: '+14155550100', from: number.phoneNumber, body: 'Your bread is ready' });
+    await account.messages.create({ to: '+14155550101', from: number.phoneNumber, body: 'Your cake is ready' });
+    const body = subaccountReconciliationSchema.parse((await ctx.request.get('/api/isv/operator/subaccounts').set(operator.auth)).body);
+    const row = body.items.find((i) => i.accountSid === sid)!;
+    expect(row.usage).toEqual({ count: 2, price: expect.any(Number), priceUnit: 'USD' });
+    expect(row.usage!.price).toBeGreaterThan(0);
+  });
+
   it('reads every page of Twilio’s account list', async () => {
     const customerId = await newCustomer('Many Pages Co');
     const sid = await subaccountFor(customerId);
