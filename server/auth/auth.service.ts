@@ -44,7 +44,8 @@ export function createAuthService(deps: AuthServiceDeps) {
   const { db, config, tokens } = deps;
   const now = deps.now ?? (() => new Date());
   const limits = { ...DEFAULT_AUTH_LIMITS, ...deps.limits };
-  let dummy: Promise<string> | undefined;
+  // Made once, up front in embedded mode, so even the first unknown-email login costs one hash like any other.
+  let dummy: Promise<string> | undefined = tokens.mode === 'embedded' ? dummyHash() : undefined;
 
   function bootstrapRolesFor(email: string): PlatformRole[] {
     const roles: PlatformRole[] = [];
