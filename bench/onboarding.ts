@@ -58,9 +58,10 @@ async function main() {
   try {
     await migrate(db);
     const base = createTwilioGateway({ mode: 'sandbox', sandboxUrl: sandbox.url, masterAccountSid, masterAuthToken, db, keyRing, logger, a2pIntervalMs: A2P_INTERVAL_MS });
-    // Counts Twilio calls in flight (each call is one HTTP request unless it is retried).
+    // Counts Twilio HTTP requests (each attempt of a call is one request) and how many are in flight at once.
     let inFlight = 0;
     let peak = 0;
+    let requests = 0;
     const twilio: TwilioGateway = {
       ...base,
       master: base.master,
@@ -72,6 +73,7 @@ async function main() {
           operation,
           async () => {
             inFlight++;
+            requests++;
             peak = Math.max(peak, inFlight);
             try {
               return await fn();
@@ -117,7 +119,7 @@ async function main() {
     }
 
     const engine = createOnboardingEngine({ db, twilio, keyRing, config, logger, concurrency: CONCURRENCY, pollMinMs: 50, pollMaxMs: 500, leaseMs: 120_000 });
-    const requestsBefore = sandbox.requests.length;
+    const requestsBefore = requests;
     const started = Date.now();
     for (;;) {
       const claimed = await engine.drain();
@@ -128,7 +130,7 @@ async function main() {
     }
     const seconds = (Date.now() - started) / 1000;
     await engine.stop();
-    const twilioRequests = sandbox.requests.length - requestsBefore;
+    const twilioRequests = requests - requestsBefore;
     const unfinished = await listUnfinishedFlows(db);
     console.log(
       JSON.stringify(
