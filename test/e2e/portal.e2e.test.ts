@@ -240,6 +240,13 @@ describe('the portal', () => {
     await expect(row.locator('.badge').textContent()).resolves.toBe('Opted out');
     await expect(row.textContent()).resolves.toContain('STOP');
     await shot(page, '16-opt-outs');
+
+    // The send path refuses the opted-out recipient before anything reaches Twilio.
+    await page.getByRole('link', { name: 'Send test' }).click();
+    await page.getByLabel(/^To/).fill(RECIPIENT);
+    await page.getByLabel(/^Message/).fill('Are you still there?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The message was not sent' }).waitFor();
   });
 
   it('lets an operator suspend the subaccount, shown as suspended, and read the audit log', async () => {

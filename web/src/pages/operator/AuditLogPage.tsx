@@ -4,7 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { auditLogQuerySchema } from '../../../../shared/operator.ts';
 import { useApi } from '../../app/context.tsx';
 import { auditLogQuery, type AuditFilters } from '../../api/queries.ts';
-import { show } from '../../components/data-view.tsx';
+import { flatten } from '../../components/data-view.tsx';
 import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
@@ -89,8 +89,7 @@ export default function AuditLogPage() {
                   <th scope="col">Actor</th>
                   <th scope="col">Action</th>
                   <th scope="col">Target</th>
-                  <th scope="col">Before</th>
-                  <th scope="col">After</th>
+                  <th scope="col">Change</th>
                 </tr>
               </thead>
               <tbody>
@@ -104,8 +103,9 @@ export default function AuditLogPage() {
                     <td>
                       {e.targetType} <code className="wrap">{e.targetId}</code>
                     </td>
-                    <td className="json">{show(e.before)}</td>
-                    <td className="json">{show(e.after)}</td>
+                    <td>
+                      <ChangeSummary before={e.before} after={e.after} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -119,5 +119,27 @@ export default function AuditLogPage() {
         </>
       )}
     </>
+  );
+}
+
+/** Before → after per field that differs; long records fold into a details element. */
+export function ChangeSummary({ before, after }: { before: unknown; after: unknown }) {
+  const b = new Map(flatten(before));
+  const a = new Map(flatten(after));
+  const keys = [...new Set([...b.keys(), ...a.keys()])].filter((k) => b.get(k) !== a.get(k));
+  if (keys.length === 0) return <span className="muted">—</span>;
+  const rows = keys.map((k) => (
+    <li key={k}>
+      <code>{k || 'value'}</code>: {b.has(k) && <del>{b.get(k)}</del>}
+      {b.has(k) && a.has(k) && ' → '}
+      {a.has(k) && <ins>{a.get(k)}</ins>}
+    </li>
+  ));
+  if (rows.length <= 3) return <ul className="change-list">{rows}</ul>;
+  return (
+    <details>
+      <summary>{rows.length} fields</summary>
+      <ul className="change-list">{rows}</ul>
+    </details>
   );
 }
