@@ -200,7 +200,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       const params: Record<string, string> = { statusCallback };
       if (input.channel === 'whatsapp') {
         params.to = `whatsapp:${input.to}`;
-        params.from = `whatsapp:${readiness.whatsappFrom}`;
+        params.from = `whatsapp:${readiness.whatsappFrom!.replace(/^whatsapp:/, '')}`;
       } else {
         params.to = input.to;
         params.messagingServiceSid = readiness.messagingServiceSid!;

@@ -63,6 +63,32 @@ describe('sending a message', () => {
     expect(JSON.stringify(detail.body)).not.toContain('Your order shipped');
   });
 
+  it('sends WhatsApp from the customer\'s online sender and tracks it to delivered', async () => {
+    const t = await createTenant(ctx);
+    const sender = await t.client.messaging.v2.channelsSenders.create({
+      sender_id: `whatsapp:${t.phoneNumber}`,
+      configuration: { verification_method: 'sms' },
+      profile: { name: 'Acme Dental' },
+    } as never);
+    // Take the sender to ONLINE the way the onboarding engine does: review, then the OTP.
+    const senderStatus = async () => (await t.client.messaging.v2.channelsSenders(sender.sid).fetch()).status;
+    for (let i = 0; i < 10 && (await senderStatus()) !== 'PENDING_VERIFICATION'; i++) await ctx.sandbox.advanceReviews();
+    await t.client.messaging.v2.channelsSenders(sender.sid).update({ configuration: { verification_code: '123456' } } as never);
+    for (let i = 0; i < 10 && !(await senderStatus()).startsWith('ONLINE'); i++) await ctx.sandbox.advanceReviews();
+    expect(await senderStatus()).toMatch(/^ONLINE/);
+    await ctx.db.query(
+      `INSERT INTO isv.whatsapp_senders (customer_id, phone_number, profile, sender_sid, status) VALUES ($1, $2, '{}', $3, 'online')`,
+      [t.customerId, t.phoneNumber, sender.sid],
+    );
+    const res = await ctx.request.post(messagesPath(t.customerId)).set(t.owner.auth).send({ to: '+14155551008', body: 'Your appointment is at 3pm', channel: 'whatsapp' });
+    expect(res.status).toBe(201);
+    const create = ctx.sandbox.requests.filter((r) => r.path === `/2010-04-01/Accounts/${t.accountSid}/Messages.json` && r.method === 'POST').at(-1)!;
+    expect(create.params).toMatchObject({ To: 'whatsapp:+14155551008', From: `whatsapp:${t.phoneNumber}` });
+    await ctx.sandbox.flushCallbacks();
+    const detail = messageDetailSchema.parse((await ctx.request.get(`${messagesPath(t.customerId)}/${res.body.id}`).set(t.owner.auth)).body);
+    expect(detail).toMatchObject({ channel: 'whatsapp', to: '+14155551008', status: 'delivered' });
+  });
+
   it('refuses an invalid number with 422 and the field path', async () => {
     const res = await ctx.request.post(messagesPath(tenant.customerId)).set(tenant.owner.auth).send({ to: '4155551001', body: 'hi' });
     expect(res.status).toBe(422);
