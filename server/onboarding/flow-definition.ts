@@ -94,7 +94,11 @@ export function assertTransition(def: FlowDefinition, from: string, to: string):
 /** 0–100 along the happy path; states off the path (fixes) count as the last path state before them. */
 export function progressOf(def: FlowDefinition, state: string): number {
   if (def.terminal.includes(state)) return 100;
-  const i = def.order.indexOf(state);
-  const idx = i >= 0 ? i : Math.max(0, def.order.findIndex((s) => def.states[s]?.to.includes(state)));
+  let idx = def.order.indexOf(state);
+  if (idx < 0) {
+    // The last path state that leads here (the initial state is skipped: approval can resume anywhere).
+    for (let i = def.order.length - 1; i > 0 && idx < 0; i--) if (def.states[def.order[i]!]?.to.includes(state)) idx = i;
+    idx = Math.max(0, idx);
+  }
   return Math.min(99, Math.round((100 * idx) / Math.max(1, def.order.length - 1)));
 }

@@ -40,7 +40,7 @@ async function expectRegistered(customerId: string) {
   expect(services[0]!.friendly_name).toBe(`isv:${customerId}`);
   const numbers = own('incoming_phone_number');
   expect(numbers).toHaveLength(1);
-  const links = ctx.sandbox.resources<{ sid: string; service_sid?: string }>('service_phone_number', sub.account_sid);
+  const links = ctx.sandbox.resources<{ sid: string; account_sid: string; service_sid?: string }>('service_phone_number', sub.account_sid);
   expect(links.filter((l) => l.service_sid === services[0]!.sid)).toHaveLength(1);
   expect(links.find((l) => l.sid === numbers[0]!.sid)?.service_sid).toBe(services[0]!.sid);
   const numberRows = await ctx.db.query<{ phone_number_sid: string; messaging_service_sid: string }>(`SELECT * FROM isv.numbers WHERE customer_id = $1`, [customerId]);

@@ -65,7 +65,7 @@ describe('Twilio faults', () => {
     // Faults never fail or park a flow: no permanent error was recorded.
     expect(flows.every((f) => f.last_error === null)).toBe(true);
     // And they never duplicate a Twilio resource.
-    expect(ctx.sandbox.resources<{ friendly_name: string }>('account').filter((a) => a.friendly_name.startsWith('isv:') && a.friendly_name !== 'isv:primary-profile')).toHaveLength(customers.length);
+    expect(ctx.sandbox.resources<{ sid: string; account_sid: string; friendly_name: string }>('account').filter((a) => a.friendly_name.startsWith('isv:') && a.friendly_name !== 'isv:primary-profile')).toHaveLength(customers.length);
     expect(ctx.sandbox.resources('brand')).toHaveLength(customers.length);
   });
 });

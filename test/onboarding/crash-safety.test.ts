@@ -44,7 +44,7 @@ describe('crash safety', () => {
 
     const sub = (await findSubaccountByCustomer(ctx.db, customerId))!;
     const count = (kind: string) => ctx.sandbox.resources(kind, sub.account_sid).length;
-    expect(ctx.sandbox.resources<{ friendly_name: string }>('account').filter((a) => a.friendly_name === `isv:${customerId}`)).toHaveLength(1);
+    expect(ctx.sandbox.resources<{ sid: string; account_sid: string; friendly_name: string }>('account').filter((a) => a.friendly_name === `isv:${customerId}`)).toHaveLength(1);
     expect(count('address')).toBe(1);
     expect(count('trusthub_end_user')).toBe(3);
     expect(count('trusthub_supporting_document')).toBe(1);

@@ -53,7 +53,7 @@ export async function createCustomer(db: Db, c: CustomerInput = {}): Promise<str
   });
 }
 
-export function a2pRequest(over: Partial<A2pRequest> & { campaign?: Partial<A2pRequest['campaign']> } = {}): A2pRequest {
+export function a2pRequest(over: Omit<Partial<A2pRequest>, 'campaign'> & { campaign?: Partial<A2pRequest['campaign']> } = {}): A2pRequest {
   const soleProp = over.brandType === 'SOLE_PROPRIETOR';
   return {
     brandType: 'STANDARD',

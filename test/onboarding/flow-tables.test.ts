@@ -38,6 +38,15 @@ describe.each(Object.values(flowDefinitions))('the $kind flow table', (def) => {
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(progressOf(def, def.terminal[0]!)).toBe(100);
   });
+
+  it('places states off the happy path (fixes, OTPs) next to the state they came from', () => {
+    for (const name of Object.keys(def.states)) {
+      if (def.order.includes(name) || def.terminal.includes(name)) continue;
+      const from = def.order.filter((o, i) => i > 0 && def.states[o]!.to.includes(name));
+      expect(progressOf(def, name), name).toBe(progressOf(def, from.at(-1) ?? def.initial));
+    }
+    if (def.kind === 'a2p') expect(progressOf(def, 'fix_brand')).toBe(progressOf(def, 'wait_brand'));
+  });
 });
 
 describe('allowed transitions', () => {

@@ -18,7 +18,7 @@ describe('subaccount flow', () => {
     const [flow] = await drive(ctx, [engine], clock, [customerId]);
     expect(flow).toMatchObject({ kind: 'subaccount', state: 'done', status: 'done' });
 
-    const accounts = ctx.sandbox.resources<{ sid: string; friendly_name: string; auth_token: string }>('account').filter((a) => a.friendly_name === `isv:${customerId}`);
+    const accounts = ctx.sandbox.resources<{ sid: string; account_sid: string; friendly_name: string; auth_token: string }>('account').filter((a) => a.friendly_name === `isv:${customerId}`);
     expect(accounts).toHaveLength(1);
     const row = await findSubaccountByCustomer(ctx.db, customerId);
     expect(row?.account_sid).toBe(accounts[0]!.sid);

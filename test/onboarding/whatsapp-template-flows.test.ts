@@ -25,7 +25,7 @@ afterAll(async () => ctx?.close());
 
 const own = async (customerId: string, kind: string) => {
   const sub = (await findSubaccountByCustomer(ctx.db, customerId))!;
-  return ctx.sandbox.resources<Record<string, unknown> & { sid: string }>(kind, sub.account_sid);
+  return ctx.sandbox.resources<Record<string, unknown> & { sid: string; account_sid: string }>(kind, sub.account_sid);
 };
 
 describe('WhatsApp sender flow', () => {
