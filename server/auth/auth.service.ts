@@ -8,7 +8,7 @@ import { invalidToken, type TokenClaims, type TokenService } from '../platform/a
 import { appendAudit } from '../audit/audit.dao.ts';
 import type { AuthTokenResponse, MeResponse } from '../../shared/auth.ts';
 import { listMembershipsOfUser } from '../customers/memberships.dao.ts';
-import { acceptPendingInvitations, findUserByEmail, findUserWithRoles, grantPlatformRole, insertUser, type UserWithRolesRow } from './users.dao.ts';
+import { acceptPendingInvitations, findUserByEmail, findUserWithRoles, grantPlatformRole, insertUser, updateUserEmail, type UserWithRolesRow } from './users.dao.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from './rate-limits.dao.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
 
@@ -108,6 +108,16 @@ export function createAuthService(deps: AuthServiceDeps) {
             (inserted ? undefined : await findUserByEmail(tx, claims.email).then((u) => (u ? findUserWithRoles(tx, u.id) : undefined)));
           if (!row) throw invalidToken();
           return onSignIn(tx, row);
+        });
+      } else if (tokens.mode === 'supabase' && user.email !== claims.email) {
+        // The user changed its email in Supabase: follow it (unless another account holds it), then apply
+        // whatever waits on the new address (bootstrap roles, invitations).
+        const current = user;
+        user = await db.tx(async (tx) => {
+          const moved = await updateUserEmail(tx, current.id, claims.email);
+          const row = moved ? { ...current, email: claims.email } : current;
+          await appendAudit(tx, { actor: { userId: current.id, email: row.email }, action: moved ? 'user.email_changed' : 'user.email_change_refused', targetType: 'user', targetId: current.id, before: { email: current.email }, after: { email: claims.email } });
+          return moved ? onSignIn(tx, row) : row;
         });
       } else if (bootstrapRolesFor(user.email).some((r) => !user!.roles.includes(r))) {
         const current = user;

@@ -64,3 +64,12 @@ export async function acceptPendingInvitations(db: Db, userId: string, email: st
     [userId, email],
   );
 }
+
+/** Follows an email change made at the identity provider; false when another user already has that email. */
+export async function updateUserEmail(db: Db, userId: string, email: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE isv.users SET email = $2 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM isv.users WHERE email = $2) RETURNING id`,
+    [userId, email],
+  );
+  return rows.length > 0;
+}

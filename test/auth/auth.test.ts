@@ -247,6 +247,19 @@ describe('Supabase mode', () => {
     expect(await db.query(`SELECT id FROM isv.users WHERE email = 'first@supa.test'`)).toHaveLength(1);
   });
 
+  it('follows an email change made in Supabase and accepts invitations waiting on the new address', async () => {
+    const sub = randomUUID();
+    await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${await supabaseToken({ sub, email: 'old@supa.test' })}`);
+    const customer = await db.query<{ id: string }>(
+      `INSERT INTO isv.customers (legal_name, business_type, industry, website, address, contact)
+       VALUES ('Moved Co', 'sole_proprietor', 'RETAIL', 'https://example.com', '{}', '{}') RETURNING id`,
+    );
+    await db.query(`INSERT INTO isv.invitations (customer_id, email) VALUES ($1, 'new@supa.test')`, [customer[0]!.id]);
+    const res = await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${await supabaseToken({ sub, email: 'new@supa.test' })}`);
+    expect(res.body.user).toEqual({ id: sub, email: 'new@supa.test', roles: [] });
+    expect(res.body.memberships).toEqual([{ customerId: customer[0]!.id, customerName: 'Moved Co', role: 'member' }]);
+  });
+
   it('grants bootstrap roles to a Supabase user on first sight', async () => {
     const res = await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${await supabaseToken({ email: 'op@supa.test' })}`);
     expect(res.body.user.roles).toEqual(['operator']);
