@@ -81,6 +81,13 @@ const PATCH_COLUMNS = {
   contact: 'contact',
 } as const satisfies Record<keyof UpdateCustomer, keyof CustomerChanges>;
 
+/** JSON with object keys sorted: jsonb hands objects back in its own key order. */
+function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
 export type CustomersService = ReturnType<typeof createCustomersService>;
 
 export function createCustomersService(deps: CustomersServiceDeps) {
@@ -147,7 +154,7 @@ export function createCustomersService(deps: CustomersServiceDeps) {
         const changed: string[] = [];
         for (const [field, column] of Object.entries(PATCH_COLUMNS) as [keyof UpdateCustomer, keyof CustomerChanges][]) {
           if (patch[field] === undefined) continue;
-          if (JSON.stringify(patch[field]) === JSON.stringify(before[column])) continue;
+          if (stableJson(patch[field]) === stableJson(before[column])) continue;
           (changes as Record<string, unknown>)[column] = patch[field];
           changed.push(field);
         }

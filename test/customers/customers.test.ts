@@ -152,6 +152,10 @@ describe('customers API', () => {
     expect(clearEin.body.errors[0].path).toBe('ein');
     const toSole = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({ businessType: 'sole_proprietor', ein: null });
     expect(toSole.status).toBe(200);
+    const sameAddress = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({ address: customerBody().address, legalName: 'Acme Bakery Two LLC' });
+    expect(sameAddress.status).toBe(200);
+    const last = await ctx.db.query<{ after: Record<string, unknown> }>(`SELECT after FROM isv.audit_log WHERE action = 'customer.updated' AND target_id = $1 ORDER BY at DESC LIMIT 1`, [c.id]);
+    expect(Object.keys(last[0]!.after)).toEqual(['legalName']);
     const empty = await ctx.request.patch(`/api/isv/customers/${c.id}`).set(owner.auth).send({});
     expect(empty.status).toBe(422);
   });
