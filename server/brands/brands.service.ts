@@ -41,6 +41,7 @@ export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now
     const existing = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).at(-1);
     if (existing) {
       if (existing.status === 'done') throw conflict('a2p_already_registered', 'This customer already completed A2P registration');
+      if (existing.waiting_for === 'otp') throw conflict('otp_expected', 'The brand is waiting for the verification code; enter it first');
       if (existing.status !== 'action_required' && existing.status !== 'awaiting_approval')
         throw conflict('a2p_in_progress', 'A2P registration is in progress; new details can be sent only when it asks for a fix');
       // A resubmission (after an admin's or Twilio's rejection, or before the admin decided): the new data waits
