@@ -98,38 +98,48 @@ export function createOperatorService(deps: OperatorServiceDeps) {
   async function changeStatus(principal: Principal, sid: string, action: SubaccountAction, reason?: string) {
     if (!SID.test(sid)) throw notFound('Subaccount');
     const row = await findSubaccountBySid(db, sid);
-    let current: SubaccountStatus;
-    if (row) current = row.status;
-    else {
-      // Not recorded (an orphan): act on it only if it is one of the master account's subaccounts.
-      const found = await twilio.call('accounts.fetch', () => master().accounts(sid).fetch()).catch((err: unknown) => {
-        if (err instanceof TwilioCallError && err.kind === 'permanent') throw notFound('Subaccount');
-        throw twilioUnavailable(err);
-      });
-      if (found.ownerAccountSid !== twilio.masterAccountSid || found.sid === twilio.masterAccountSid) throw notFound('Subaccount');
-      current = found.status as SubaccountStatus;
-    }
+    // Twilio's own status decides what may happen (the database may have drifted); only the master account's
+    // subaccounts can be acted on.
+    const live = await twilio.call('accounts.fetch', () => master().accounts(sid).fetch()).catch((err: unknown) => {
+      if (!(err instanceof TwilioCallError && err.kind === 'permanent')) throw twilioUnavailable(err);
+      if (row) throw new AppError(409, 'missing_in_twilio', 'Twilio does not know this subaccount; nothing was changed');
+      throw notFound('Subaccount');
+    });
+    if (live.ownerAccountSid !== twilio.masterAccountSid || live.sid === twilio.masterAccountSid) throw notFound('Subaccount');
+    const inTwilio = live.status as SubaccountStatus;
+    const previous = row?.status ?? inTwilio;
     const target = TARGET_STATUS[action];
-    if (!ALLOWED_FROM[action].includes(current)) {
-      throw new AppError(409, current === 'closed' ? 'subaccount_closed' : 'invalid_status_change', `The subaccount is ${current}; it cannot be ${PAST[action]}`);
-    }
     const audit = { actor: principal, targetType: 'twilio_subaccount', targetId: sid, customerId: row?.customer_id ?? null } as const;
-    try {
-      // Twilio first, with no transaction open; the database follows what Twilio accepted.
-      await twilio.call(`accounts.${action}`, () => master().accounts(sid).update({ status: target }));
-    } catch (err) {
-      await appendAudit(db, { ...audit, action: `subaccount.${action}_failed`, before: { status: current }, after: { error: err instanceof Error ? err.message : String(err), reason } });
-      if (err instanceof TwilioCallError && err.kind === 'permanent') {
-        throw new AppError(409, 'twilio_refused', `Twilio refused the change: ${err.twilioMessage}`);
+    const alreadyInTwilio = inTwilio === target;
+    if (alreadyInTwilio && previous === target) {
+      throw new AppError(409, 'invalid_status_change', `The subaccount is already ${target}`);
+    }
+    if (!alreadyInTwilio && !ALLOWED_FROM[action].includes(inTwilio)) {
+      throw new AppError(409, inTwilio === 'closed' ? 'subaccount_closed' : 'invalid_status_change', `The subaccount is ${inTwilio}; it cannot be ${PAST[action]}`);
+    }
+    if (!alreadyInTwilio) {
+      try {
+        // Twilio first, with no transaction open; the database follows what Twilio accepted.
+        await twilio.call(`accounts.${action}`, () => master().accounts(sid).update({ status: target }));
+      } catch (err) {
+        await appendAudit(db, { ...audit, action: `subaccount.${action}_failed`, before: { status: previous }, after: { error: err instanceof Error ? err.message : String(err), reason } });
+        if (err instanceof TwilioCallError && err.kind === 'permanent') {
+          throw new AppError(409, 'twilio_refused', `Twilio refused the change: ${err.twilioMessage}`);
+        }
+        throw twilioUnavailable(err);
       }
-      throw twilioUnavailable(err);
     }
     await db.tx(async (tx) => {
       if (row) await updateSubaccountStatus(tx, sid, target);
-      await appendAudit(tx, { ...audit, action: `subaccount.${PAST[action]}`, before: { status: current }, after: { status: target, ...(reason ? { reason } : {}) } });
+      await appendAudit(tx, {
+        ...audit,
+        action: `subaccount.${PAST[action]}`,
+        before: { status: previous, ...(inTwilio !== previous ? { twilioStatus: inTwilio } : {}) },
+        after: { status: target, ...(reason ? { reason } : {}) },
+      });
     });
     if (action === 'close') twilio.invalidate(sid);
-    return { accountSid: sid, customerId: row?.customer_id ?? null, previousStatus: current, status: target };
+    return { accountSid: sid, customerId: row?.customer_id ?? null, previousStatus: previous, status: target };
   }
 
   return {

@@ -144,6 +144,34 @@ describe('operator API against the sandbox', () => {
     expect(audit).toEqual([{ action: 'subaccount.closed' }]);
   });
 
+  it("acts on Twilio's own status when the database has drifted, and brings the database back in line", async () => {
+    const customerId = await newCustomer('Drifted Co');
+    const sid = await subaccountFor(customerId);
+    await ctx.twilio.master.api.v2010.accounts(sid).update({ status: 'suspended' });
+    const reactivated = await ctx.request.post(`/api/isv/operator/subaccounts/${sid}/reactivate`).set(operator.auth).send({});
+    expect(reactivated.status).toBe(200);
+    expect(await twilioStatus(sid)).toBe('active');
+    expect(await dbStatus(sid)).toBe('active');
+
+    await ctx.db.query(`UPDATE isv.twilio_subaccounts SET status = 'suspended' WHERE account_sid = $1`, [sid]);
+    const synced = await ctx.request.post(`/api/isv/operator/subaccounts/${sid}/reactivate`).set(operator.auth).send({});
+    expect(synced.status).toBe(200);
+    expect(synced.body).toMatchObject({ previousStatus: 'suspended', status: 'active' });
+    expect(await dbStatus(sid)).toBe('active');
+    const audit = await ctx.db.query<{ before: unknown }>(`SELECT before FROM isv.audit_log WHERE target_id = $1 ORDER BY at`, [sid]);
+    expect(audit.map((a) => a.before)).toEqual([{ status: 'active', twilioStatus: 'suspended' }, { status: 'suspended', twilioStatus: 'active' }]);
+  });
+
+  it('refuses to act on a recorded subaccount that Twilio does not know', async () => {
+    const customerId = await newCustomer('Ghost Co');
+    const sid = `AC${randomBytes(16).toString('hex')}`;
+    await insertSubaccount(ctx.db, ctx.keyRing, { customerId, accountSid: sid, friendlyName: `isv:${customerId}`, authToken: 'y'.repeat(32) });
+    const res = await ctx.request.post(`/api/isv/operator/subaccounts/${sid}/suspend`).set(operator.auth).send({});
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('missing_in_twilio');
+    expect(await dbStatus(sid)).toBe('active');
+  });
+
   it('can close an orphan isv:* subaccount that has no database row', async () => {
     const orphanSid = (await ctx.twilio.master.api.v2010.accounts.create({ friendlyName: `isv:${randomUUID()}` })).sid;
     const res = await ctx.request.post(`/api/isv/operator/subaccounts/${orphanSid}/close`).set(operator.auth).send({ confirm: orphanSid });
