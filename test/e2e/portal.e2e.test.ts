@@ -2,7 +2,8 @@
 // review delay): a customer signs up and completes the wizard, an admin approves, the customer watches every flow
 // reach done, sends a test message and sees it delivered, a STOP shows in opt-outs, and an operator suspends the
 // subaccount. Screenshots of each main page go to test-results/screenshots/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -18,19 +19,35 @@ const RECIPIENT = '+14155550142';
 
 let server: RunningServer;
 let adminPage: Page;
+let operatorPage: Page;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+  // bypassCSP: the axe-core check injects its script into pages served under helmet's CSP.
+  const context = await browser.newContext({ viewport, bypassCSP: true });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   return page;
 }
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const accessibilityProblems: string[] = [];
+
+/** Screenshot of the page, plus an axe-core check: serious and critical WCAG A/AA violations are collected. */
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
+  }).then(
+    (found) => found,
+    (err: unknown) => [`axe-core could not run: ${String(err)}`],
+  );
+  for (const v of violations) accessibilityProblems.push(`${name}: ${v}`);
 }
 
 async function signUp(page: Page, email: string): Promise<void> {
@@ -251,6 +268,7 @@ describe('the portal', () => {
 
   it('lets an operator suspend the subaccount, shown as suspended, and read the audit log', async () => {
     const page = await newPage();
+    operatorPage = page;
     await signUp(page, OPERATOR);
     await page.waitForURL(/\/operator\/subaccounts/);
     const row = page.locator('tbody tr', { hasText: 'Acme Widgets LLC' });
@@ -312,5 +330,32 @@ describe('a rejection', () => {
     await shot(adminPage, '21-admin-approval-changes');
     await again.getByRole('button', { name: 'Approve' }).click();
     await again.waitFor({ state: 'detached' });
+  });
+});
+
+describe('closing a subaccount', () => {
+  it('asks the operator to type the SID, refuses a wrong one, and shows the account closed', async () => {
+    const page = operatorPage;
+    await page.goto(`${server.url}/operator/subaccounts`);
+    const row = page.locator('tbody tr', { hasText: 'Bolt Bikes LLC' });
+    await row.waitFor({ timeout: 30_000 });
+    const sid = (await row.getAttribute('data-sid'))!;
+    await row.getByRole('button', { name: /^Close/ }).click();
+    const zone = page.getByRole('region', { name: /Close Bolt Bikes LLC\?/ });
+    await zone.getByLabel(/^Account SID/).fill(sid.slice(0, -1));
+    await zone.getByRole('button', { name: 'Close the subaccount' }).click();
+    await zone.getByText('type the account SID exactly as shown').waitFor();
+    await shot(page, '22-operator-close-confirm');
+    await zone.getByLabel(/^Account SID/).fill(sid);
+    await zone.getByRole('button', { name: 'Close the subaccount' }).click();
+    await page.getByText(`${sid} is now closed`).waitFor();
+    await row.locator('.badge', { hasText: 'Closed' }).first().waitFor();
+    await expect(row.getByRole('button').count()).resolves.toBe(0);
+  });
+});
+
+describe('accessibility', () => {
+  it('has no serious or critical WCAG 2.1 A/AA violations (axe-core) on any page screenshotted above', () => {
+    expect(accessibilityProblems).toEqual([]);
   });
 });
