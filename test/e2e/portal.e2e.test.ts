@@ -114,12 +114,28 @@ describe('the portal', () => {
   let customerId = '';
   let number = '';
 
-  it('sends a visitor who is not signed in to sign-in', async () => {
+  it('sends a visitor who is not signed in, or whose token is refused, to sign-in; works by keyboard', async () => {
     const page = await newPage();
     await page.goto(`${server.url}/customers/00000000-0000-4000-8000-000000000000/messages`);
     await page.waitForURL(/\/signin\?next=/);
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     await shot(page, '01-sign-in');
+
+    // Keyboard: the first Tab reaches the skip link; the form submits with Enter.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    await page.getByLabel(/^Email/).focus();
+    await page.keyboard.type('nobody@e2e.test');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('not-the-password');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Could not sign in' }).waitFor();
+
+    // A token the server no longer accepts (401) sends the person to sign-in, remembering where they were.
+    await page.evaluate(() => window.localStorage.setItem('isv.portal.token', 'expired.or.forged'));
+    await page.goto(`${server.url}/customers/00000000-0000-4000-8000-000000000000/opt-outs`);
+    await page.waitForURL(/\/signin\?next=%2Fcustomers%2F00000000-0000-4000-8000-000000000000%2Fopt-outs/);
+    await expect(page.evaluate(() => window.localStorage.getItem('isv.portal.token'))).resolves.toBeNull();
   });
 
   it('lets a customer sign up and complete the onboarding wizard, with inline errors before submit', async () => {
