@@ -23,3 +23,19 @@ export function humanize(value: string): string {
   const s = value.replace(/[_-]+/g, ' ').trim().toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+export const BUSINESS_TYPE_LABEL: Record<string, string> = {
+  sole_proprietor: 'Sole proprietor',
+  llc: 'LLC',
+  corporation: 'Corporation',
+  partnership: 'Partnership',
+  non_profit: 'Non-profit',
+  government: 'Government',
+};
+
+export const FLOW_SHORT_LABEL: Record<string, string> = {
+  subaccount: 'Subaccount',
+  a2p: 'US texting (A2P 10DLC)',
+  whatsapp_sender: 'WhatsApp sender',
+  template: 'WhatsApp template',
+};

@@ -4,7 +4,7 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useApi } from '../../app/context.tsx';
 import { customersQuery, onboardingQuery } from '../../api/queries.ts';
 import { TextField } from '../../components/form.tsx';
-import { formatDateTime, humanize } from '../../components/format.ts';
+import { BUSINESS_TYPE_LABEL, FLOW_SHORT_LABEL, formatDateTime, humanize } from '../../components/format.ts';
 import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { Link, setSearch, useLocation } from '../../router.tsx';
@@ -22,7 +22,7 @@ function OnboardingCell({ customerId }: { customerId: string }) {
       <ul className="inline-list">
         {q.data.flows.map((f) => (
           <li key={f.id}>
-            {humanize(f.kind)} <span className="muted">{humanize(f.status).toLowerCase()}</span>
+            {FLOW_SHORT_LABEL[f.kind] ?? humanize(f.kind)} <span className="muted">{humanize(f.status).toLowerCase()}</span>
           </li>
         ))}
       </ul>
@@ -74,7 +74,7 @@ export default function CustomersPage() {
                     <td>
                       <Link to={`/customers/${c.id}/progress`}>{c.displayName ?? c.legalName}</Link>
                       <div className="muted">
-                        {c.legalName} · {humanize(c.businessType)}
+                        {c.legalName} · {BUSINESS_TYPE_LABEL[c.businessType] ?? humanize(c.businessType)}
                       </div>
                     </td>
                     <td>

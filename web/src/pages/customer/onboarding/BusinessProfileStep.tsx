@@ -3,7 +3,7 @@
 import { useCallback, useEffect } from 'react';
 import { businessTypes, createCustomerSchema, industries, regionsOfOperation, type Customer } from '../../../../../shared/customers.ts';
 import { CheckboxField, FormErrorSummary, SelectField, TextField } from '../../../components/form.tsx';
-import { humanize } from '../../../components/format.ts';
+import { BUSINESS_TYPE_LABEL, humanize } from '../../../components/format.ts';
 import { nest, useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
 
 export const PROFILE_PATHS = [
@@ -12,6 +12,13 @@ export const PROFILE_PATHS = [
   'contact.firstName', 'contact.lastName', 'contact.email', 'contact.phone', 'contact.jobTitle',
 ] as const;
 const OPTIONAL = new Set(['displayName', 'ein']);
+const REGION_LABEL: Record<string, string> = {
+  AFRICA: 'Africa',
+  ASIA: 'Asia',
+  EUROPE: 'Europe',
+  LATIN_AMERICA: 'Latin America',
+  USA_AND_CANADA: 'USA and Canada',
+};
 
 export const PROFILE_LABELS: Record<string, string> = {
   legalName: 'Legal business name',
@@ -102,7 +109,7 @@ export function BusinessProfileStep({
         <p className="field-help">Enter the details exactly as registered with the IRS (or your country’s registry): mismatches are the first reason brands are rejected.</p>
         <TextField {...field('legalName')} required autoComplete="organization" />
         <TextField {...field('displayName')} />
-        <SelectField {...field('businessType')} required options={businessTypes.map((b) => ({ value: b, label: humanize(b) }))} help="Sole proprietors have no EIN and register with the sole-proprietor brand type." />
+        <SelectField {...field('businessType')} required options={businessTypes.map((b) => ({ value: b, label: BUSINESS_TYPE_LABEL[b] ?? humanize(b) }))} help="Sole proprietors have no EIN and register with the sole-proprietor brand type." />
         {!soleProp && <TextField {...field('ein')} required inputMode="numeric" placeholder="12-3456789" help="Nine digits, written NN-NNNNNNN." />}
         <SelectField {...field('industry')} required options={industries.map((i) => ({ value: i, label: humanize(i) }))} />
         <TextField {...field('website')} type="url" required placeholder="https://example.com" help="A live site showing the business name; reviewers visit it." />
@@ -113,7 +120,7 @@ export function BusinessProfileStep({
           {regionsOfOperation.map((r) => (
             <CheckboxField
               key={r}
-              label={humanize(r)}
+              label={REGION_LABEL[r] ?? humanize(r)}
               checked={regions.includes(r)}
               onChange={(on) => {
                 form.set('regionsOfOperation', on ? [...regions, r] : regions.filter((x) => x !== r));
