@@ -195,7 +195,7 @@ export function CheckboxField({ label, checked, onChange, help, name }: { label:
   );
 }
 
-/** A summary of errors at the top of a form after a failed submit; each entry links to nothing but names the field. */
+/** A summary of errors at the top of a form after a failed submit; each entry jumps to its field. */
 export function FormErrorSummary({ errors, labels }: { errors: FieldErrors; labels: Record<string, string> }) {
   const entries = Object.entries(errors);
   if (!entries.length) return null;
@@ -205,7 +205,20 @@ export function FormErrorSummary({ errors, labels }: { errors: FieldErrors; labe
       <ul>
         {entries.map(([path, message]) => (
           <li key={path}>
-            {labels[path] ?? path}: {message}
+            <a
+              href={`#${path}`}
+              onClick={(e) => {
+                // Fields are named by their path; jump to the one this error is about.
+                const field = document.querySelector<HTMLElement>(`[name="${CSS.escape(path)}"]`);
+                if (!field) return;
+                e.preventDefault();
+                field.focus();
+                field.scrollIntoView({ block: 'center' });
+              }}
+            >
+              {labels[path] ?? path}
+            </a>
+            : {message}
           </li>
         ))}
       </ul>
