@@ -35,6 +35,7 @@ import { brandsRoutes, routeDocs as brandsRouteDocs } from './brands/brands.rout
 import { whatsappRoutes, routeDocs as whatsappRouteDocs } from './whatsapp/whatsapp.routes.ts';
 import { templatesRoutes, routeDocs as templatesRouteDocs } from './templates/templates.routes.ts';
 import { adminRoutes, routeDocs as adminRouteDocs } from './admin/admin.routes.ts';
+import { onboardingWebhookRoutes, routeDocs as onboardingWebhookRouteDocs } from './onboarding/onboarding-webhooks.routes.ts';
 import { createOperatorService } from './operator/operator.service.ts';
 import { operatorRoutes, routeDocs as operatorRouteDocs } from './operator/operator.routes.ts';
 import { openApiRoutes, routeDocs as openApiRouteDocs } from './openapi/openapi.routes.ts';
@@ -150,7 +151,8 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: whatsappRoutes({ db: core.db, now: core.now }) });
   routers.push({ path: '/isv', router: templatesRoutes({ db: core.db, now: core.now }) });
   routers.push({ path: '/isv/admin', router: adminRoutes({ db: core.db, now: core.now }) });
-  routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs);
+  routers.push({ path: '/isv', router: onboardingWebhookRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, now: core.now }) });
+  routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs, ...onboardingWebhookRouteDocs);
 
   return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine } };
 }

@@ -256,3 +256,15 @@ export async function countFlowsByStatus(db: Db): Promise<{ status: FlowStatus; 
 export async function listUnfinishedFlows(db: Db): Promise<Pick<FlowRow, 'id' | 'kind' | 'customer_id' | 'state' | 'status' | 'last_error'>[]> {
   return db.query(`SELECT id, kind, customer_id, state, status, last_error FROM isv.flows WHERE status <> 'done' ORDER BY created_at`);
 }
+
+/** A signed webhook from a subaccount wakes only that customer's flows waiting on the resource it names. */
+export async function wakeFlowsForAccountResource(db: Db, accountSid: string, resourceSid: string, now: Date = new Date()): Promise<number> {
+  const rows = await db.query(
+    `UPDATE isv.flows SET next_run_at = $3::timestamptz, poll_interval_ms = 0
+      WHERE status = 'waiting_on_twilio' AND context->>'waitingOnSid' = $2
+        AND customer_id = (SELECT customer_id FROM isv.twilio_subaccounts WHERE account_sid = $1)
+      RETURNING id`,
+    [accountSid, resourceSid, iso(now)],
+  );
+  return rows.length;
+}
