@@ -2,7 +2,8 @@
 // The timeline of one flow in each of its states, and the progress page around it: what it waits for and when
 // it checks next while in flight, the reason and fields to fix on rejection, the OTP form, polling only while moving.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import '@testing-library/jest-dom/vitest';
 import type { FlowView, OnboardingResponse } from '../../../shared/onboarding.ts';
 import { onboardingInFlight } from '../api/queries.ts';
@@ -142,6 +143,27 @@ describe('progress page', () => {
     const sender = screen.getByRole('region', { name: 'WhatsApp sender' });
     expect(within(sender).getByLabelText(/WhatsApp verification code/)).toBeInTheDocument();
     expect(within(screen.getByRole('region', { name: /US texting/ })).queryByRole('textbox')).toBeNull();
+  });
+
+  it('sends a sole proprietor’s brand code to the A2P OTP route, after checking its format', async () => {
+    const customerId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const user = userEvent.setup({ delay: null });
+    const { requests } = renderWithApi(<ProgressPage customerId={customerId} />, (req) => {
+      if (req.path === `/api/isv/customers/${customerId}/onboarding`)
+        return { body: response([flow({ kind: 'a2p', status: 'action_required', state: 'brand_otp', waitingFor: 'otp' })], 'action_required') };
+      if (req.method === 'POST' && req.path === `/api/isv/customers/${customerId}/a2p/otp`)
+        return { body: { id: '00000000-0000-4000-8000-0000000000bb', brandType: 'SOLE_PROPRIETOR', status: 'otp_submitted', twilioStatus: null, rejectionReason: null, attempts: 1, flowId: '3f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b' } };
+      return undefined;
+    });
+    const input = await screen.findByLabelText(/Code texted to the owner’s mobile/);
+    await user.type(input, '12ab');
+    await user.click(screen.getByRole('button', { name: 'Submit code' }));
+    expect(await screen.findByText('must be the 4–8 digit code you received')).toBeInTheDocument();
+    expect(requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+    await user.clear(input);
+    await user.type(input, '482913');
+    await user.click(screen.getByRole('button', { name: 'Submit code' }));
+    await waitFor(() => expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([{ code: '482913' }]));
   });
 
   it('shows the error state with a retry when the progress cannot be loaded', async () => {
