@@ -236,7 +236,7 @@ describe('the portal', () => {
     await shot(page, '11-numbers');
     await page.getByRole('link', { name: 'Templates' }).click();
     await page.getByText('order_shipped').waitFor();
-    await expect(page.locator('.badge', { hasText: 'Approved' }).first().isVisible()).resolves.toBe(true);
+    await expect(page.locator('.badge', { hasText: 'Approved by WhatsApp' }).first().isVisible()).resolves.toBe(true);
     await shot(page, '12-templates');
   });
 
@@ -257,6 +257,22 @@ describe('the portal', () => {
     await history.locator('.badge', { hasText: 'Delivered' }).waitFor();
     await expect(history.locator('li').count()).resolves.toBeGreaterThanOrEqual(2);
     await shot(page, '15-message-history');
+  });
+
+  it('sends the approved WhatsApp template with its variable filled in', async () => {
+    const page = customerPage;
+    await page.getByRole('link', { name: 'Send test' }).click();
+    await page.getByLabel(/^Channel/).selectOption('whatsapp');
+    const template = page.getByLabel(/^Template/);
+    await template.locator('option', { hasText: 'order_shipped' }).waitFor({ state: 'attached' });
+    await template.selectOption({ label: 'order_shipped (v1, en)' });
+    await page.getByLabel(/^To/).fill('+14155550143');
+    await page.getByLabel(/^Value for \{\{1\}\}/).fill('Ada');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText(/Sent\. Twilio has it as/).waitFor();
+    await page.getByRole('link', { name: 'Messages', exact: true }).click();
+    const row = page.locator('tbody tr', { hasText: '+14155550143' }).first();
+    await expect(row.textContent()).resolves.toContain('WhatsApp');
   });
 
   it('shows a recipient who texted STOP in the opt-outs', async () => {

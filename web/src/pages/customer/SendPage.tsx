@@ -25,7 +25,8 @@ export function SendPage({ customerId }: { customerId: string }) {
   const [key, setKey] = useState(newKey);
   const [sent, setSent] = useState<SendMessageResponse | null>(null);
   const templates = useQuery({ ...templatesQuery(api, customerId), enabled: channel === 'whatsapp' });
-  const approved = (templates.data?.items ?? []).filter((t) => t.contentSid && t.status.toLowerCase() === 'approved');
+  // Only templates WhatsApp approved can be sent (our own approval comes first and is not enough).
+  const approved = (templates.data?.items ?? []).filter((t) => t.contentSid && t.status === 'twilio_approved');
   const chosen = approved.find((t) => t.contentSid === contentSid);
 
   const send = useMutation({

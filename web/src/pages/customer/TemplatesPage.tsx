@@ -12,22 +12,25 @@ import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { TemplateForm } from '../../components/TemplateForm.tsx';
 
-const STATUS_HELP: Record<string, string> = {
-  awaiting_approval: 'Our team reviews it before it goes to WhatsApp.',
-  pending: 'WhatsApp is reviewing it; this usually takes minutes, sometimes a day.',
-  received: 'WhatsApp received it for review.',
-  approved: 'Ready to send.',
-  rejected: 'Fix the text and submit a new version.',
-  paused: 'WhatsApp paused it after poor feedback from recipients.',
-  disabled: 'WhatsApp disabled it after repeated poor feedback.',
+/** Template statuses (isv.templates): our review first, then WhatsApp's. */
+export const TEMPLATE_STATUS: Record<string, { label: string; help: string }> = {
+  awaiting_approval: { label: 'Waiting for our review', help: 'Our team reviews it before it goes to WhatsApp.' },
+  rejected_by_admin: { label: 'Rejected by our team', help: 'Fix the text and submit a new version.' },
+  approved: { label: 'Approved by our team', help: 'It is being submitted to WhatsApp.' },
+  submitted: { label: 'WhatsApp is reviewing', help: 'This usually takes minutes, sometimes a day.' },
+  twilio_approved: { label: 'Approved by WhatsApp', help: 'Ready to send.' },
+  twilio_rejected: { label: 'Rejected by WhatsApp', help: 'Fix the text and submit a new version.' },
+  superseded: { label: 'Replaced by a newer version', help: '' },
 };
+const SETTLED = new Set(['rejected_by_admin', 'twilio_approved', 'twilio_rejected', 'superseded']);
+const REJECTED = new Set(['rejected_by_admin', 'twilio_rejected']);
 
 export function TemplatesPage({ customerId }: { customerId: string }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const query = useQuery({
     ...templatesQuery(api, customerId),
-    refetchInterval: (q) => (q.state.data?.items.some((t) => !['approved', 'rejected', 'paused', 'disabled'].includes(t.status.toLowerCase())) ? 5_000 : false),
+    refetchInterval: (q) => (q.state.data?.items.some((t) => !SETTLED.has(t.status)) ? 5_000 : false),
   });
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<TemplateView | null>(null);
@@ -86,9 +89,9 @@ export function TemplatesPage({ customerId }: { customerId: string }) {
                 <h2>
                   {t.name} <span className="muted">v{t.version} · {t.language} · {t.category.toLowerCase()}</span>
                 </h2>
-                <StatusBadge status={t.status} />
+                <StatusBadge status={t.status} label={TEMPLATE_STATUS[t.status]?.label} />
               </div>
-              <p className="muted">{STATUS_HELP[t.status.toLowerCase()] ?? ''}</p>
+              <p className="muted">{TEMPLATE_STATUS[t.status]?.help ?? ''}</p>
               <blockquote className="template-body">{t.body}</blockquote>
               {t.rejectionReason && (
                 <p className="flow-error" role="alert">
@@ -104,7 +107,7 @@ export function TemplatesPage({ customerId }: { customerId: string }) {
                   </>
                 )}
               </p>
-              {editing?.id === t.id ? (
+              {t.status === 'superseded' ? null : editing?.id === t.id ? (
                 <>
                   {update.isError && <ErrorNotice error={update.error} title="The new version was not submitted" />}
                   <TemplateForm
@@ -121,7 +124,7 @@ export function TemplatesPage({ customerId }: { customerId: string }) {
                 </>
               ) : (
                 <button type="button" className="button-secondary" onClick={() => setEditing(t)}>
-                  {t.status.toLowerCase() === 'rejected' ? 'Fix and resubmit' : 'New version'}
+                  {REJECTED.has(t.status) ? 'Fix and resubmit' : 'New version'}
                 </button>
               )}
             </li>
