@@ -46,6 +46,7 @@ export function TemplateForm({
   const [draft, setDraft] = useState<TemplateDraft>(initial);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [attempted, setAttempted] = useState(false);
+  const [failedSubmits, setFailedSubmits] = useState(0);
   const placeholders = placeholdersIn(draft.body);
 
   const schema = mode === 'create' ? templateCreateSchema : templateUpdateSchema;
@@ -64,6 +65,7 @@ export function TemplateForm({
     const r = validateWith(schema, payloadOf(draft, mode));
     if (!r.ok) {
       setErrors(r.errors);
+      setFailedSubmits((n) => n + 1);
       return;
     }
     setErrors({});
@@ -73,7 +75,7 @@ export function TemplateForm({
   const shown = { ...serverErrors, ...errors };
   return (
     <form onSubmit={submit} noValidate className="template-form">
-      {attempted && <FormErrorSummary errors={errors} labels={{ ...LABELS, ...Object.fromEntries(placeholders.map((n) => [`variables.${n}`, `Sample for {{${n}}}`])) }} />}
+      {attempted && <FormErrorSummary errors={errors} labels={{ ...LABELS, ...Object.fromEntries(placeholders.map((n) => [`variables.${n}`, `Sample for {{${n}}}`])) }} focusKey={failedSubmits} />}
       {mode === 'create' && (
         <TextField
           label="Name"

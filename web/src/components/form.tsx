@@ -1,6 +1,6 @@
 // Labelled form controls with help text and inline errors (aria-describedby/aria-invalid), plus the bridge from
 // a shared/ zod schema's issues to per-field messages.
-import { useId, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import type { z } from 'zod';
 
 export type FieldErrors = Record<string, string>;
@@ -196,11 +196,16 @@ export function CheckboxField({ label, checked, onChange, help, name }: { label:
 }
 
 /** A summary of errors at the top of a form after a failed submit; each entry jumps to its field. */
-export function FormErrorSummary({ errors, labels }: { errors: FieldErrors; labels: Record<string, string> }) {
+export function FormErrorSummary({ errors, labels, focusKey = 0 }: { errors: FieldErrors; labels: Record<string, string>; focusKey?: number }) {
   const entries = Object.entries(errors);
+  const ref = useRef<HTMLDivElement>(null);
+  // After each refused submit, bring the summary into view (long forms are submitted from the bottom).
+  useEffect(() => {
+    if (focusKey > 0) ref.current?.focus();
+  }, [focusKey]);
   if (!entries.length) return null;
   return (
-    <div className="state state-error" role="alert">
+    <div className="state state-error" role="alert" ref={ref} tabIndex={-1}>
       <strong>Please fix {entries.length === 1 ? 'this field' : `these ${entries.length} fields`} before continuing:</strong>
       <ul>
         {entries.map(([path, message]) => (

@@ -21,6 +21,8 @@ export interface SchemaForm<S extends z.ZodType> {
   /** Errors to list in the summary after a failed submit. */
   summary: FieldErrors;
   attempted: boolean;
+  /** Counts submits refused for invalid fields; the error summary takes focus on each. */
+  failedSubmits: number;
   handleSubmit(onValid: (data: z.output<S>) => void): (e: FormEvent) => void;
   /** Shows the field errors of a 422 from the server next to their fields. */
   showServerError(err: unknown): void;
@@ -30,6 +32,7 @@ export function useSchemaForm<S extends z.ZodType>(schema: S, initial: FormValue
   const [values, setValues] = useState<FormValues>(initial);
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [attempted, setAttempted] = useState(false);
+  const [failedSubmits, setFailedSubmits] = useState(0);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const result = useMemo(() => validateWith(schema, toPayload(values)), [schema, values, toPayload]);
   const errors: FieldErrors = result.ok ? {} : result.errors;
@@ -67,10 +70,12 @@ export function useSchemaForm<S extends z.ZodType>(schema: S, initial: FormValue
     errorFor,
     summary: attempted ? { ...errors, ...serverErrors } : serverErrors,
     attempted,
+    failedSubmits,
     handleSubmit: (onValid) => (e) => {
       e.preventDefault();
       setAttempted(true);
       if (result.ok) onValid(result.data);
+      else setFailedSubmits((n) => n + 1);
     },
     showServerError: (err) => {
       if (err instanceof ApiError && err.errors.length) setServerErrors(err.fieldErrors());

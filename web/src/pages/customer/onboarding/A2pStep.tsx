@@ -105,7 +105,7 @@ export function A2pStep({
 
   return (
     <form onSubmit={form.handleSubmit(() => onSubmit(a2pPayload(form.values)))} noValidate aria-labelledby="step-heading">
-      <FormErrorSummary errors={form.summary} labels={A2P_LABELS} />
+      <FormErrorSummary errors={form.summary} labels={A2P_LABELS} focusKey={form.failedSubmits} />
       <fieldset>
         <legend>Brand</legend>
         <SelectField

@@ -103,7 +103,7 @@ export function BusinessProfileStep({
 
   return (
     <form onSubmit={form.handleSubmit(() => onSubmit(profilePayload(form.values)))} noValidate aria-labelledby="step-heading">
-      <FormErrorSummary errors={form.summary} labels={PROFILE_LABELS} />
+      <FormErrorSummary errors={form.summary} labels={PROFILE_LABELS} focusKey={form.failedSubmits} />
       <fieldset>
         <legend>Your business</legend>
         <p className="field-help">Enter the details exactly as registered with the IRS (or your country’s registry): mismatches are the first reason brands are rejected.</p>

@@ -60,7 +60,7 @@ export function WhatsappStep({
 
   return (
     <form onSubmit={form.handleSubmit(() => onSubmit(whatsappPayload(form.values)))} noValidate aria-labelledby="step-heading">
-      <FormErrorSummary errors={form.summary} labels={WHATSAPP_LABELS} />
+      <FormErrorSummary errors={form.summary} labels={WHATSAPP_LABELS} focusKey={form.failedSubmits} />
       <TextField {...field('phoneNumber')} type="tel" required placeholder="+14155550123" help="A number you control that is not already on WhatsApp; it receives a verification code by SMS." />
       <TextField {...field('profile.name')} required help="Shown to recipients; it must match your business name or brand, or Meta rejects it." />
       <TextArea {...field('profile.about')} rows={2} max={139} help="Up to 139 characters." />

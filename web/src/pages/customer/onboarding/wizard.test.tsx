@@ -50,6 +50,8 @@ describe('business profile step', () => {
     expect(errorOf(/^Website/)).toMatch(/http\(s\) URL/);
     expect(errorOf(/^Mobile phone/)).toMatch(/E\.164/);
     expect(screen.getByRole('alert')).toHaveTextContent(/Please fix these \d+ fields/);
+    // The summary takes focus, so a keyboard or screen-reader user lands on it from the submit button.
+    expect(screen.getByRole('alert')).toHaveFocus();
   });
 
   it('explains a malformed EIN as soon as the field is left, before any submit', async () => {
