@@ -103,7 +103,7 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
     return claimDueFlows(o.db, { owner, now: now(), leaseUntil: later(leaseMs), limit });
   }
 
-  function stepContext(flow: FlowRow, pending: PendingEvent[]): StepContext {
+  function stepContext(flow: FlowRow, pending: PendingEvent[], freshEntry: boolean): StepContext {
     let sid: string | undefined;
     const accountSid = async () => {
       if (sid) return sid;
@@ -121,9 +121,11 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
       logger: log.child({ flowId: flow.id, kind: flow.kind, state: flow.state }),
       twilio: o.twilio,
       now,
+      freshEntry,
       call: (operation, fn, opts) =>
         o.twilio.call(operation, fn, {
           a2p: opts?.a2p,
+          ...(opts?.once ? { maxAttempts: 1 } : {}),
           onRetry: (err, attempt, delayMs) =>
             pending.push({
               message: `Twilio answered ${describe(err)} to ${operation}; retrying (attempt ${attempt + 1}) in ${delayMs} ms`,
@@ -290,6 +292,7 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
 
   async function runClaimed(claimed: FlowRow): Promise<void> {
     let flow = claimed;
+    let previousState: string | undefined;
     for (let steps = 0; ; steps++) {
       const def = defs[flow.kind];
       const stateDef = def?.states[flow.state];
@@ -309,7 +312,7 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
       const pending: PendingEvent[] = [];
       let out: Outcome;
       try {
-        out = await stateDef.step(stepContext(flow, pending));
+        out = await stateDef.step(stepContext(flow, pending, previousState !== undefined && previousState !== flow.state));
       } catch (err) {
         if (err instanceof SimulatedCrash) {
           log.warn({ flowId: flow.id, kind: flow.kind, state: flow.state }, 'flow.crash_simulated');
@@ -328,6 +331,7 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
         return;
       }
       if (!next || !cont) return;
+      previousState = flow.state;
       flow = next;
     }
   }

@@ -41,8 +41,18 @@ export interface StepContext {
   logger: Logger;
   twilio: TwilioGateway;
   now(): Date;
-  /** gateway.call with the engine's retry bookkeeping (retries land in the flow's timeline). */
-  call<T>(operation: string, fn: () => Promise<T>, opts?: { a2p?: boolean }): Promise<T>;
+  /**
+   * gateway.call with the engine's retry bookkeeping (retries land in the flow's timeline). Creates pass
+   * `once: true`: a create that timed out may have been made, so it is not resent blindly; the engine retries
+   * the whole step, which looks for (and adopts) what it may have made first.
+   */
+  call<T>(operation: string, fn: () => Promise<T>, opts?: { a2p?: boolean; once?: boolean }): Promise<T>;
+  /**
+   * True when this run follows a move into this state within the same claim: no earlier run of the state can
+   * have created anything unrecorded, so the adoption look-up may be skipped. False after any claim (a crash,
+   * a lost lease, a retry or a resume all come back through one), so those runs always look first.
+   */
+  freshEntry: boolean;
   /** The customer's subaccount SID (throws when the subaccount flow has not recorded it yet). */
   accountSid(): Promise<string>;
   /** Client with the subaccount's own credentials (Messaging, TrustHub, Content). */

@@ -154,6 +154,37 @@ describe('errors', () => {
     ]);
   });
 
+  it('a create that may have reached Twilio is not resent by the gateway: the step is rerun, looking first', async () => {
+    const clock = movableClock();
+    const customerId = await createCustomer(ctx.db);
+    const sent: string[] = [];
+    const fresh: boolean[] = [];
+    const step: StepFn = async (s) => {
+      fresh.push(s.freshEntry);
+      await s.call(
+        'thing.create',
+        async () => {
+          sent.push('create');
+          // The first create times out after Twilio may have processed it.
+          if (sent.length === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+          return { sid: 'XX1' };
+        },
+        { once: true },
+      );
+      return { type: 'goto', to: 'done', message: 'created' };
+    };
+    const e = engine(clock, step);
+    await e.tick();
+    expect(sent).toEqual(['create']);
+    expect((await flowOf(customerId)).context.retries).toBe(1);
+    clock.advance(1000);
+    await e.tick();
+    expect(sent).toEqual(['create', 'create']);
+    // Both runs came from a claim, so an adopting step would have looked for the first create's result.
+    expect(fresh).toEqual([false, false]);
+    expect((await flowOf(customerId)).status).toBe('done');
+  });
+
   it('a permanent Twilio error parks the flow with a plain-language reason, the code and the fields to fix', async () => {
     const clock = movableClock();
     const customerId = await createCustomer(ctx.db);

@@ -215,7 +215,7 @@ async function assignments(
   const have = new Set((await s.call('trusthub.assignments.list', () => api.list({ limit: 100 }))).map((a) => a.objectSid));
   const missing = o.wanted.find((w) => !have.has(w));
   if (!missing) return { type: 'goto', to: o.next, message: `All ${o.wanted.length} entities are assigned to ${bundleSid}` };
-  const a = await s.call('trusthub.assignments.create', () => api.create({ objectSid: missing }));
+  const a = await s.call('trusthub.assignments.create', () => api.create({ objectSid: missing }), { once: true });
   await s.created('trusthub.entity_assignment', a.sid);
   return { type: 'goto', to: o.bundle === 'customer' ? 'profile_assignments' : 'trust_product_assignments', message: `Assigned ${missing} to ${bundleSid}` };
 }

@@ -24,10 +24,10 @@ export interface EnsureOptions<T extends { sid: string }> {
 export async function adoptOrCreate<T extends { sid: string }>(s: StepContext, o: EnsureOptions<T>): Promise<StepResult> {
   const known = s.context[o.key];
   if (typeof known === 'string') return { type: 'goto', to: o.next, message: `${o.label} ${known} already recorded` };
-  let r = (await s.call(`${o.resource}.list`, o.list)).find(o.match);
+  let r = s.freshEntry ? undefined : (await s.call(`${o.resource}.list`, o.list)).find(o.match);
   const adopted = !!r;
   if (!r) {
-    r = await s.call(`${o.resource}.create`, o.create, { a2p: o.a2p });
+    r = await s.call(`${o.resource}.create`, o.create, { a2p: o.a2p, once: true });
     await s.created(o.resource, r.sid);
   }
   const found = r;

@@ -14,7 +14,7 @@ async function createSubaccount(s: StepContext): Promise<StepResult> {
   let adopted = true;
   if (!account) {
     adopted = false;
-    account = await s.call('accounts.create', () => s.twilio.master.api.v2010.accounts.create({ friendlyName }));
+    account = await s.call('accounts.create', () => s.twilio.master.api.v2010.accounts.create({ friendlyName }), { once: true });
     await s.created('account', account.sid);
   }
   let authToken = account.authToken;

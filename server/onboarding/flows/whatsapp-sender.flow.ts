@@ -61,7 +61,9 @@ async function register(s: StepContext): Promise<StepResult> {
   const senders = await apis(s);
   const senderId = `whatsapp:${row.phone_number}`;
   if (str(s.context.senderSid)) return { type: 'goto', to: 'wait_sender', message: 'Sender already registered' };
-  const found = (await s.call('senders.list', () => senders.list({ channel: 'whatsapp', limit: 200 }))).map(asResource).find((r) => r.sender_id === senderId);
+  const found = s.freshEntry
+    ? undefined
+    : (await s.call('senders.list', () => senders.list({ channel: 'whatsapp', limit: 200 }))).map(asResource).find((r) => r.sender_id === senderId);
   let r = found;
   if (!r) {
     const base = s.config.publicBaseUrl;
@@ -73,6 +75,7 @@ async function register(s: StepContext): Promise<StepResult> {
           webhook: { callback_url: `${base}/api/isv/webhooks/twilio/inbound`, callback_method: 'POST', status_callback_url: `${base}/api/isv/webhooks/twilio/status`, status_callback_method: 'POST' },
           profile: profileBody(row),
         }),
+        { once: true },
       ),
     );
     await s.created('messaging.sender', r.sid);
