@@ -81,6 +81,26 @@ describe('input validation on every write route', () => {
     expect(failures).toEqual([]);
   });
 
+  it('refuses malformed query parameters on every listing with 422 and their names', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const doc of ctx.features.routeDocs.filter((d) => d.query)) {
+      const props = (z.toJSONSchema(doc.query!, { io: 'input', unrepresentable: 'any' }) as JsonSchema & { properties?: Record<string, JsonSchema & { format?: string; pattern?: string }> }).properties ?? {};
+      // Only parameters that constrain their text can be malformed: numbers, enums, formats, patterns.
+      const strict = Object.entries(props).filter(([, p]) => p.type === 'integer' || p.type === 'number' || p.enum || p.format || p.pattern);
+      if (strict.length === 0) continue;
+      checked++;
+      const url = `/api${doc.path}`.replace(':id', customerId).replace(/:(\w+)/g, OTHER_ID);
+      const who = doc.auth === 'admin' ? admin : doc.auth === 'operator' ? operator : owner;
+      const res = await ctx.request.get(url).query(Object.fromEntries(strict.map(([k]) => [k, '!bad value!']))).set(who.auth);
+      const paths: string[] = (res.body?.errors ?? []).map((e: { path: string }) => e.path);
+      const missing = strict.map(([k]) => k).filter((k) => !paths.includes(k));
+      if (![400, 422].includes(res.status) || missing.length) failures.push(`GET ${doc.path} → ${res.status}, fields not named: ${missing.join(', ')}`);
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
   it('refuses a body that is not JSON with 400', async () => {
     for (const doc of writes.filter((d) => d.body && d.auth !== 'twilio')) {
       const res = await call(doc, undefined).send('{"not json');
