@@ -79,6 +79,28 @@ describe('embedded sign-up and sign-in', () => {
     expect(wrong.body.code).toBe('invalid_credentials');
   });
 
+  it('spends a password hash on unknown emails too, so timing does not tell which emails exist', async () => {
+    const known = [uniqueEmail(), uniqueEmail()];
+    for (const e of known) await signUp(t.app, e);
+    const time = async (email: string) => {
+      const start = performance.now();
+      const res = await request(t.app).post('/api/auth/login').send({ email, password: 'not the password' });
+      expect(res.status).toBe(401);
+      return performance.now() - start;
+    };
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so load on the machine affects both series alike; medians resist outliers.
+    for (let i = 0; i < 8; i++) {
+      wrong.push(await time(known[i % 2]!));
+      unknown.push(await time(uniqueEmail('nobody')));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // Skipping the hash would make unknown emails an order of magnitude faster; a generous band stays stable.
+    expect(median(unknown) / median(wrong)).toBeGreaterThan(0.4);
+    expect(median(unknown) / median(wrong)).toBeLessThan(2.5);
+  });
+
   it('rate limits login per address and email with 429 and Retry-After, leaving other emails alone', async () => {
     const email = uniqueEmail();
     await signUp(t.app, email);
