@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import { loadOrCreateSandboxCredentials, startSandbox, type Sandbox } from './sandbox/sandbox.ts';
 import { createTwilioGateway } from './twilio/gateway.ts';
 import { buildFeatures } from './features.ts';
+import { createDemoUsersOnFirstStart, demoUsersBanner } from './auth/demo-users.ts';
 
 function loadEnvFiles(): void {
   // .env.local wins over .env; variables already set in the environment win over both.
@@ -87,6 +88,9 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     logger,
   });
   const features = buildFeatures({ config, db, logger, keyRing, twilio });
+  // The embedded default (local accounts, sandbox Twilio) gets demo accounts on its very first start.
+  const demoUsers =
+    !config.supabase.url && twilioTarget.mode === 'sandbox' ? await createDemoUsersOnFirstStart(db, { dataDir: config.dataDir }) : [];
   // `npm start` serves a current portal: build web/dist when missing or older than its sources. `npm run dev`
   // passes --no-web-build because Vite's dev server serves the portal there.
   if (!process.argv.includes('--no-web-build')) {
@@ -105,6 +109,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, url: `http://localhost:${port}` }, 'server.listening');
+    // Straight to the terminal, never through the logger: log lines must not carry passwords.
+    if (demoUsers.length) process.stdout.write(demoUsersBanner(demoUsers, `http://localhost:${port}`));
     for (const b of features.background) b.start();
   });
   let stopping = false;
