@@ -207,7 +207,7 @@ export interface StatusHistoryRow {
 
 export async function listStatusHistory(db: Db, messageId: string): Promise<StatusHistoryRow[]> {
   return db.query<StatusHistoryRow>(
-    `SELECT status, error_code, source, applied, at FROM isv.message_status_history WHERE message_id = $1 ORDER BY at, id`,
+    `SELECT status, error_code, source, applied, at FROM isv.message_status_history WHERE message_id = $1 ORDER BY seq`,
     [messageId],
   );
 }

@@ -172,7 +172,7 @@ export interface StatusHistoryInsert {
   applied: boolean;
 }
 
-/** Appends history rows in the given order (clock_timestamp keeps that order within one transaction). */
+/** Appends history rows in the given order (seq, an identity column, records it). */
 export async function insertStatusHistory(db: Db, rows: readonly StatusHistoryInsert[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(

@@ -25,7 +25,7 @@ async function messageOf(sid: string) {
 async function historyOf(sid: string) {
   return ctx.db.query<{ status: string; applied: boolean; source: string }>(
     `SELECT h.status, h.applied, h.source FROM isv.message_status_history h JOIN isv.messages m ON m.id = h.message_id
-      WHERE m.sid = $1 ORDER BY h.at, h.id`,
+      WHERE m.sid = $1 ORDER BY h.seq`,
     [sid],
   );
 }
