@@ -54,7 +54,7 @@ describe('Twilio faults', () => {
     const engine = testEngine(ctx, clock);
     const customers = await Promise.all(Array.from({ length: 3 }, () => createCustomer(ctx!.db)));
     const flows = await onboardFully(ctx, [engine], clock, customers);
-    expect(flows.map((f) => f.status)).toEqual(Array(customers.length * 4).fill('done'));
+    expect(flows.filter((f) => f.status !== 'done').map((f) => [f.kind, f.state, f.last_error])).toEqual([]);
     expect(ctx.sandbox.requests.filter((r) => r.faulted).length).toBeGreaterThan(20);
 
     const events = await listFlowEvents(ctx.db, flows.map((f) => f.id));

@@ -1,14 +1,17 @@
 // Sandbox only: the ISV's own approved primary customer profile, which every secondary profile must reference
 // (FACTS §5). Live mode takes TWILIO_PRIMARY_CUSTOMER_PROFILE_SID; the sandbox starts empty, so the first a2p flow
-// builds one under the master account, named so every later run (and every instance) adopts it.
+// builds one under the master account, named so every later run adopts it.
 import type { Twilio } from 'twilio';
 import type { TwilioGateway } from '../../twilio/gateway.ts';
 import { POLICY_SECONDARY_PROFILE } from './a2p-constants.ts';
 
 const NAME = 'isv:primary-profile';
-// One bootstrap at a time per gateway in this process; other instances adopt by friendly name.
+
+// One build at a time per gateway, i.e. per process: every engine of the process shares it, and in sandbox mode
+// each process has its own in-process sandbox, so no two processes ever build into the same one.
 const inFlight = new WeakMap<TwilioGateway, Promise<{ sid: string; status: string }>>();
 
+/** Finds (or builds and submits) the sandbox's primary profile; returns its SID and status. */
 export function ensureSandboxPrimaryProfile(
   gateway: TwilioGateway,
   call: <T>(op: string, fn: () => Promise<T>) => Promise<T>,
@@ -27,64 +30,48 @@ async function build(master: Twilio, call: <T>(op: string, fn: () => Promise<T>)
   const existing = profiles.filter((p) => p.friendlyName === NAME).sort((a, b) => +a.dateCreated - +b.dateCreated)[0];
   if (existing && existing.status !== 'draft') return { sid: existing.sid, status: existing.status };
 
+  // Every piece is adopted by its friendly name, so a build interrupted by an error resumes where it stopped.
   const profile =
     existing ??
     (await call('primary.customer_profiles.create', () =>
       th.customerProfiles.create({ friendlyName: NAME, email: 'compliance@isv.example.com', policySid: POLICY_SECONDARY_PROFILE }),
     ));
-  const assigned = new Set(
-    (await call('primary.assignments.list', () => th.customerProfiles(profile.sid).customerProfilesEntityAssignments.list({ limit: 100 }))).map(
-      (a) => a.objectSid,
-    ),
-  );
-  if (assigned.size === 0) {
-    const address = await call('primary.addresses.create', () =>
-      master.addresses.create({
-        customerName: 'ISV Platform Inc',
-        street: '101 Spear Street',
-        city: 'San Francisco',
-        region: 'CA',
-        postalCode: '94105',
-        isoCountry: 'US',
-        friendlyName: NAME,
-      }),
-    );
-    const business = await call('primary.end_users.create', () =>
-      th.endUsers.create({
-        friendlyName: `${NAME}:business`,
-        type: 'customer_profile_business_information',
-        attributes: {
-          business_name: 'ISV Platform Inc',
-          business_identity: 'isv_reseller_or_partner',
-          business_type: 'Corporation',
-          business_industry: 'TECHNOLOGY',
-          business_registration_identifier: 'EIN',
-          business_registration_number: '12-3456789',
-          business_regions_of_operation: 'USA_AND_CANADA',
-          website_url: 'https://isv.example.com',
-        },
-      }),
-    );
-    const rep = await call('primary.end_users.create', () =>
-      th.endUsers.create({
-        friendlyName: `${NAME}:representative`,
-        type: 'authorized_representative_1',
-        attributes: {
-          first_name: 'Ada',
-          last_name: 'Operator',
-          email: 'ada@isv.example.com',
-          phone_number: '+14155550100',
-          business_title: 'CTO',
-          job_position: 'Director',
-        },
-      }),
-    );
-    const doc = await call('primary.supporting_documents.create', () =>
+  const address =
+    (await call('primary.addresses.list', () => master.addresses.list({ friendlyName: NAME, limit: 20 }))).find((a) => a.friendlyName === NAME) ??
+    (await call('primary.addresses.create', () =>
+      master.addresses.create({ customerName: 'ISV Platform Inc', street: '101 Spear Street', city: 'San Francisco', region: 'CA', postalCode: '94105', isoCountry: 'US', friendlyName: NAME }),
+    ));
+  const endUsers = await call('primary.end_users.list', () => th.endUsers.list({ limit: 200 }));
+  const endUser = async (suffix: string, type: string, attributes: Record<string, unknown>) =>
+    endUsers.find((e) => e.friendlyName === `${NAME}:${suffix}`) ??
+    (await call('primary.end_users.create', () => th.endUsers.create({ friendlyName: `${NAME}:${suffix}`, type, attributes })));
+  const business = await endUser('business', 'customer_profile_business_information', {
+    business_name: 'ISV Platform Inc',
+    business_identity: 'isv_reseller_or_partner',
+    business_type: 'Corporation',
+    business_industry: 'TECHNOLOGY',
+    business_registration_identifier: 'EIN',
+    business_registration_number: '12-3456789',
+    business_regions_of_operation: 'USA_AND_CANADA',
+    website_url: 'https://isv.example.com',
+  });
+  const rep = await endUser('representative', 'authorized_representative_1', {
+    first_name: 'Ada',
+    last_name: 'Operator',
+    email: 'ada@isv.example.com',
+    phone_number: '+14155550100',
+    business_title: 'CTO',
+    job_position: 'Director',
+  });
+  const doc =
+    (await call('primary.supporting_documents.list', () => th.supportingDocuments.list({ limit: 200 }))).find((d) => d.friendlyName === `${NAME}:address`) ??
+    (await call('primary.supporting_documents.create', () =>
       th.supportingDocuments.create({ friendlyName: `${NAME}:address`, type: 'customer_profile_address', attributes: { address_sids: address.sid } }),
-    );
-    for (const objectSid of [business.sid, rep.sid, doc.sid]) {
-      await call('primary.assignments.create', () => th.customerProfiles(profile.sid).customerProfilesEntityAssignments.create({ objectSid }));
-    }
+    ));
+  const assignments = th.customerProfiles(profile.sid).customerProfilesEntityAssignments;
+  const assigned = new Set((await call('primary.assignments.list', () => assignments.list({ limit: 100 }))).map((a) => a.objectSid));
+  for (const objectSid of [business.sid, rep.sid, doc.sid]) {
+    if (!assigned.has(objectSid)) await call('primary.assignments.create', () => assignments.create({ objectSid }));
   }
   await call('primary.evaluations.create', () =>
     th.customerProfiles(profile.sid).customerProfilesEvaluations.create({ policySid: POLICY_SECONDARY_PROFILE }),
