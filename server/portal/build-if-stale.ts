@@ -5,6 +5,7 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Logger } from '../platform/logger.ts';
+import { measurePortalBundle } from './bundle-size.ts';
 
 export interface PortalBuildPaths {
   /** Repository root (holds web/ and shared/). */
@@ -88,6 +89,7 @@ export async function buildPortalIfStale(paths: PortalBuildPaths, logger: Logger
     rmSync(fresh, { recursive: true, force: true });
     rmSync(old, { recursive: true, force: true });
   }
-  logger.info({ ms: Date.now() - started }, 'portal.built');
+  const { initial_js_gzip_kb, lazy_js_gzip_kb, budget_kb } = measurePortalBundle(dist);
+  logger.info({ ms: Date.now() - started, initial_js_gzip_kb, lazy_js_gzip_kb, budget_kb }, 'portal.built');
   return 'built';
 }

@@ -10,6 +10,7 @@ import { parseConfig } from '../../server/platform/config.ts';
 import { createKeyRing } from '../../server/platform/crypto/keyring.ts';
 import { createLogger } from '../../server/platform/logger.ts';
 import { portalBuildReason } from '../../server/portal/build-if-stale.ts';
+import { measurePortalBundle } from '../../server/portal/bundle-size.ts';
 import { portalConfig, portalRoutes } from '../../server/portal/portal.routes.ts';
 import { portalConfigSchema } from '../../shared/portal.ts';
 import type { Db } from '../../server/platform/db/db.ts';
@@ -104,5 +105,25 @@ describe('portal build freshness', () => {
     setTime(path.join(root, 'shared/auth.ts'), 1_000);
     setTime(path.join(root, 'web/src/main.tsx'), 3_000);
     expect(portalBuildReason(root)).toBe('stale');
+  });
+});
+
+describe('portal bundle figures', () => {
+  it('counts the entry script and its modulepreloads as initial, everything else as lazy', () => {
+    const dist = tempDir();
+    mkdirSync(path.join(dist, 'assets'));
+    writeFileSync(
+      path.join(dist, 'index.html'),
+      '<script type="module" crossorigin src="/assets/index-a.js"></script><link rel="modulepreload" crossorigin href="/assets/vendor-b.js">',
+    );
+    const noise = (n: number) => Array.from({ length: n }, (_, i) => `const v${i} = ${(i * 7919) % 10007};`).join('\n');
+    writeFileSync(path.join(dist, 'assets/index-a.js'), noise(4000));
+    writeFileSync(path.join(dist, 'assets/vendor-b.js'), noise(2000));
+    writeFileSync(path.join(dist, 'assets/AdminPage-c.js'), noise(1000));
+    const report = measurePortalBundle(dist);
+    expect(report.initial_files.sort()).toEqual(['index-a.js', 'vendor-b.js']);
+    expect(report.initial_js_gzip_kb).toBeCloseTo(report.chunks['index-a.js']! + report.chunks['vendor-b.js']!, 0);
+    expect(report.lazy_js_gzip_kb).toBeCloseTo(report.chunks['AdminPage-c.js']!, 1);
+    expect(report.initial_js_gzip_kb).toBeGreaterThan(report.lazy_js_gzip_kb);
   });
 });
