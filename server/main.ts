@@ -121,7 +121,12 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     for (const b of features.background) await b.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections with no request in flight would otherwise hold close() open.
+    server.closeIdleConnections();
+    await closed;
+    // Requests already answered have committed; this settles any batch still being written.
+    await features.webhooks.drain();
     await twilioTarget.sandbox?.close();
     await db.close();
     logger.info('server.stopped');
@@ -163,7 +168,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
-  const command = process.argv[2] ?? 'serve';
+  const command = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'serve';
   if (command === 'serve') return serve(config, logger);
   if (command === 'keys:rotate') return keysRotate(config, logger);
   if (command === 'sandbox') return sandboxOnly(config, logger);

@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 function run(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(TSX, ['server/main.ts', ...args], {
+  const child = spawn(TSX, ['server/main.ts', ...args, '--no-web-build'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
