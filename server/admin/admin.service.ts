@@ -1,5 +1,6 @@
 // Admin approvals: the queue of brand/campaign data and templates waiting for review (with what changed since the
 // last rejection), and the approve/reject decisions, each written to the audit log with the flow it moves.
+import { UUID_PATTERN } from '../../shared/common.ts';
 import type { Db } from '../platform/db/db.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import type { Principal } from '../platform/auth/principal.ts';
@@ -29,7 +30,7 @@ export function diffData(before: unknown, after: unknown): FieldChange[] {
   return changes;
 }
 
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+const isUuid = (id: string) => UUID_PATTERN.test(id);
 
 export async function listApprovals(db: Db): Promise<{ items: ApprovalItem[] }> {
   const brands = await listBrandsAwaitingApproval(db);

@@ -22,7 +22,7 @@ import {
   type SendMessageResponse,
   sendMessageRequestSchema,
 } from '../../shared/messages.ts';
-import type { Page } from '../../shared/common.ts';
+import { UUID_PATTERN, type Page } from '../../shared/common.ts';
 import type { z } from 'zod';
 import {
   adoptCallbackRow,
@@ -271,7 +271,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
 
     async get(principal, customerId, messageId) {
       await assertCustomerAccess(db, principal, customerId);
-      if (!/^[0-9a-f-]{36}$/i.test(messageId)) throw notFound('Message');
+      if (!UUID_PATTERN.test(messageId)) throw notFound('Message');
       const row = await findMessage(db, customerId, messageId);
       if (!row) throw notFound('Message');
       const history = await listStatusHistory(db, row.id);

@@ -1,5 +1,6 @@
 // WhatsApp template use cases: create (waits for an admin), edit into a new version (supersedes the old version
 // and its flow), list.
+import { UUID_PATTERN } from '../../shared/common.ts';
 import type { Db } from '../platform/db/db.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import type { TemplateCreate, TemplateUpdate, TemplateView } from '../../shared/templates.ts';
@@ -75,7 +76,7 @@ export async function newTemplateVersion(
   now = new Date(),
 ): Promise<TemplateView> {
   return db.tx(async (tx) => {
-    const old = /^[0-9a-f-]{36}$/i.test(templateId) ? await findTemplateForUpdate(tx, templateId) : undefined;
+    const old = UUID_PATTERN.test(templateId) ? await findTemplateForUpdate(tx, templateId) : undefined;
     if (!old || old.customer_id !== customerId) throw notFound('Template');
     const latest = await findLatestTemplateVersion(tx, customerId, old.name);
     if (latest && latest.id !== old.id) throw conflict('not_latest_version', `Edit the latest version (v${latest.version}) of this template`);

@@ -1,5 +1,6 @@
 // WhatsApp sender use cases: register a number (starts its flow), enter the OTP, and resubmit a corrected profile
 // after WhatsApp put the sender OFFLINE.
+import { UUID_PATTERN } from '../../shared/common.ts';
 import type { Db } from '../platform/db/db.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import type { SenderCreate, SenderView } from '../../shared/whatsapp.ts';
@@ -50,7 +51,7 @@ export async function registerSender(db: Db, customerId: string, input: SenderCr
 
 export async function verifySender(db: Db, customerId: string, senderId: string, code: string, now = new Date()): Promise<SenderView> {
   return db.tx(async (tx) => {
-    const sender = /^[0-9a-f-]{36}$/i.test(senderId) ? await findSender(tx, senderId) : undefined;
+    const sender = UUID_PATTERN.test(senderId) ? await findSender(tx, senderId) : undefined;
     if (!sender || sender.customer_id !== customerId) throw notFound('Sender');
     const flow = await findFlowBySubject(tx, 'whatsapp_sender', sender.id);
     if (!flow || flow.state !== 'await_otp') throw conflict('otp_not_expected', 'The sender is not waiting for a verification code');

@@ -32,7 +32,7 @@ describe('secrets at rest and in logs', () => {
     const [flow] = await drive(ctx, [testEngine(ctx, clock)], clock, [customerId]);
     expect(flow?.status).toBe('done');
     const onboarded = ctx.sandbox
-      .resources<{ friendly_name: string; auth_token: string }>('account')
+      .resources<{ sid: string; account_sid: string; friendly_name: string; auth_token: string }>('account')
       .find((a) => a.friendly_name === `isv:${customerId}`);
     expect(onboarded).toBeDefined();
 
