@@ -53,7 +53,7 @@ function start(env: Record<string, string>): { child: ChildProcess; exited: Prom
 }
 
 describe('SIGKILL in the middle of onboarding', () => {
-  it('after a restart all 20 onboardings complete with no duplicate Twilio resources', { timeout: 300_000 }, async () => {
+  it('after a restart all 20 onboardings complete with no duplicate Twilio resources', { timeout: 480_000 }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'isv-sigkill-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const [port, sandboxPort] = [await freePort(), await freePort()];
@@ -69,7 +69,7 @@ describe('SIGKILL in the middle of onboarding', () => {
       PUBLIC_BASE_URL: base,
       DATA_DIR: dataDir,
       SANDBOX_PORT: String(sandboxPort),
-      SANDBOX_REVIEW_DELAY_MS: '4000',
+      SANDBOX_REVIEW_DELAY_MS: '8000',
       ONBOARDING_CRON: '* * * * * *',
       ONBOARDING_POLL_MIN_MS: '300',
       ONBOARDING_POLL_MAX_MS: '1000',
@@ -129,15 +129,17 @@ describe('SIGKILL in the middle of onboarding', () => {
       return p.filter((x) => x.a2p >= 20).length >= 5 && p.every((x) => x.overall !== 'complete') ? true : undefined;
     }, 120_000);
     // The sandbox lives in the killed process and saves its state shortly after each write, while a real Twilio
-    // keeps whatever it answered. So the kill lands while the flows wait on reviews: no Twilio write for a second,
-    // and the state file written after the last one.
+    // keeps whatever it answered. So the kill lands while the flows wait on reviews: no Twilio write for 2.5 s,
+    // and the state file renamed into place 2 s after the last one (so the snapshot written then includes it).
     const stateFile = path.join(dataDir, 'sandbox-state.json');
     await until('a moment without Twilio writes', async () => {
       const log = (await (await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/requests`)).json()) as { requests: { at: string; method: string }[] };
       const lastWrite = Date.parse(log.requests.filter((r) => r.method !== 'GET').at(-1)?.at ?? '1970-01-01T00:00:00Z');
       const saved = (await stat(stateFile)).mtimeMs;
-      return Date.now() - lastWrite > 1000 && saved > lastWrite + 100 ? true : undefined;
-    }, 90_000);
+      const quiet = Date.now() - lastWrite;
+      // A later rename holds a snapshot taken after the last write; with nothing else to save, 5 s is plenty.
+      return quiet > 2500 && (saved > lastWrite + 2000 || quiet > 5000) ? true : undefined;
+    }, 120_000);
     const before = await progress();
     server.child.kill('SIGKILL');
     await server.exited;
@@ -146,7 +148,7 @@ describe('SIGKILL in the middle of onboarding', () => {
     server = start(env);
     await healthy();
     try {
-      await until('every onboarding to complete', async () => ((await progress()).every((x) => x.overall === 'complete') ? true : undefined), 180_000);
+      await until('every onboarding to complete', async () => ((await progress()).every((x) => x.overall === 'complete') ? true : undefined), 300_000);
     } catch (err) {
       const stuck = [];
       for (const id of customers) {
