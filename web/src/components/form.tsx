@@ -1,6 +1,6 @@
 // Labelled form controls with help text and inline errors (aria-describedby/aria-invalid), plus the bridge from
 // a shared/ zod schema's issues to per-field messages.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ChangeEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
 
 export type FieldErrors = Record<string, string>;
@@ -72,7 +72,8 @@ export function FieldShell({ label, plain, help, error, required, counter, child
   );
 }
 
-interface InputProps {
+/** What every text-like control takes: a label, a string value and the shell's help and error. */
+interface ControlProps {
   label: string;
   value: string;
   onChange: (value: string) => void;
@@ -80,95 +81,67 @@ interface InputProps {
   error?: string;
   help?: ReactNode;
   required?: boolean;
+  name?: string;
+}
+
+type ShellIds = Parameters<FieldShellProps['children']>[0];
+
+/** The attributes shared by <input>, <textarea> and <select>: the shell's id, description and validity, the value and its handlers. */
+function controlProps({ id, describedBy, invalid }: ShellIds, { value, onChange, onBlur, required }: ControlProps) {
+  return {
+    id,
+    value,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => onChange(e.target.value),
+    onBlur,
+    'aria-describedby': describedBy,
+    'aria-invalid': invalid || undefined,
+    required,
+  };
+}
+
+interface InputProps extends ControlProps {
   type?: 'text' | 'email' | 'password' | 'tel' | 'url' | 'search' | 'datetime-local';
   autoComplete?: string;
   placeholder?: string;
   inputMode?: 'text' | 'numeric' | 'tel' | 'email' | 'url';
-  name?: string;
   plain?: boolean;
 }
 
-export function TextField({ label, value, onChange, onBlur, error, help, required, plain, type = 'text', ...rest }: InputProps) {
+export function TextField(props: InputProps) {
+  const { label, value: _v, onChange: _c, onBlur: _b, error, help, required, plain, type = 'text', ...rest } = props;
   return (
     <FieldShell label={label} plain={plain} help={help} error={error} required={required}>
-      {({ id, describedBy, invalid }) => (
-        <input
-          id={id}
-          type={type}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          onBlur={onBlur}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          required={required}
-          {...rest}
-        />
-      )}
+      {(ids) => <input {...controlProps(ids, props)} type={type} {...rest} />}
     </FieldShell>
   );
 }
 
-interface TextAreaProps {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  onBlur?: () => void;
-  error?: string;
-  help?: ReactNode;
-  required?: boolean;
+interface TextAreaProps extends ControlProps {
   rows?: number;
   min?: number;
   max?: number;
-  name?: string;
 }
 
-export function TextArea({ label, value, onChange, onBlur, error, help, required, rows = 4, min, max, name }: TextAreaProps) {
+export function TextArea(props: TextAreaProps) {
+  const { label, value, error, help, required, rows = 4, min, max, name } = props;
   return (
     <FieldShell label={label} help={help} error={error} required={required} counter={max !== undefined ? { length: value.trim().length, min, max } : undefined}>
-      {({ id, describedBy, invalid }) => (
-        <textarea
-          id={id}
-          name={name}
-          rows={rows}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          onBlur={onBlur}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          required={required}
-        />
-      )}
+      {(ids) => <textarea {...controlProps(ids, props)} name={name} rows={rows} />}
     </FieldShell>
   );
 }
 
-interface SelectProps {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  onBlur?: () => void;
+interface SelectProps extends ControlProps {
   options: readonly { value: string; label: string }[];
-  error?: string;
-  help?: ReactNode;
-  required?: boolean;
-  name?: string;
   plain?: boolean;
 }
 
-export function SelectField({ label, value, onChange, onBlur, options, error, help, required, name, plain }: SelectProps) {
+export function SelectField(props: SelectProps) {
+  const { label, options, error, help, required, name, plain } = props;
   return (
     <FieldShell label={label} plain={plain} help={help} error={error} required={required}>
-      {({ id, describedBy, invalid }) => (
-        <select
-          id={id}
-          name={name}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          onBlur={onBlur}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          required={required}
-        >
+      {(ids) => (
+        <select {...controlProps(ids, props)} name={name}>
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}

@@ -46,3 +46,19 @@ export function ErrorNotice({ error, retry, title = 'Could not load this' }: { e
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="state state-empty">{children}</div>;
 }
+
+interface QueryLike<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => unknown;
+}
+
+/** A query's loading, error and empty states in the usual order; `children` renders the loaded data. */
+export function QueryStates<T>({ query, loading, isEmpty, empty, children }: { query: QueryLike<T>; loading: string; isEmpty: (data: T) => boolean; empty: ReactNode; children: (data: T) => ReactNode }) {
+  if (query.isPending) return <Loading label={loading} />;
+  if (query.isError || query.data === undefined) return <ErrorNotice error={query.error} retry={() => void query.refetch()} />;
+  if (isEmpty(query.data)) return <Empty>{empty}</Empty>;
+  return <>{children(query.data)}</>;
+}

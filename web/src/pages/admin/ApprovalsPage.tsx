@@ -9,7 +9,7 @@ import { approvalsQuery } from '../../api/queries.ts';
 import { DataList, show } from '../../components/data-view.tsx';
 import { TextArea, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { formatDateTime } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { ErrorNotice, QueryStates } from '../../components/states.tsx';
 
 export default function ApprovalsPage() {
   const api = useApi();
@@ -21,21 +21,17 @@ export default function ApprovalsPage() {
         Nothing reaches Twilio before it is approved here. Twilio charges for every brand and campaign submission, and a rejected campaign is charged
         again when resubmitted, so check the data against the rules before approving.
       </p>
-      {query.isPending ? (
-        <Loading label="Loading the queue…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : query.data.items.length === 0 ? (
-        <Empty>The queue is empty. New submissions appear here on their own.</Empty>
-      ) : (
-        <ul className="cards">
-          {query.data.items.map((item) => (
-            <li key={`${item.type}-${item.id}`}>
-              <ApprovalCard item={item} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryStates query={query} loading="Loading the queue…" isEmpty={(data) => data.items.length === 0} empty="The queue is empty. New submissions appear here on their own.">
+        {(data) => (
+          <ul className="cards">
+            {data.items.map((item) => (
+              <li key={`${item.type}-${item.id}`}>
+                <ApprovalCard item={item} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryStates>
     </>
   );
 }

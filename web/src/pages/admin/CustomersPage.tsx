@@ -5,8 +5,9 @@ import { useApi } from '../../app/context.tsx';
 import { customersQuery, onboardingQuery } from '../../api/queries.ts';
 import { TextField } from '../../components/form.tsx';
 import { BUSINESS_TYPE_LABEL, FLOW_SHORT_LABEL, formatDateTime, humanize } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { QueryStates } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
+import { DataTable, LoadMoreButton } from '../../components/table.tsx';
 import { Link, setSearch, useLocation } from '../../router.tsx';
 
 function OnboardingCell({ customerId }: { customerId: string }) {
@@ -48,58 +49,36 @@ export default function CustomersPage() {
         <TextField plain label="Search by name, EIN or email" type="search" value={draft} onChange={setDraft} />
         <button type="submit">Search</button>
       </form>
-      {query.isPending ? (
-        <Loading label="Loading customers…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>{q ? 'No customer matches this search.' : 'No customers yet.'}</Empty>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Customers</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Customer</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Onboarding</th>
-                  <th scope="col">Contact</th>
-                  <th scope="col">Since</th>
+      <QueryStates query={query} loading="Loading customers…" isEmpty={() => items.length === 0} empty={q ? 'No customer matches this search.' : 'No customers yet.'}>
+        {() => (
+          <>
+            <DataTable caption="Customers" columns={['Customer', 'Account', 'Onboarding', 'Contact', 'Since']}>
+              {items.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <Link to={`/customers/${c.id}/progress`}>{c.displayName ?? c.legalName}</Link>
+                    <div className="muted">
+                      {c.legalName} · {BUSINESS_TYPE_LABEL[c.businessType] ?? humanize(c.businessType)}
+                    </div>
+                  </td>
+                  <td>
+                    <StatusBadge status={c.status} />
+                  </td>
+                  <td>
+                    <OnboardingCell customerId={c.id} />
+                  </td>
+                  <td>
+                    {c.contact.firstName} {c.contact.lastName}
+                    <div className="muted">{c.contact.email}</div>
+                  </td>
+                  <td>{formatDateTime(c.createdAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <Link to={`/customers/${c.id}/progress`}>{c.displayName ?? c.legalName}</Link>
-                      <div className="muted">
-                        {c.legalName} · {BUSINESS_TYPE_LABEL[c.businessType] ?? humanize(c.businessType)}
-                      </div>
-                    </td>
-                    <td>
-                      <StatusBadge status={c.status} />
-                    </td>
-                    <td>
-                      <OnboardingCell customerId={c.id} />
-                    </td>
-                    <td>
-                      {c.contact.firstName} {c.contact.lastName}
-                      <div className="muted">{c.contact.email}</div>
-                    </td>
-                    <td>{formatDateTime(c.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {query.hasNextPage && (
-            <button type="button" className="button-secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-              {query.isFetchingNextPage ? 'Loading…' : 'Show more'}
-            </button>
-          )}
-        </>
-      )}
+              ))}
+            </DataTable>
+            <LoadMoreButton query={query} />
+          </>
+        )}
+      </QueryStates>
     </>
   );
 }

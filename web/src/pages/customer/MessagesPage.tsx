@@ -7,8 +7,9 @@ import { useApi } from '../../app/context.tsx';
 import { messagesQuery, type MessageFilters } from '../../api/queries.ts';
 import { SelectField, TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { formatDateTime, humanize } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { QueryStates } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
+import { DataTable, LoadMoreButton } from '../../components/table.tsx';
 import { Link, setSearch, useLocation } from '../../router.tsx';
 
 const IN_FLIGHT = new Set(['queued', 'accepted', 'scheduled', 'sending', 'sent', 'receiving']);
@@ -100,64 +101,47 @@ export function MessagesPage({ customerId }: { customerId: string }) {
         </div>
       </form>
 
-      {query.isPending ? (
-        <Loading label="Loading messages…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>
-          {Object.keys(filters).length ? 'No message matches these filters.' : 'No messages yet. '}
-          {!Object.keys(filters).length && <Link to={`/customers/${customerId}/send`}>Send a test message</Link>}
-        </Empty>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Messages</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Direction</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">From</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Details</th>
+      <QueryStates
+        query={query}
+        loading="Loading messages…"
+        isEmpty={() => items.length === 0}
+        empty={
+          <>
+            {Object.keys(filters).length ? 'No message matches these filters.' : 'No messages yet. '}
+            {!Object.keys(filters).length && <Link to={`/customers/${customerId}/send`}>Send a test message</Link>}
+          </>
+        }
+      >
+        {() => (
+          <>
+            <DataTable caption="Messages" columns={['When', 'Direction', 'Channel', 'From', 'To', 'Status', 'Details']}>
+              {items.map((m) => (
+                <tr key={m.id}>
+                  <td>{formatDateTime(m.createdAt)}</td>
+                  <td>{humanize(m.direction)}</td>
+                  <td>{m.channel === 'sms' ? 'SMS' : 'WhatsApp'}</td>
+                  <td>{m.from ?? '—'}</td>
+                  <td>{m.to}</td>
+                  <td>
+                    <StatusBadge status={m.status} />
+                    {m.errorCode !== null && <span className="muted"> error {m.errorCode}</span>}
+                  </td>
+                  <td>
+                    <Link to={`/customers/${customerId}/messages/${m.id}`} aria-label={`Status history of the message to ${m.to} at ${formatDateTime(m.createdAt)}`}>
+                      History
+                    </Link>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((m) => (
-                  <tr key={m.id}>
-                    <td>{formatDateTime(m.createdAt)}</td>
-                    <td>{humanize(m.direction)}</td>
-                    <td>{m.channel === 'sms' ? 'SMS' : 'WhatsApp'}</td>
-                    <td>{m.from ?? '—'}</td>
-                    <td>{m.to}</td>
-                    <td>
-                      <StatusBadge status={m.status} />
-                      {m.errorCode !== null && <span className="muted"> error {m.errorCode}</span>}
-                    </td>
-                    <td>
-                      <Link to={`/customers/${customerId}/messages/${m.id}`} aria-label={`Status history of the message to ${m.to} at ${formatDateTime(m.createdAt)}`}>
-                        History
-                      </Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <p className="muted" aria-live="polite">
-            Showing {items.length} message{items.length === 1 ? '' : 's'}
-            {query.hasNextPage ? '' : ' (all of them)'}.
-          </p>
-          {query.hasNextPage && (
-            <button type="button" className="button-secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-              {query.isFetchingNextPage ? 'Loading…' : 'Show older messages'}
-            </button>
-          )}
-        </>
-      )}
+              ))}
+            </DataTable>
+            <p className="muted" aria-live="polite">
+              Showing {items.length} message{items.length === 1 ? '' : 's'}
+              {query.hasNextPage ? '' : ' (all of them)'}.
+            </p>
+            <LoadMoreButton query={query} label="Show older messages" />
+          </>
+        )}
+      </QueryStates>
     </>
   );
 }

@@ -3,8 +3,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../app/context.tsx';
 import { numbersQuery } from '../../api/queries.ts';
 import { formatDateTime } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { QueryStates } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
+import { DataTable } from '../../components/table.tsx';
 import { Link } from '../../router.tsx';
 
 export function NumbersPage({ customerId }: { customerId: string }) {
@@ -14,49 +15,38 @@ export function NumbersPage({ customerId }: { customerId: string }) {
     <>
       <h1>Numbers</h1>
       <p className="lede">A number is bought and attached to your messaging service once your campaign is approved.</p>
-      {query.isPending ? (
-        <Loading label="Loading numbers…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : query.data.items.length === 0 ? (
-        <Empty>
-          No number yet. It arrives at the end of your US texting registration; <Link to={`/customers/${customerId}/progress`}>follow its progress</Link>.
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Phone numbers</caption>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Status</th>
-                <th scope="col">Messaging service</th>
-                <th scope="col">Number SID</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {query.data.items.map((n) => (
-                <tr key={n.id}>
-                  <td>
-                    <strong>{n.phoneNumber}</strong>
-                  </td>
-                  <td>
-                    <StatusBadge status={n.status} />
-                  </td>
-                  <td>
-                    <code>{n.messagingServiceSid ?? '—'}</code>
-                  </td>
-                  <td>
-                    <code>{n.phoneNumberSid}</code>
-                  </td>
-                  <td>{formatDateTime(n.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryStates
+        query={query}
+        loading="Loading numbers…"
+        isEmpty={(data) => data.items.length === 0}
+        empty={
+          <>
+            No number yet. It arrives at the end of your US texting registration; <Link to={`/customers/${customerId}/progress`}>follow its progress</Link>.
+          </>
+        }
+      >
+        {(data) => (
+          <DataTable caption="Phone numbers" columns={['Number', 'Status', 'Messaging service', 'Number SID', 'Since']}>
+          {data.items.map((n) => (
+            <tr key={n.id}>
+              <td>
+                <strong>{n.phoneNumber}</strong>
+              </td>
+              <td>
+                <StatusBadge status={n.status} />
+              </td>
+              <td>
+                <code>{n.messagingServiceSid ?? '—'}</code>
+              </td>
+              <td>
+                <code>{n.phoneNumberSid}</code>
+              </td>
+              <td>{formatDateTime(n.createdAt)}</td>
+            </tr>
+          ))}
+          </DataTable>
+        )}
+      </QueryStates>
     </>
   );
 }

@@ -6,8 +6,9 @@ import { useApi } from '../../app/context.tsx';
 import { optOutsQuery, type OptOutFilters } from '../../api/queries.ts';
 import { SelectField } from '../../components/form.tsx';
 import { formatDateTime, humanize } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { QueryStates } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
+import { DataTable, LoadMoreButton } from '../../components/table.tsx';
 import { setSearch, useLocation } from '../../router.tsx';
 
 const SOURCE: Record<string, string> = {
@@ -40,50 +41,27 @@ export function OptOutsPage({ customerId }: { customerId: string }) {
         <SelectField plain label="Status" value={filters.status ?? ''} onChange={update('status')} options={[{ value: '', label: 'Any' }, ...optOutStatusSchema.options.map((v) => ({ value: v, label: humanize(v) }))]} />
         <SelectField plain label="Channel" value={filters.channel ?? ''} onChange={update('channel')} options={[{ value: '', label: 'Any' }, { value: 'sms', label: 'SMS' }, { value: 'whatsapp', label: 'WhatsApp' }]} />
       </div>
-      {query.isPending ? (
-        <Loading label="Loading opt-outs…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>Nobody has opted out{filters.status || filters.channel ? ' with these filters' : ''}.</Empty>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Opt-outs</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Number</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Keyword</th>
-                  <th scope="col">How</th>
-                  <th scope="col">Since</th>
+      <QueryStates query={query} loading="Loading opt-outs…" isEmpty={() => items.length === 0} empty={<>Nobody has opted out{filters.status || filters.channel ? ' with these filters' : ''}.</>}>
+        {() => (
+          <>
+            <DataTable caption="Opt-outs" columns={['Number', 'Channel', 'Status', 'Keyword', 'How', 'Since']}>
+              {items.map((o) => (
+                <tr key={`${o.phoneNumber}-${o.channel}`}>
+                  <td>{o.phoneNumber}</td>
+                  <td>{o.channel === 'sms' ? 'SMS' : 'WhatsApp'}</td>
+                  <td>
+                    <StatusBadge status={o.status} />
+                  </td>
+                  <td>{o.keyword ?? '—'}</td>
+                  <td>{SOURCE[o.source] ?? humanize(o.source)}</td>
+                  <td>{formatDateTime(o.updatedAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((o) => (
-                  <tr key={`${o.phoneNumber}-${o.channel}`}>
-                    <td>{o.phoneNumber}</td>
-                    <td>{o.channel === 'sms' ? 'SMS' : 'WhatsApp'}</td>
-                    <td>
-                      <StatusBadge status={o.status} />
-                    </td>
-                    <td>{o.keyword ?? '—'}</td>
-                    <td>{SOURCE[o.source] ?? humanize(o.source)}</td>
-                    <td>{formatDateTime(o.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {query.hasNextPage && (
-            <button type="button" className="button-secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-              {query.isFetchingNextPage ? 'Loading…' : 'Show more'}
-            </button>
-          )}
-        </>
-      )}
+              ))}
+            </DataTable>
+            <LoadMoreButton query={query} />
+          </>
+        )}
+      </QueryStates>
     </>
   );
 }

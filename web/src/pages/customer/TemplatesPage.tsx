@@ -8,7 +8,7 @@ import { useApi } from '../../app/context.tsx';
 import { createTemplate, updateTemplate } from '../../api/mutations.ts';
 import { templatesQuery } from '../../api/queries.ts';
 import { formatDateTime } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { ErrorNotice, QueryStates } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { TemplateForm } from '../../components/TemplateForm.tsx';
 
@@ -75,62 +75,58 @@ export function TemplatesPage({ customerId }: { customerId: string }) {
           </button>
         </section>
       )}
-      {query.isPending ? (
-        <Loading label="Loading templates…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : query.data.items.length === 0 ? (
-        <Empty>No templates yet.</Empty>
-      ) : (
-        <ul className="cards">
-          {query.data.items.map((t) => (
-            <li key={t.id} className="card">
-              <div className="flow-head">
-                <h2>
-                  {t.name} <span className="muted">v{t.version} · {t.language} · {t.category.toLowerCase()}</span>
-                </h2>
-                <StatusBadge status={t.status} label={TEMPLATE_STATUS[t.status]?.label} />
-              </div>
-              <p className="muted">{TEMPLATE_STATUS[t.status]?.help ?? ''}</p>
-              <blockquote className="template-body">{t.body}</blockquote>
-              {t.rejectionReason && (
-                <p className="flow-error" role="alert">
-                  <strong>Why it was rejected:</strong> {t.rejectionReason}
-                </p>
-              )}
-              <p className="muted">
-                Submitted {formatDateTime(t.createdAt)}
-                {t.contentSid && (
-                  <>
-                    {' '}
-                    · <code>{t.contentSid}</code>
-                  </>
+      <QueryStates query={query} loading="Loading templates…" isEmpty={(data) => data.items.length === 0} empty="No templates yet.">
+        {(data) => (
+          <ul className="cards">
+            {data.items.map((t) => (
+              <li key={t.id} className="card">
+                <div className="flow-head">
+                  <h2>
+                    {t.name} <span className="muted">v{t.version} · {t.language} · {t.category.toLowerCase()}</span>
+                  </h2>
+                  <StatusBadge status={t.status} label={TEMPLATE_STATUS[t.status]?.label} />
+                </div>
+                <p className="muted">{TEMPLATE_STATUS[t.status]?.help ?? ''}</p>
+                <blockquote className="template-body">{t.body}</blockquote>
+                {t.rejectionReason && (
+                  <p className="flow-error" role="alert">
+                    <strong>Why it was rejected:</strong> {t.rejectionReason}
+                  </p>
                 )}
-              </p>
-              {t.status === 'superseded' ? null : editing?.id === t.id ? (
-                <>
-                  {update.isError && <ErrorNotice error={update.error} title="The new version was not submitted" />}
-                  <TemplateForm
-                    mode="update"
-                    submitLabel="Submit new version"
-                    initial={{ name: t.name, language: t.language, category: t.category, body: t.body, variables: t.variables }}
-                    busy={update.isPending}
-                    serverErrors={update.error instanceof ApiError ? update.error.fieldErrors() : undefined}
-                    onSubmit={(body) => update.mutate({ id: t.id, body })}
-                  />
-                  <button type="button" className="button-secondary" onClick={() => setEditing(null)}>
-                    Cancel
+                <p className="muted">
+                  Submitted {formatDateTime(t.createdAt)}
+                  {t.contentSid && (
+                    <>
+                      {' '}
+                      · <code>{t.contentSid}</code>
+                    </>
+                  )}
+                </p>
+                {t.status === 'superseded' ? null : editing?.id === t.id ? (
+                  <>
+                    {update.isError && <ErrorNotice error={update.error} title="The new version was not submitted" />}
+                    <TemplateForm
+                      mode="update"
+                      submitLabel="Submit new version"
+                      initial={{ name: t.name, language: t.language, category: t.category, body: t.body, variables: t.variables }}
+                      busy={update.isPending}
+                      serverErrors={update.error instanceof ApiError ? update.error.fieldErrors() : undefined}
+                      onSubmit={(body) => update.mutate({ id: t.id, body })}
+                    />
+                    <button type="button" className="button-secondary" onClick={() => setEditing(null)}>
+                      Cancel
+                    </button>
+                  </>
+                ) : (
+                  <button type="button" className="button-secondary" onClick={() => setEditing(t)}>
+                    {REJECTED.has(t.status) ? 'Fix and resubmit' : 'New version'}
                   </button>
-                </>
-              ) : (
-                <button type="button" className="button-secondary" onClick={() => setEditing(t)}>
-                  {REJECTED.has(t.status) ? 'Fix and resubmit' : 'New version'}
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryStates>
     </>
   );
 }

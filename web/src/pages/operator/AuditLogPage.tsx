@@ -7,7 +7,8 @@ import { auditLogQuery, type AuditFilters } from '../../api/queries.ts';
 import { flatten } from '../../components/data-view.tsx';
 import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { formatDateTime } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { QueryStates } from '../../components/states.tsx';
+import { DataTable, LoadMoreButton } from '../../components/table.tsx';
 import { setSearch, useLocation } from '../../router.tsx';
 
 const KEYS = ['actor', 'action', 'targetType', 'targetId', 'customerId'] as const;
@@ -72,52 +73,30 @@ export default function AuditLogPage() {
           </button>
         </div>
       </form>
-      {query.isPending ? (
-        <Loading label="Loading the audit log…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>No entries{Object.keys(filters).length ? ' match these filters' : ' yet'}.</Empty>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Audit log</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Change</th>
+      <QueryStates query={query} loading="Loading the audit log…" isEmpty={() => items.length === 0} empty={<>No entries{Object.keys(filters).length ? ' match these filters' : ' yet'}.</>}>
+        {() => (
+          <>
+            <DataTable caption="Audit log" columns={['When', 'Actor', 'Action', 'Target', 'Change']}>
+              {items.map((e) => (
+                <tr key={e.id}>
+                  <td>{formatDateTime(e.at)}</td>
+                  <td>{e.actorEmail ?? <span className="muted">system</span>}</td>
+                  <td>
+                    <code>{e.action}</code>
+                  </td>
+                  <td>
+                    {e.targetType} <code className="wrap">{e.targetId}</code>
+                  </td>
+                  <td>
+                    <ChangeSummary before={e.before} after={e.after} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((e) => (
-                  <tr key={e.id}>
-                    <td>{formatDateTime(e.at)}</td>
-                    <td>{e.actorEmail ?? <span className="muted">system</span>}</td>
-                    <td>
-                      <code>{e.action}</code>
-                    </td>
-                    <td>
-                      {e.targetType} <code className="wrap">{e.targetId}</code>
-                    </td>
-                    <td>
-                      <ChangeSummary before={e.before} after={e.after} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {query.hasNextPage && (
-            <button type="button" className="button-secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-              {query.isFetchingNextPage ? 'Loading…' : 'Show older entries'}
-            </button>
-          )}
-        </>
-      )}
+              ))}
+            </DataTable>
+            <LoadMoreButton query={query} label="Show older entries" />
+          </>
+        )}
+      </QueryStates>
     </>
   );
 }

@@ -8,8 +8,9 @@ import { changeSubaccount, type SubaccountAction } from '../../api/mutations.ts'
 import { subaccountsQuery } from '../../api/queries.ts';
 import { TextField } from '../../components/form.tsx';
 import { formatDateTime } from '../../components/format.ts';
-import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
+import { ErrorNotice, QueryStates } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
+import { DataTable } from '../../components/table.tsx';
 
 const DRIFT_TEXT: Record<SubaccountDrift, string> = {
   missing_in_twilio: 'In our database but not in Twilio',
@@ -43,100 +44,80 @@ export default function SubaccountsPage() {
       )}
       {act.isError && <ErrorNotice error={act.error} title="The change was not made" />}
       {closing && <CloseForm account={closing} busy={act.isPending} onCancel={() => setClosing(null)} onConfirm={(confirm) => act.mutate({ sid: closing.accountSid, action: 'close', confirm })} />}
-      {query.isPending ? (
-        <Loading label="Reading subaccounts from Twilio…" />
-      ) : query.isError ? (
-        <ErrorNotice error={query.error} retry={() => void query.refetch()} />
-      ) : query.data.items.length === 0 ? (
-        <Empty>No subaccounts yet.</Empty>
-      ) : (
-        <>
-          <p className="muted">
-            {query.data.summary.total} subaccount{query.data.summary.total === 1 ? '' : 's'}, {query.data.summary.drifted} with drift · checked{' '}
-            {formatDateTime(query.data.checkedAt)}{' '}
-            <button type="button" className="button-link" onClick={() => void query.refetch()} disabled={query.isFetching}>
-              {query.isFetching ? 'Checking…' : 'Check again'}
-            </button>
-          </p>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Subaccounts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Customer</th>
-                  <th scope="col">Account SID</th>
-                  <th scope="col">Our status</th>
-                  <th scope="col">Twilio status</th>
-                  <th scope="col">Usage this month</th>
-                  <th scope="col">Drift</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {query.data.items.map((a) => {
-                  const status = a.twilioStatus ?? a.dbStatus;
-                  const busy = act.isPending && act.variables?.sid === a.accountSid;
-                  return (
-                    <tr key={a.accountSid} className={a.drift.length ? 'row-drift' : undefined} data-sid={a.accountSid}>
-                      <td>
-                        {a.customerName ?? <span className="muted">none</span>}
-                        <div className="muted">{a.friendlyName}</div>
-                      </td>
-                      <td>
-                        <code>{a.accountSid}</code>
-                      </td>
-                      <td>{a.dbStatus ? <StatusBadge status={a.dbStatus} /> : <span className="muted">—</span>}</td>
-                      <td>{a.twilioStatus ? <StatusBadge status={a.twilioStatus} /> : <span className="muted">—</span>}</td>
-                      <td>
-                        {a.usage ? (
-                          <>
-                            {a.usage.count} messages
-                            <div className="muted">
-                              {a.usage.price.toFixed(2)} {a.usage.priceUnit}
-                            </div>
-                          </>
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                      <td>
-                        {a.drift.length === 0 ? (
-                          <span className="muted">none</span>
-                        ) : (
-                          <ul className="drift-list">
-                            {a.drift.map((d) => (
-                              <li key={d}>
-                                <span className="badge badge-bad">drift</span> {DRIFT_TEXT[d]}
-                              </li>
-                            ))}
-                          </ul>
-                        )}
-                      </td>
-                      <td className="row-actions">
-                        {status === 'active' && (
-                          <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ sid: a.accountSid, action: 'suspend' })}>
-                            Suspend<span className="visually-hidden"> {a.accountSid}</span>
-                          </button>
-                        )}
-                        {status === 'suspended' && (
-                          <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ sid: a.accountSid, action: 'reactivate' })}>
-                            Reactivate<span className="visually-hidden"> {a.accountSid}</span>
-                          </button>
-                        )}
-                        {status !== 'closed' && a.twilioStatus && (
-                          <button type="button" className="button-danger" disabled={busy} onClick={() => setClosing(a)}>
-                            Close…<span className="visually-hidden"> {a.accountSid}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+      <QueryStates query={query} loading="Reading subaccounts from Twilio…" isEmpty={(data) => data.items.length === 0} empty="No subaccounts yet.">
+        {(data) => (
+          <>
+            <p className="muted">
+              {data.summary.total} subaccount{data.summary.total === 1 ? '' : 's'}, {data.summary.drifted} with drift · checked{' '}
+              {formatDateTime(data.checkedAt)}{' '}
+              <button type="button" className="button-link" onClick={() => void query.refetch()} disabled={query.isFetching}>
+                {query.isFetching ? 'Checking…' : 'Check again'}
+              </button>
+            </p>
+            <DataTable caption="Subaccounts" columns={['Customer', 'Account SID', 'Our status', 'Twilio status', 'Usage this month', 'Drift', 'Actions']}>
+              {data.items.map((a) => {
+                const status = a.twilioStatus ?? a.dbStatus;
+                const busy = act.isPending && act.variables?.sid === a.accountSid;
+                return (
+                  <tr key={a.accountSid} className={a.drift.length ? 'row-drift' : undefined} data-sid={a.accountSid}>
+                    <td>
+                      {a.customerName ?? <span className="muted">none</span>}
+                      <div className="muted">{a.friendlyName}</div>
+                    </td>
+                    <td>
+                      <code>{a.accountSid}</code>
+                    </td>
+                    <td>{a.dbStatus ? <StatusBadge status={a.dbStatus} /> : <span className="muted">—</span>}</td>
+                    <td>{a.twilioStatus ? <StatusBadge status={a.twilioStatus} /> : <span className="muted">—</span>}</td>
+                    <td>
+                      {a.usage ? (
+                        <>
+                          {a.usage.count} messages
+                          <div className="muted">
+                            {a.usage.price.toFixed(2)} {a.usage.priceUnit}
+                          </div>
+                        </>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td>
+                      {a.drift.length === 0 ? (
+                        <span className="muted">none</span>
+                      ) : (
+                        <ul className="drift-list">
+                          {a.drift.map((d) => (
+                            <li key={d}>
+                              <span className="badge badge-bad">drift</span> {DRIFT_TEXT[d]}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                    <td className="row-actions">
+                      {status === 'active' && (
+                        <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ sid: a.accountSid, action: 'suspend' })}>
+                          Suspend<span className="visually-hidden"> {a.accountSid}</span>
+                        </button>
+                      )}
+                      {status === 'suspended' && (
+                        <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ sid: a.accountSid, action: 'reactivate' })}>
+                          Reactivate<span className="visually-hidden"> {a.accountSid}</span>
+                        </button>
+                      )}
+                      {status !== 'closed' && a.twilioStatus && (
+                        <button type="button" className="button-danger" disabled={busy} onClick={() => setClosing(a)}>
+                          Close…<span className="visually-hidden"> {a.accountSid}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </DataTable>
+          </>
+        )}
+      </QueryStates>
     </>
   );
 }

@@ -1,0 +1,32 @@
+// The list pages' table frame (scrolling wrapper, hidden caption, column headers) and their keyset "Show more" button.
+import type { ReactNode } from 'react';
+
+export function DataTable({ caption, columns, children }: { caption: string; columns: readonly string[]; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Fetches the next keyset page of an infinite query; absent once there is none. */
+export function LoadMoreButton({ query, label = 'Show more' }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown }; label?: string }) {
+  if (!query.hasNextPage) return null;
+  return (
+    <button type="button" className="button-secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+      {query.isFetchingNextPage ? 'Loading…' : label}
+    </button>
+  );
+}
