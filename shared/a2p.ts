@@ -67,6 +67,18 @@ export const a2pRequestSchema = z
   });
 export type A2pRequest = z.infer<typeof a2pRequestSchema>;
 
+/** Status of the brand/campaign data (the review by an admin, then Twilio's registration). */
+export const brandStatusSchema = z.enum(['awaiting_approval', 'rejected_by_admin', 'approved', 'submitted', 'registered', 'failed']);
+
+/** The customer's latest A2P submission (exactly what was POSTed, to prefill a resubmission), its status and why it was rejected. */
+export const a2pSubmissionSchema = z.object({
+  brandId: z.uuid(),
+  request: a2pRequestSchema,
+  status: brandStatusSchema,
+  rejectionReason: z.string().nullable(),
+});
+export type A2pSubmission = z.infer<typeof a2pSubmissionSchema>;
+
 export const otpSchema = z.object({ code: z.string().trim().regex(/^\d{4,8}$/, 'must be the 4–8 digit code you received') });
 export type OtpBody = z.infer<typeof otpSchema>;
 

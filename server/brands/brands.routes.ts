@@ -6,12 +6,13 @@ import { getPrincipal } from '../platform/auth/principal.ts';
 import { assertCustomerAccess } from '../customers/customer-access.ts';
 import type { RouteDoc } from '../platform/http/route-docs.ts';
 import type { Db } from '../platform/db/db.ts';
-import { a2pRequestSchema, brandViewSchema, numbersResponseSchema, otpSchema } from '../../shared/a2p.ts';
-import { listNumbers, submitA2p, submitBrandOtp } from './brands.service.ts';
+import { a2pRequestSchema, a2pSubmissionSchema, brandViewSchema, numbersResponseSchema, otpSchema } from '../../shared/a2p.ts';
+import { getA2pSubmission, listNumbers, submitA2p, submitBrandOtp } from './brands.service.ts';
 
 const tags = ['a2p'];
 export const routeDocs: RouteDoc[] = [
   { method: 'post', path: '/isv/customers/:id/a2p', summary: 'Submit (or resubmit) A2P brand and campaign details; they wait for admin approval', auth: 'user', body: a2pRequestSchema, response: brandViewSchema, status: 201, tags },
+  { method: 'get', path: '/isv/customers/:id/a2p', summary: 'The latest A2P brand and campaign details submitted, with their status and rejection reason (404 a2p_not_submitted if none)', auth: 'user', response: a2pSubmissionSchema, tags },
   { method: 'post', path: '/isv/customers/:id/a2p/otp', summary: "Enter the sole-proprietor brand's OTP", auth: 'user', body: otpSchema, response: brandViewSchema, tags },
   { method: 'get', path: '/isv/customers/:id/numbers', summary: "The customer's phone numbers", auth: 'user', response: numbersResponseSchema, tags },
 ];
@@ -26,6 +27,10 @@ export function brandsRoutes(deps: { db: Db; now?: () => Date }): Router {
     const input = parseInput(a2pRequestSchema, req.body);
     const r = await submitA2p(deps.db, req.params.id, input, now());
     res.status(r.created ? 201 : 200).json(r.brand);
+  });
+  router.get('/customers/:id/a2p', async (req, res) => {
+    await access(req);
+    res.json(await getA2pSubmission(deps.db, req.params.id));
   });
   router.post('/customers/:id/a2p/otp', async (req, res) => {
     await access(req);

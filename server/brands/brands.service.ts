@@ -2,12 +2,14 @@
 // rejection, enters the sole-proprietor OTP, and lists its numbers.
 import type { Db } from '../platform/db/db.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
-import type { A2pRequest, BrandView } from '../../shared/a2p.ts';
+import { a2pSubmissionSchema, type A2pRequest, type A2pSubmission, type BrandView } from '../../shared/a2p.ts';
 import { findCustomerData } from '../onboarding/customers-read.dao.ts';
 import { findFlowBySubject, insertFlow, insertFlowEvent, listFlowsByCustomerAndKind } from '../onboarding/flows.dao.ts';
 import { ensureSubaccountFlow, moveParkedFlow } from '../onboarding/onboarding.service.ts';
 import {
   findBrand,
+  findCampaignByBrand,
+  findLatestBrandByCustomer,
   insertBrand,
   insertCampaign,
   listNumbersByCustomer,
@@ -91,6 +93,20 @@ export async function submitBrandOtp(db: Db, customerId: string, code: string, n
     await moveParkedFlow(tx, flow, { to: 'submit_brand_otp', status: 'in_progress', message: 'The customer entered the brand OTP', patch: { otp: code }, now });
     const brand = await findBrand(tx, flow.subject_id!);
     return view(brand!, flow.id);
+  });
+}
+
+/** The latest brand + campaign data the customer submitted, as it was POSTed, so a resubmission can start from it. */
+export async function getA2pSubmission(db: Db, customerId: string): Promise<A2pSubmission> {
+  const brand = await findLatestBrandByCustomer(db, customerId);
+  if (!brand) throw new AppError(404, 'a2p_not_submitted', 'No A2P brand and campaign details were submitted yet');
+  // The campaign row holds the campaign as last submitted (resubmissions update both rows together).
+  const campaign = await findCampaignByBrand(db, brand.id);
+  return a2pSubmissionSchema.parse({
+    brandId: brand.id,
+    request: { ...brand.data, brandType: brand.brand_type, campaign: campaign?.data ?? brand.data.campaign },
+    status: brand.status,
+    rejectionReason: brand.rejection_reason,
   });
 }
 

@@ -11,6 +11,7 @@ import { loadEmbeddedSigningKey } from '../../server/platform/auth/signing-key.t
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER } from '../../server/platform/auth/tokens.ts';
 import type { RouteDoc } from '../../server/platform/http/route-docs.ts';
 import { customerBody } from '../customers/fixtures.ts';
+import { a2pRequest } from '../onboarding/fixtures.ts';
 
 const OTHER_ID = '00000000-0000-4000-8000-000000000000';
 const SOME_SID = `AC${'b'.repeat(32)}`;
@@ -63,6 +64,8 @@ describe('isolation matrix over every documented route', () => {
     operator = await signUp(ctx, uniqueEmail('operator'), { roles: ['operator'] });
     customerA = (await ctx.request.post('/api/isv/customers').set(memberOfA.auth).send(customerBody({ legalName: 'Customer A' }))).body.id;
     customerB = (await ctx.request.post('/api/isv/customers').set(ownerOfB.auth).send(customerBody({ legalName: 'Customer B' }))).body.id;
+    // A has submitted A2P data, so GET …/a2p has something to return to its own member (404 a2p_not_submitted otherwise).
+    expect((await ctx.request.post(`/api/isv/customers/${customerA}/a2p`).set(memberOfA.auth).send(a2pRequest())).status).toBe(201);
     docs = ctx.features.routeDocs;
   });
   afterAll(() => ctx.close());
