@@ -1,7 +1,7 @@
 // Every read the portal makes, as queryOptions factories shared by the pages. Keys start with the resource
 // (['customers', id, …]) so a mutation invalidates a whole family by prefix.
 import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/react-query';
-import { numbersResponseSchema } from '../../../shared/a2p.ts';
+import { a2pSubmissionSchema, numbersResponseSchema } from '../../../shared/a2p.ts';
 import { meResponseSchema } from '../../../shared/auth.ts';
 import { customerPageSchema, customerSchema } from '../../../shared/customers.ts';
 import { messageDetailSchema, messagePageSchema, type MessageListQuery } from '../../../shared/messages.ts';
@@ -12,7 +12,7 @@ import { portalConfigSchema } from '../../../shared/portal.ts';
 import { templatesResponseSchema } from '../../../shared/templates.ts';
 import { senderViewSchema } from '../../../shared/whatsapp.ts';
 import { z } from 'zod';
-import type { ApiClient } from './client.ts';
+import { ApiError, type ApiClient } from './client.ts';
 
 /**
  * Drops everything cached for the previous person (all but the public config). Call it before a sign-in or after
@@ -115,6 +115,20 @@ export const customerQuery = (api: ApiClient, customerId: string) =>
   queryOptions({
     queryKey: ['customers', customerId, 'detail'],
     queryFn: ({ signal }) => api.get(customerPath(customerId), customerSchema, { signal }),
+  });
+
+/** The latest A2P brand + campaign data submitted (to prefill a resubmission); null before any submission. */
+export const a2pSubmissionQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'a2p'],
+    queryFn: async ({ signal }) => {
+      try {
+        return await api.get(`${customerPath(customerId)}/a2p`, a2pSubmissionSchema, { signal });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404 && e.code === 'a2p_not_submitted') return null;
+        throw e;
+      }
+    },
   });
 
 export const customersQuery = (api: ApiClient, q: string, limit = 50) =>

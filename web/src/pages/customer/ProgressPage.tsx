@@ -7,7 +7,7 @@ import type { FlowView } from '../../../../shared/onboarding.ts';
 import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../app/context.tsx';
 import { registerSender, submitA2p, submitBrandOtp, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
-import { customerQuery, onboardingInFlight, onboardingQuery, sendersQuery, templatesQuery } from '../../api/queries.ts';
+import { a2pSubmissionQuery, customerQuery, onboardingInFlight, onboardingQuery, sendersQuery, templatesQuery } from '../../api/queries.ts';
 import { FlowTimeline, waitsForOtp } from '../../components/FlowTimeline.tsx';
 import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { humanize } from '../../components/format.ts';
@@ -15,7 +15,7 @@ import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { TemplateForm } from '../../components/TemplateForm.tsx';
 import { Link } from '../../router.tsx';
-import { A2pStep } from './onboarding/A2pStep.tsx';
+import { A2pStep, a2pFormValues } from './onboarding/A2pStep.tsx';
 import { BusinessProfileStep, PROFILE_PATHS } from './onboarding/BusinessProfileStep.tsx';
 import { changedFields } from './onboarding/OnboardingWizard.tsx';
 import { WhatsappStep } from './onboarding/WhatsappStep.tsx';
@@ -195,12 +195,15 @@ function A2pFix({ customerId, flow }: { customerId: string; flow: FlowView }) {
   const customer = useQuery(customerQuery(api, customerId));
   const fields = flow.lastError?.fields ?? [];
   const profileFix = fields.length > 0 && fields.every(isProfileField);
+  // The brand/campaign form starts from the data submitted last, so only what was rejected needs changing.
+  const submission = useQuery({ ...a2pSubmissionQuery(api, customerId), enabled: !profileFix });
   const done = () => void queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
   const patch = useMutation({ mutationFn: (p: Record<string, unknown>) => updateCustomer(api, customerId, changedFields(customer.data!, p)), onSuccess: done });
   const resubmit = useMutation({ mutationFn: (p: Record<string, unknown>) => submitA2p(api, customerId, p), onSuccess: done });
 
-  if (customer.isPending) return <Loading label="Loading your details…" />;
+  if (customer.isPending || (!profileFix && submission.isPending)) return <Loading label="Loading your details…" />;
   if (customer.isError) return <ErrorNotice error={customer.error} retry={() => void customer.refetch()} />;
+  if (!profileFix && submission.isError) return <ErrorNotice error={submission.error} retry={() => void submission.refetch()} />;
   return (
     <details className="fix" open>
       <summary>{profileFix ? 'Correct your business details and resubmit' : 'Correct the brand and campaign and resubmit'}</summary>
@@ -213,7 +216,14 @@ function A2pFix({ customerId, flow }: { customerId: string; flow: FlowView }) {
       ) : (
         <>
           {resubmit.isError && <ErrorNotice error={resubmit.error} title="The registration was not resubmitted" />}
-          <A2pStep businessType={customer.data.businessType} busy={resubmit.isPending} submitLabel="Resubmit for review" onSubmit={(p) => resubmit.mutate(p)} serverError={resubmit.error} />
+          <A2pStep
+            businessType={customer.data.businessType}
+            initial={submission.data ? a2pFormValues(submission.data.request) : undefined}
+            busy={resubmit.isPending}
+            submitLabel="Resubmit for review"
+            onSubmit={(p) => resubmit.mutate(p)}
+            serverError={resubmit.error}
+          />
         </>
       )}
     </details>

@@ -1,7 +1,7 @@
 // Wizard step 2: A2P 10DLC brand and campaign, validated with the shared a2pRequestSchema (Twilio's limits)
 // before submission, with the rules and fees next to the fields. Also used to fix and resubmit after a rejection.
 import { useCallback, useEffect } from 'react';
-import { a2pRequestSchema, a2pUseCaseSchema, companyTypeSchema, stockExchangeSchema } from '../../../../../shared/a2p.ts';
+import { a2pRequestSchema, a2pUseCaseSchema, companyTypeSchema, stockExchangeSchema, type A2pRequest } from '../../../../../shared/a2p.ts';
 import type { BusinessType } from '../../../../../shared/customers.ts';
 import { CheckboxField, FormErrorSummary, SelectField, TextArea, TextField } from '../../../components/form.tsx';
 import { humanize } from '../../../components/format.ts';
@@ -48,6 +48,15 @@ export function a2pDefaults(businessType?: BusinessType): FormValues {
     'campaign.hasEmbeddedPhone': false,
     'campaign.optInKeywords': '',
   };
+}
+
+/** The form's values for data submitted before (the fix-and-resubmit form starts from the last submission). */
+export function a2pFormValues(req: A2pRequest): FormValues {
+  const { campaign, ...brand } = req;
+  const values: FormValues = { ...a2pDefaults(), ...brand };
+  for (const [k, v] of Object.entries(campaign)) values[`campaign.${k}`] = v;
+  values['campaign.optInKeywords'] = (campaign.optInKeywords ?? []).join(' ');
+  return values;
 }
 
 export function a2pPayload(values: FormValues): Record<string, unknown> {

@@ -8,7 +8,7 @@ import '@testing-library/jest-dom/vitest';
 import { a2pRequestSchema } from '../../../../../shared/a2p.ts';
 import { createCustomerSchema } from '../../../../../shared/customers.ts';
 import { renderWithApi } from '../../../test/render.tsx';
-import { A2pStep } from './A2pStep.tsx';
+import { A2pStep, a2pFormValues } from './A2pStep.tsx';
 import { BusinessProfileStep } from './BusinessProfileStep.tsx';
 import { OnboardingWizard } from './OnboardingWizard.tsx';
 
@@ -158,6 +158,35 @@ describe('A2P brand and campaign step', () => {
     const parsed = a2pRequestSchema.parse(onSubmit.mock.calls[0]![0]);
     expect(parsed).toMatchObject({ brandType: 'STANDARD', companyType: 'public', stockExchange: 'NASDAQ', stockTicker: 'ACME' });
     expect(parsed.campaign.sampleMessages).toHaveLength(2);
+  });
+
+  it('starts from a previous submission and resubmits it unchanged when nothing is edited', async () => {
+    const user = userEvent.setup({ delay: null });
+    const onSubmit = vi.fn();
+    const previous = a2pRequestSchema.parse({
+      brandType: 'STANDARD',
+      companyType: 'public',
+      stockExchange: 'NYSE',
+      stockTicker: 'ACME',
+      areaCode: '415',
+      campaign: {
+        useCase: 'CUSTOMER_CARE',
+        description: longText(50),
+        messageFlow: longText(70),
+        sampleMessages: ['Acme: your ticket 12 was answered. Reply STOP to opt out.', 'Acme: we replied to your question, reply HELP for help.', 'Acme: your ticket 12 is closed. Reply STOP to opt out.'],
+        hasEmbeddedLinks: true,
+        hasEmbeddedPhone: false,
+        optOutMessage: 'Acme: you will get no more messages from us.',
+        optInKeywords: ['START', 'JOIN'],
+        termsUrl: 'https://acme.example.com/terms',
+      },
+    });
+    render(<A2pStep businessType="corporation" initial={a2pFormValues(previous)} submitLabel="Resubmit for review" onSubmit={onSubmit} />);
+    expect(screen.getByLabelText(/^Stock ticker/)).toHaveValue('ACME');
+    expect(screen.getByLabelText(/^Sample message 3/)).toHaveValue(previous.campaign.sampleMessages[2]);
+    await user.click(screen.getByRole('button', { name: 'Resubmit for review' }));
+    expect(onSubmit).toHaveBeenCalledTimes(1);
+    expect(a2pRequestSchema.parse(onSubmit.mock.calls[0]![0])).toEqual(previous);
   });
 
   it('offers a sole-proprietor brand only the SOLE_PROPRIETOR use case and skips secondary vetting fees', () => {
