@@ -54,19 +54,10 @@ function toMember(m: MemberRow): Member {
   return { userId: m.user_id, email: m.email, role: m.role, status: m.status, since: m.created_at.toISOString() };
 }
 
-/** The audit summary of a customer: its data without the contact's personal details beyond the email. */
+/** The audit summary of a customer: the data a customer can change, without ids, status or timestamps. */
 function auditSummary(row: CustomerRow) {
-  return {
-    legalName: row.legal_name,
-    displayName: row.display_name,
-    businessType: row.business_type,
-    ein: row.ein,
-    industry: row.industry,
-    website: row.website,
-    regionsOfOperation: row.regions_of_operation,
-    address: row.address,
-    contact: row.contact,
-  };
+  const { id: _id, status: _status, myRole: _role, createdAt: _c, updatedAt: _u, ...data } = toCustomer(row, 'staff');
+  return data;
 }
 
 const PATCH_COLUMNS = {
