@@ -1,13 +1,28 @@
-// Validates a response body against the matching response schema in Twilio's OpenAPI documents
-// (../shared/twilio/openapi) with Ajv, after converting OpenAPI 3.0 schema dialect to JSON Schema.
+// Validates a response body against the matching response schema in Twilio's OpenAPI documents with Ajv,
+// after converting OpenAPI 3.0 schema dialect to JSON Schema. The documents are the complete twilio-oai
+// specs that Twilio publishes inside the npm package @twilio-alpha/mcp (a pinned devDependency), found
+// through Node's module resolution so the repository never reads a folder beside itself.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const OPENAPI_DIR = process.env.TWILIO_OPENAPI_DIR ?? path.resolve(here, '../../../shared/twilio/openapi');
+const require = createRequire(import.meta.url);
+const SPEC_PACKAGE = '@twilio-alpha/mcp';
+const specPackageJson = require.resolve(`${SPEC_PACKAGE}/package.json`);
+
+/** The folder holding twilio_<product>_<version>.json. */
+export const OPENAPI_DIR = path.join(path.dirname(specPackageJson), 'twilio-oai', 'spec', 'json');
+/** Where the documents come from, for messages and the README: "@twilio-alpha/mcp@0.7.0". */
+export const OPENAPI_SOURCE = `${SPEC_PACKAGE}@${(JSON.parse(readFileSync(specPackageJson, 'utf8')) as { version: string }).version}`;
+
+/** The document file of a short spec name: 'api_v2010' → twilio_api_v2010.json in OPENAPI_DIR. */
+export function specFilePath(specFile: string): string {
+  if (path.isAbsolute(specFile)) return specFile;
+  const name = specFile.endsWith('.json') ? specFile : `twilio_${specFile}.json`;
+  return path.join(OPENAPI_DIR, name);
+}
 
 export interface SpecMatchOptions {
   /**
@@ -82,18 +97,52 @@ interface LoadedSpec {
 
 const specs = new Map<string, LoadedSpec>();
 
-function specPath(specFile: string): string {
-  if (path.isAbsolute(specFile)) return specFile;
-  const name = specFile.endsWith('.json') ? specFile : `${specFile}.subset.json`;
-  return path.join(OPENAPI_DIR, name);
+/** What twilio-oai-newer.json adds to one spec: whole operations, whole schemas, properties of a schema. */
+export interface SpecOverlay {
+  paths: Record<string, Record<string, Json>>;
+  schemas: Record<string, Json>;
+  properties: Record<string, Record<string, Json>>;
+}
+
+export const OVERLAY = JSON.parse(readFileSync(path.join(import.meta.dirname, 'twilio-oai-newer.json'), 'utf8')) as {
+  'twilio-oai': string;
+  specs: Record<string, SpecOverlay>;
+};
+
+const documents = new Map<string, Json>();
+
+/** The package's document alone, without the overlay (for the drift test). */
+export function packageDocument(specFile: string): Json {
+  return JSON.parse(readFileSync(specFilePath(specFile), 'utf8')) as Json;
+}
+
+/** The document of a spec: the package's, plus what twilio-oai-newer.json adds for it. */
+export function specDocument(specFile: string): Json {
+  const file = specFilePath(specFile);
+  let doc = documents.get(file);
+  if (!doc) {
+    doc = packageDocument(specFile);
+    const overlay = OVERLAY.specs[path.basename(file).replace(/^twilio_/, '').replace(/\.json$/, '')];
+    if (overlay) {
+      const paths = doc.paths as Record<string, Record<string, Json>>;
+      for (const [p, ops] of Object.entries(overlay.paths)) paths[p] = { ...paths[p], ...ops };
+      const schemas = (doc.components as { schemas: Record<string, Json> }).schemas;
+      Object.assign(schemas, overlay.schemas);
+      for (const [name, props] of Object.entries(overlay.properties)) {
+        schemas[name] = { ...schemas[name], properties: { ...(schemas[name]!.properties as Json), ...props } };
+      }
+    }
+    documents.set(file, doc);
+  }
+  return doc;
 }
 
 function load(specFile: string, exact: boolean): LoadedSpec {
-  const file = specPath(specFile);
+  const file = specFilePath(specFile);
   const key = `${file}|${exact}`;
   let spec = specs.get(key);
   if (!spec) {
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    const doc = specDocument(specFile);
     const docId = `urn:twilio-openapi:${path.basename(file)}:${exact ? 'exact' : 'loose'}`;
     const ajv = createAjv();
     ajv.addSchema({ $id: docId, components: convert(doc.components ?? {}, docId, exact) });
@@ -118,7 +167,7 @@ export function responseSchema(specFile: string, method: string, pathTemplate: s
 
 /**
  * Asserts that `body` is what Twilio documents for `method pathTemplate` answering `status`.
- * `specFile` is a file in the openapi folder ('api_v2010', 'messaging_v1.subset.json') or an absolute path.
+ * `specFile` is a short spec name ('api_v2010', 'messaging_v1'), a file name in OPENAPI_DIR or an absolute path.
  * Throws an Error listing every violation (with its JSON pointer) so Vitest prints it.
  */
 export function expectMatchesSpec(
@@ -146,7 +195,7 @@ export function expectMatchesSpec(
     const problems = (validate.errors ?? [])
       .map((e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`)
       .join('\n');
-    throw new Error(`response does not match ${path.basename(specPath(specFile))} ${cacheKey}:\n${problems}\nbody: ${JSON.stringify(body).slice(0, 2000)}`);
+    throw new Error(`response does not match ${path.basename(specFilePath(specFile))} ${cacheKey}:\n${problems}\nbody: ${JSON.stringify(body).slice(0, 2000)}`);
   }
 }
 
@@ -266,6 +315,6 @@ export function expectRequestMatchesSpec(
     }
   }
   if (problems.length) {
-    throw new Error(`request does not match ${path.basename(specPath(specFile))} ${method.toUpperCase()} ${pathTemplate}:\n  ${problems.join('\n  ')}\nsent: ${JSON.stringify(sent).slice(0, 2000)}`);
+    throw new Error(`request does not match ${path.basename(specFilePath(specFile))} ${method.toUpperCase()} ${pathTemplate}:\n  ${problems.join('\n  ')}\nsent: ${JSON.stringify(sent).slice(0, 2000)}`);
   }
 }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPENAPI_DIR } from '../helpers/openapi.ts';
+import { specDocument } from '../helpers/openapi.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../..');
@@ -99,7 +99,7 @@ const specCache = new Map<string, { paths: Record<string, Record<string, { opera
 function spec(file: SpecFile) {
   let doc = specCache.get(file);
   if (!doc) {
-    doc = JSON.parse(readFileSync(path.join(OPENAPI_DIR, `${file}.subset.json`), 'utf8')) as { paths: Record<string, Record<string, { operationId?: string }>> };
+    doc = specDocument(file) as unknown as { paths: Record<string, Record<string, { operationId?: string }>> };
     specCache.set(file, doc);
   }
   return doc;
