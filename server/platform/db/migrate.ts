@@ -26,15 +26,30 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
        )`,
     );
     const done = new Set((await tx.query<{ name: string }>('SELECT name FROM isv.schema_migrations')).map((r) => r.name));
+    const byCli = await appliedBySupabaseCli(tx);
     const applied: string[] = [];
     for (const m of migrations) {
       if (done.has(m.name)) continue;
-      await tx.exec(m.sql);
+      // `supabase db push` / `supabase start` ran this file already (same folder, same SQL): record, do not rerun.
+      if (!byCli.has(m.name.slice(0, 14))) await tx.exec(m.sql);
       await tx.query('INSERT INTO isv.schema_migrations (name) VALUES ($1)', [m.name]);
       applied.push(m.name);
     }
     return applied;
   });
+}
+
+/**
+ * Versions (the 14-digit name prefix) the Supabase CLI has applied from supabase/migrations, recorded in its
+ * own table; empty when the CLI never touched this database.
+ */
+async function appliedBySupabaseCli(db: Db): Promise<Set<string>> {
+  const [exists] = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS present`,
+  );
+  if (!exists?.present) return new Set();
+  const rows = await db.query<{ version: string }>('SELECT version FROM supabase_migrations.schema_migrations');
+  return new Set(rows.map((r) => r.version));
 }
 
 /** Names of migrations present on disk but not yet applied. */
