@@ -11,7 +11,7 @@ import { createPgliteDb } from './platform/db/pglite.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { createKeyRing, loadOrCreateLocalKey, type KeyRing } from './platform/crypto/keyring.ts';
 import { rotateSecrets } from './platform/crypto/rotate.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
+import { createLogger, prettyDestination, type Logger } from './platform/logger.ts';
 import { loadOrCreateSandboxCredentials, startSandbox, type Sandbox } from './sandbox/sandbox.ts';
 import { createTwilioGateway } from './twilio/gateway.ts';
 import { buildFeatures } from './features.ts';
@@ -138,7 +138,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
 
 /** `npm run sandbox`: the Twilio sandbox alone, for poking at it with curl or the SDK. */
 async function sandboxOnly(config: Config, logger: Logger): Promise<void> {
-  const target = await openTwilioTarget({ ...config, twilio: { ...config.twilio, mode: 'sandbox' } }, logger);
+  const target = await openTwilioTarget(config, logger);
   logger.info({ url: target.sandboxUrl, masterAccountSid: target.masterAccountSid }, 'sandbox.ready');
   const stop = async () => {
     await target.sandbox?.close();
@@ -157,9 +157,12 @@ async function keysRotate(config: Config, logger: Logger): Promise<void> {
 
 async function main(): Promise<void> {
   loadEnvFiles();
+  const command = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'serve';
   let config: Config;
   try {
-    config = parseConfig(process.env);
+    // The sandbox alone never talks to Twilio, so live-mode rules (ENCRYPTION_KEYS, PUBLIC_BASE_URL) do not
+    // apply to it; TWILIO_MASTER_* given there become the sandbox's own master account.
+    config = parseConfig(command === 'sandbox' ? { ...process.env, TWILIO_MODE: 'sandbox' } : process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -167,8 +170,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel });
-  const command = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'serve';
+  const pretty = config.logFormat ? config.logFormat === 'pretty' : process.stdout.isTTY === true && config.nodeEnv !== 'production';
+  const logger = createLogger({ level: config.logLevel, destination: pretty ? await prettyDestination() : undefined });
   if (command === 'serve') return serve(config, logger);
   if (command === 'keys:rotate') return keysRotate(config, logger);
   if (command === 'sandbox') return sandboxOnly(config, logger);

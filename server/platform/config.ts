@@ -41,6 +41,8 @@ export const configSchema = z
     PORT: intFrom(3000, 0),
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Unset: pretty on a terminal outside production, JSON otherwise.
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATA_DIR: z.string().default('.data'),
@@ -84,6 +86,7 @@ export const configSchema = z
       port: c.PORT,
       host: c.HOST,
       logLevel: c.LOG_LEVEL,
+      logFormat: c.LOG_FORMAT,
       publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
       databaseUrl: c.DATABASE_URL,
       dataDir: c.DATA_DIR,

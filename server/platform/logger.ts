@@ -32,6 +32,20 @@ export function createLogger(opts: { level: string; destination?: pino.Destinati
   );
 }
 
+/**
+ * A human-readable destination for a terminal: pino-pretty, synchronous so the last lines before process.exit
+ * are not lost. pino-pretty is a devDependency; where it is not installed (`npm ci --omit=dev`) this returns
+ * undefined and the logger writes JSON. Redaction happens before the line reaches it.
+ */
+export async function prettyDestination(): Promise<pino.DestinationStream | undefined> {
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    return pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  } catch {
+    return undefined;
+  }
+}
+
 /** +14155550123 → +1415•••0123: enough to tell numbers apart in logs, not enough to identify a person. */
 export function maskPhone(phone: string | undefined | null): string | undefined {
   if (!phone) return undefined;
