@@ -104,7 +104,7 @@ function baselineRouter(config: Config, db: Db, tokens: TwilioGateway): Router {
     await db.query(
       `INSERT INTO isv.webhook_events (idempotency_key, kind, account_sid, message_sid, payload, processed_at)
        VALUES ($1, 'status', $2, $3, $4, now()) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [`status:${p.MessageSid}:${p.MessageStatus}`, v.webhook.accountSid, p.MessageSid, JSON.stringify(p)],
+      [`status:${v.webhook.accountSid}:${p.MessageSid}:${p.MessageStatus}`, v.webhook.accountSid, p.MessageSid, JSON.stringify(p)],
     );
     res.status(200).end();
   });
@@ -147,8 +147,9 @@ interface Checks {
 /** Every acknowledged distinct event stored exactly once; every message at its highest acknowledged status. */
 async function check(db: Db, acked: string[], withEffects: boolean): Promise<Checks> {
   const distinct = new Set(acked);
+  // Keys are `status:<AccountSid>:<MessageSid>:<MessageStatus>`; the acknowledgements name SID and status.
   const stored = new Set(
-    (await db.query<{ idempotency_key: string }>(`SELECT idempotency_key FROM isv.webhook_events`)).map((r) => r.idempotency_key),
+    (await db.query<{ idempotency_key: string }>(`SELECT idempotency_key FROM isv.webhook_events`)).map((r) => r.idempotency_key.replace(/^status:AC[0-9a-f]{32}:/, 'status:')),
   );
   let lost = 0;
   for (const line of distinct) {

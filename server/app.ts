@@ -8,6 +8,7 @@ import type { Logger } from './platform/logger.ts';
 import { errorHandler, notFoundRoute } from './platform/errors.ts';
 import { requestLogger } from './platform/http/request-context.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { checkRawBody, MAX_PARAMETERS, refuseUnstorableInput } from './platform/http/body-checks.ts';
 
 export interface AppDeps {
   config: Config;
@@ -28,23 +29,31 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { defaultSrc: ["'self'"], connectSrc: ["'self'", ...(deps.config.supabase.url ? [deps.config.supabase.url] : [])] },
+        // style-src without helmet's default https: 'unsafe-inline': the portal's CSS is bundled into /assets.
+        directives: {
+          defaultSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          connectSrc: ["'self'", ...(deps.config.supabase.url ? [deps.config.supabase.url] : [])],
+        },
       },
     }),
   );
 
   const api = express.Router();
-  // Both parsers keep the raw bytes: webhook verification needs them (bodySHA256 is over the raw body).
-  const keepRaw = (req: express.Request, _res: unknown, buf: Buffer) => {
+  // API answers carry tenant data and tokens: no browser or proxy cache may keep them.
+  api.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  // Both parsers keep the raw (decompressed) bytes: webhook verification needs them (bodySHA256 is over the raw
+  // body), and they are checked for invalid UTF-8 and NUL before parsing (body-checks.ts).
+  const keepRaw = (form: boolean) => (req: express.Request, _res: unknown, buf: Buffer, charset: string | null) => {
+    checkRawBody(buf, charset, form);
     (req as RawBodyRequest).rawBody = buf;
   };
-  // Postgres text and jsonb cannot hold NUL: such a body is refused as malformed JSON (400) instead of failing in SQL.
-  const rejectNul = (key: string, value: unknown) => {
-    if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new SyntaxError('NUL characters are not accepted');
-    return value;
-  };
-  api.use(express.json({ limit: '100kb', verify: keepRaw, reviver: rejectNul }));
-  api.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200, verify: keepRaw }));
+  api.use(express.json({ limit: '100kb', verify: keepRaw(false) }));
+  api.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: MAX_PARAMETERS, verify: keepRaw(true) }));
+  api.use(refuseUnstorableInput);
   api.use(healthRoutes(deps));
   for (const r of deps.routers ?? []) api.use(r.path, r.router);
   api.use(notFoundRoute);

@@ -41,3 +41,21 @@ export interface Page<T> {
 
 /** ISO 8601 timestamps on the wire (Dates are serialised by JSON.stringify). */
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+
+/**
+ * A timestamp as Postgres prints it (`2026-11-23 18:38:45.123456+00`) that is also a real instant: month 1–12,
+ * a day the month has, year 0001–9999, offset within ±15:59. A cursor that only matched the shape
+ * (`2026-13-45`, year 0000, `+99`) would otherwise fail the ::timestamptz cast with a 500.
+ */
+export function isRealTimestamp(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?:([+-])(\d{2})(?::?(\d{2}))?|Z)$/.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return false;
+  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
+  if (day < 1 || day > daysInMonth) return false;
+  if (m[9] !== undefined && (Number(m[9]) > 15 || Number(m[10] ?? 0) > 59)) return false;
+  return true;
+}
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

@@ -1,6 +1,6 @@
 // Opaque keyset cursors: base64url of the last row's (timestamp text, id). A cursor that does not decode is a 400.
 import { badRequest } from '../platform/errors.ts';
-import { UUID_PATTERN } from '../../shared/common.ts';
+import { isRealTimestamp, UUID_PATTERN } from '../../shared/common.ts';
 
 /** timestamptz as Postgres prints it (`created_at::text`), the only form these cursors carry. */
 const POSTGRES_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
@@ -19,7 +19,7 @@ export function decodeCursor(cursor: string): KeysetPosition {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' &&
-      UUID_PATTERN.test(v[1]) && POSTGRES_TIMESTAMPTZ.test(v[0])
+      UUID_PATTERN.test(v[1]) && POSTGRES_TIMESTAMPTZ.test(v[0]) && isRealTimestamp(v[0])
     ) {
       return { at: v[0], id: v[1] };
     }

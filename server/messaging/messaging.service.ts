@@ -22,7 +22,7 @@ import {
   type SendMessageResponse,
   sendMessageRequestSchema,
 } from '../../shared/messages.ts';
-import { UUID_PATTERN, type Page } from '../../shared/common.ts';
+import { isRealTimestamp, UUID_PATTERN, type Page } from '../../shared/common.ts';
 import type { z } from 'zod';
 import {
   adoptCallbackRow,
@@ -89,8 +89,6 @@ export function toMessage(r: MessageRow): Message {
   };
 }
 
-/** created_at as Postgres prints it (`2026-11-23 18:38:45.123456+00`): microseconds survive the round trip. */
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/;
 
 function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
@@ -99,7 +97,7 @@ function encodeCursor(createdAt: string, id: string): string {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1]) && TIMESTAMP_TEXT.test(v[0])) {
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && UUID_PATTERN.test(v[1]) && isRealTimestamp(v[0])) {
       return { createdAt: v[0], id: v[1] };
     }
   } catch {
@@ -151,7 +149,9 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
   async function enforceRateLimit(customerId: string): Promise<void> {
     const t = now().getTime();
     const windowStart = Math.floor(t / rate.windowMs) * rate.windowMs;
-    const key = `messages.send:${customerId}`;
+    // Canonical id: Postgres reads a UUID in any case, so a key built from the raw path text would give
+    // `…/customers/ABC…/messages` a fresh window of its own (issue 16 row 4).
+    const key = `messages.send:${customerId.toLowerCase()}`;
     const count = await hitRateLimit(db, key, new Date(windowStart));
     if (count === 1) await deleteRateLimitWindowsBefore(db, key, new Date(windowStart - 60 * rate.windowMs));
     if (count > rate.limit) {

@@ -74,6 +74,10 @@ export const configSchema = z
       for (const name of ['TWILIO_MASTER_ACCOUNT_SID', 'TWILIO_MASTER_AUTH_TOKEN', 'ENCRYPTION_KEYS', 'PUBLIC_BASE_URL'] as const) {
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when TWILIO_MODE=live' });
       }
+      // Twilio signs webhooks over this URL and the portal's tokens travel to it: never in clear text in live mode.
+      if (c.PUBLIC_BASE_URL && !c.PUBLIC_BASE_URL.startsWith('https://')) {
+        ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be an https:// URL when TWILIO_MODE=live' });
+      }
     }
     if (c.ONBOARDING_POLL_MAX_MS < c.ONBOARDING_POLL_MIN_MS) {
       ctx.addIssue({ code: 'custom', path: ['ONBOARDING_POLL_MAX_MS'], message: 'must be at least ONBOARDING_POLL_MIN_MS' });

@@ -41,14 +41,42 @@ export const notFoundRoute: RequestHandler = (req, _res, next) => {
   next(new AppError(404, 'route_not_found', `No route for ${req.method} ${req.path}`));
 };
 
+/**
+ * The body parsers' errors (http-errors with a `type`, or zlib's on a corrupt gzip/deflate body) as the client's
+ * fault they are: 4xx with a stable code, never the opaque 500.
+ */
+function bodyReadError(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { type?: unknown; field?: unknown; reason?: unknown };
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return badRequest('The request body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError(413, 'payload_too_large', 'The request body is too large');
+    case 'parameters.too.many':
+      return new AppError(413, 'too_many_parameters', 'The request body has too many parameters (at most 200)', [{ path: '(body)', message: 'has more than 200 parameters' }]);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported');
+    case 'entity.invalid_text':
+      return new AppError(422, 'invalid_text', 'The request contains characters that cannot be stored', [{ path: String(e.field), message: String(e.reason) }]);
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return badRequest('The request body was incomplete');
+  }
+  // A corrupt gzip/deflate/br stream: the parser tags the decompressor's error with status 400.
+  const x = err as { status?: unknown; expose?: unknown };
+  if (typeof x.status === 'number' && x.status >= 400 && x.status < 500 && x.expose === true) {
+    return new AppError(x.status, 'unreadable_body', 'The request body could not be read (is it valid for its Content-Encoding?)');
+  }
+  return undefined;
+}
+
 /** Renders { code, detail, errors? }. Unknown errors become an opaque 500, logged once with their cause. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let appErr: AppError;
   if (err instanceof AppError) appErr = err;
-  else if (err?.type === 'entity.parse.failed') appErr = badRequest('The request body is not valid JSON');
-  else if (err?.type === 'entity.too.large') appErr = new AppError(413, 'payload_too_large', 'The request body is too large');
-  else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported')
-    appErr = new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported');
+  else if (bodyReadError(err)) appErr = bodyReadError(err)!;
   else {
     req.log?.error({ err }, 'request.failed');
     appErr = new AppError(500, 'internal_error', 'Something went wrong on our side. It has been logged.');

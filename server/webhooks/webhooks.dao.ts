@@ -8,22 +8,27 @@ export type WebhookKind = 'inbound' | 'status' | 'opt_out';
 
 export interface WebhookEventInsert {
   idempotencyKey: string;
+  idempotencyToken: string | null;
   kind: WebhookKind;
   accountSid: string;
   messageSid: string | null;
   payload: Record<string, string>;
 }
 
-/** Stores new events (processed in the same transaction) and returns the keys that were not already there. */
+/**
+ * Stores new events (processed in the same transaction) and returns the keys that were not already there.
+ * ON CONFLICT without a target: a repeat of the signed key or of the (account, idempotency token) hint is a
+ * duplicate either way.
+ */
 export async function insertWebhookEvents(db: Db, events: readonly WebhookEventInsert[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const rows = await db.query<{ idempotency_key: string }>(
-    `INSERT INTO isv.webhook_events (idempotency_key, kind, account_sid, customer_id, message_sid, payload, processed_at)
-     SELECT x.key, x.kind, x.account_sid, s.customer_id, x.message_sid, x.payload::jsonb, now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x(key, kind, account_sid, message_sid, payload)
+    `INSERT INTO isv.webhook_events (idempotency_key, twilio_idempotency_token, kind, account_sid, customer_id, message_sid, payload, processed_at)
+     SELECT x.key, x.token, x.kind, x.account_sid, s.customer_id, x.message_sid, x.payload::jsonb, now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(key, kind, account_sid, message_sid, payload, token)
        LEFT JOIN isv.twilio_subaccounts s ON s.account_sid = x.account_sid
       ORDER BY x.key
-     ON CONFLICT (idempotency_key) DO NOTHING
+     ON CONFLICT DO NOTHING
      RETURNING idempotency_key`,
     [
       events.map((e) => e.idempotencyKey),
@@ -31,6 +36,7 @@ export async function insertWebhookEvents(db: Db, events: readonly WebhookEventI
       events.map((e) => e.accountSid),
       events.map((e) => e.messageSid),
       events.map((e) => JSON.stringify(e.payload)),
+      events.map((e) => e.idempotencyToken),
     ],
   );
   return new Set(rows.map((r) => r.idempotency_key));
@@ -41,6 +47,7 @@ const OPTED_OUT_CODE = 21610;
 
 export interface StatusEventRow {
   idempotencyKey: string;
+  idempotencyToken: string | null;
   accountSid: string;
   messageSid: string;
   payload: Record<string, string>;
@@ -57,7 +64,8 @@ export interface StatusEventRow {
 
 /**
  * Records a batch of status callbacks and applies them, in ONE statement (one round trip, atomic on its own):
- *  - new_events: stores each event under its key; only keys not seen before go on (duplicates have no effect);
+ *  - new_events: stores each event under its key; only keys not seen before go on (duplicates have no effect;
+ *    a repeated (account, idempotency token) hint is a duplicate too);
  *  - per_message / last_values: per message, the highest-ranked new status (first arrival wins ties) and the
  *    latest error code, price, segments and sender the callbacks carried;
  *  - up: creates the message for the customer owning the AccountSid when the platform did not send it, or
@@ -74,15 +82,15 @@ export async function recordStatusEvents(db: Db, rows: readonly StatusEventRow[]
   const result = await db.query<{ idempotency_key: string }>(
     `WITH x AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::int[], $11::numeric[], $12::text[], $13::int[]) WITH ORDINALITY
-              AS x(key, account_sid, sid, payload, channel, from_number, to_number, mg, status, error_code, price, price_unit, num_segments, n)
+                            $9::text[], $10::int[], $11::numeric[], $12::text[], $13::int[], $14::text[]) WITH ORDINALITY
+              AS x(key, account_sid, sid, payload, channel, from_number, to_number, mg, status, error_code, price, price_unit, num_segments, token, n)
      ),
      new_events AS (
-       INSERT INTO isv.webhook_events (idempotency_key, kind, account_sid, customer_id, message_sid, payload, processed_at)
-       SELECT x.key, 'status', x.account_sid, s.customer_id, x.sid, x.payload::jsonb, now()
+       INSERT INTO isv.webhook_events (idempotency_key, twilio_idempotency_token, kind, account_sid, customer_id, message_sid, payload, processed_at)
+       SELECT x.key, x.token, 'status', x.account_sid, s.customer_id, x.sid, x.payload::jsonb, now()
          FROM x LEFT JOIN isv.twilio_subaccounts s ON s.account_sid = x.account_sid
         ORDER BY x.key
-       ON CONFLICT (idempotency_key) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING idempotency_key
      ),
      fresh AS (
@@ -159,6 +167,7 @@ export async function recordStatusEvents(db: Db, rows: readonly StatusEventRow[]
       rows.map((r) => r.price),
       rows.map((r) => r.priceUnit),
       rows.map((r) => r.numSegments),
+      rows.map((r) => r.idempotencyToken),
     ],
   );
   return new Set(result.map((r) => r.idempotency_key));

@@ -43,7 +43,10 @@ export function createWebhookMetrics(): WebhookMetrics {
 }
 
 interface EventBase {
+  /** The de-duplication key, built only from signed fields (see toWebhookEvent). */
   key: string;
+  /** I-Twilio-Idempotency-Token: unsigned, so only a hint, unique per account (never the key on its own). */
+  idempotencyToken: string | null;
   accountSid: string;
   messageSid: string;
   channel: MessageChannel;
@@ -86,7 +89,11 @@ function address(v: string | undefined): { channel: MessageChannel; number: stri
   return v.startsWith('whatsapp:') ? { channel: 'whatsapp', number: v.slice('whatsapp:'.length) } : { channel: 'sms', number: v };
 }
 
-/** Turns verified parameters into an event with its idempotency key (FACTS §9.2–9.4). */
+/**
+ * Turns verified parameters into an event with its idempotency key (FACTS §9.2–9.4). The key is made of what
+ * X-Twilio-Signature covers, scoped by account: a captured callback replayed with a fresh (unsigned)
+ * I-Twilio-Idempotency-Token still lands on the same key, and two accounts never share one.
+ */
 export function toWebhookEvent(kind: WebhookKind, webhook: VerifiedTwilioWebhook): WebhookEvent {
   const p = webhook.params;
   const messageSid = p.MessageSid ?? p.SmsSid ?? p.SmsMessageSid;
@@ -102,6 +109,7 @@ export function toWebhookEvent(kind: WebhookKind, webhook: VerifiedTwilioWebhook
     messagingServiceSid: p.MessagingServiceSid ?? null,
     numSegments: intOrNull(p.NumSegments),
     payload: { ...p },
+    idempotencyToken: webhook.idempotencyToken ?? null,
   };
   if (kind === 'status') {
     const status = messageStatusSchema.safeParse(p.MessageStatus ?? p.SmsStatus);
@@ -109,7 +117,7 @@ export function toWebhookEvent(kind: WebhookKind, webhook: VerifiedTwilioWebhook
     return {
       ...base,
       kind,
-      key: webhook.idempotencyToken ? `token:${webhook.idempotencyToken}` : `status:${messageSid}:${status.data}`,
+      key: `status:${webhook.accountSid}:${messageSid}:${status.data}`,
       status: status.data,
       errorCode: intOrNull(p.ErrorCode),
       price: priceOrNull(p.Price),
@@ -121,11 +129,19 @@ export function toWebhookEvent(kind: WebhookKind, webhook: VerifiedTwilioWebhook
     ...base,
     kind,
     // Inbound and opt-out deliveries of one message share the key, so a service that posts both has one effect.
-    key: webhook.idempotencyToken ? `token:${webhook.idempotencyToken}` : `inbound:${messageSid}`,
+    key: `inbound:${webhook.accountSid}:${messageSid}`,
     body: p.Body ?? null,
     numMedia: intOrNull(p.NumMedia),
     optOut: classifyOptOut(p),
   };
+}
+
+/** Names the form parser turned into lists because they appeared more than once. */
+function repeatedParameters(body: unknown): string[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
+  return Object.entries(body as Record<string, unknown>)
+    .filter(([, v]) => Array.isArray(v))
+    .map(([k]) => k.replace(/[^\x20-\x7e]/g, '?').slice(0, 64));
 }
 
 export interface WebhooksService {
@@ -171,6 +187,13 @@ export function createWebhooksService(deps: WebhooksServiceDeps): WebhooksServic
   return {
     metrics,
     async verify(req) {
+      // Refused before verification: the SDK signs a repeated name's values concatenated, so `Body=a&Body=b`
+      // verifies, and whatever we made of the list (joined, first, last) would not be what Twilio meant.
+      const repeated = repeatedParameters(req.body);
+      if (repeated.length) {
+        metrics.malformed++;
+        throw new AppError(400, 'repeated_parameter', 'Each webhook parameter may appear only once', repeated.map((name) => ({ path: name, message: 'appears more than once' })));
+      }
       const result = await verifyTwilioSignature(req, deps.tokens);
       if (result.ok) return result.webhook;
       metrics.rejected[result.reason]++;
@@ -214,6 +237,7 @@ export async function recordEvents(db: Db, events: readonly WebhookEvent[]): Pro
       q,
       statuses.map((e) => ({
         idempotencyKey: e.key,
+        idempotencyToken: e.idempotencyToken,
         accountSid: e.accountSid,
         messageSid: e.messageSid,
         payload: e.payload,
@@ -238,7 +262,7 @@ export async function recordEvents(db: Db, events: readonly WebhookEvent[]): Pro
 async function recordInboundEvents(tx: Db, events: readonly InboundEvent[]): Promise<Set<string>> {
   const fresh = await insertWebhookEvents(
     tx,
-    events.map((e) => ({ idempotencyKey: e.key, kind: e.kind, accountSid: e.accountSid, messageSid: e.messageSid, payload: e.payload })),
+    events.map((e) => ({ idempotencyKey: e.key, idempotencyToken: e.idempotencyToken, kind: e.kind, accountSid: e.accountSid, messageSid: e.messageSid, payload: e.payload })),
   );
   const optOuts: OptOutUpsert[] = [];
   await applyInboundEvents(tx, events.filter((e) => fresh.has(e.key)), optOuts);

@@ -93,10 +93,11 @@ describe('customers API', () => {
     expect(paths).toEqual(expect.arrayContaining(['address.country', 'contact.email', 'contact.phone', 'ein', 'regionsOfOperation', 'website']));
   });
 
-  it('refuses NUL characters, which Postgres cannot store, with 400 rather than a 500', async () => {
+  it('refuses NUL characters, which Postgres cannot store, with 422 naming the field rather than a 500', async () => {
     const res = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Nul\u0000Co' }));
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe('bad_request');
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('invalid_text');
+    expect(res.body.errors).toEqual([{ path: 'legalName', message: 'must not contain NUL characters' }]);
     const q = await ctx.request.get('/api/isv/customers').query({ q: 'a\u0000b' }).set(owner.auth);
     expect(q.status).toBe(422);
   });

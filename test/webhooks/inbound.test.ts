@@ -44,7 +44,7 @@ describe('inbound webhook', () => {
     const rows = await ctx.db.query(`SELECT customer_id, direction, status, from_number, to_number, channel FROM isv.messages WHERE sid = $1`, [sid]);
     expect(rows).toEqual([{ customer_id: tenant.customerId, direction: 'inbound', status: 'received', from_number: '+14155550199', to_number: '+14155550100', channel: 'sms' }]);
     const events = await ctx.db.query(`SELECT idempotency_key, kind FROM isv.webhook_events WHERE message_sid = $1`, [sid]);
-    expect(events).toEqual([{ idempotency_key: `inbound:${sid}`, kind: 'inbound' }]);
+    expect(events).toEqual([{ idempotency_key: `inbound:${tenant.accountSid}:${sid}`, kind: 'inbound' }]);
   });
 
   it('records STOP (OptOutType) as an opt-out and START as an opt-in for that customer, number and channel', async () => {

@@ -71,7 +71,7 @@ describe('status callbacks', () => {
       const res = await postSigned(ctx, tenant.authToken, STATUS_PATH, params);
       expect(res.status).toBe(200);
     }
-    expect(await eventKeys(sid)).toEqual([`status:${sid}:delivered`]);
+    expect(await eventKeys(sid)).toEqual([`status:${tenant.accountSid}:${sid}:delivered`]);
     expect(await historyOf(sid)).toEqual([{ status: 'delivered', applied: true, source: 'callback' }]);
     expect((await messageOf(sid))[0]!.status).toBe('delivered');
   });
@@ -92,13 +92,15 @@ describe('status callbacks', () => {
     expect(await eventKeys(sid)).toHaveLength(4);
   });
 
-  it('uses I-Twilio-Idempotency-Token as the key when Twilio sends it', async () => {
+  it('keys an event on the signed fields and keeps I-Twilio-Idempotency-Token beside it as a hint', async () => {
     const sid = newSid('SM');
     const params = statusParams(tenant, sid, 'sent');
     const token = `${newSid('')}-retry`;
     await postSigned(ctx, tenant.authToken, STATUS_PATH, params, { 'I-Twilio-Idempotency-Token': token });
     await postSigned(ctx, tenant.authToken, STATUS_PATH, params, { 'I-Twilio-Idempotency-Token': token });
-    expect(await eventKeys(sid)).toEqual([`token:${token}`]);
+    expect(await eventKeys(sid)).toEqual([`status:${tenant.accountSid}:${sid}:sent`]);
+    const [row] = await ctx.db.query(`SELECT twilio_idempotency_token FROM isv.webhook_events WHERE message_sid = $1`, [sid]);
+    expect(row).toEqual({ twilio_idempotency_token: token });
   });
 
   it('creates the message for the owning customer when the platform did not send it, keeping error code, price and segments', async () => {

@@ -36,3 +36,35 @@ export function isUniqueViolation(err: unknown): boolean {
 export async function one<R>(rows: Promise<R[]>): Promise<R | undefined> {
   return (await rows)[0];
 }
+
+/**
+ * What a failed statement becomes before it leaves the driver: the SQLSTATE, the constraint and the statement's
+ * opening words, nothing else. The drivers' own errors carry the bound parameters (PGlite attaches `params`)
+ * and Postgres puts values in `detail` and in messages ("invalid input syntax for type uuid: "…""), which
+ * would reach the log with message text and phone numbers in them.
+ */
+export class DbQueryError extends Error {
+  readonly code: string;
+  readonly constraint: string | undefined;
+  readonly statement: string;
+  constructor(code: string, constraint: string | undefined, statement: string) {
+    super(`SQLSTATE ${code} in ${statement}`);
+    this.name = 'DbQueryError';
+    this.code = code;
+    this.constraint = constraint;
+    this.statement = statement;
+  }
+}
+
+/** The first words of a statement, a name for it in logs (parameterised SQL holds no values). */
+export function statementName(sql: string): string {
+  return sql.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+}
+
+/** Database errors (those with a SQLSTATE) become DbQueryError; anything else (a lost connection) passes unchanged. */
+export function scrubDbError(err: unknown, sql: string): unknown {
+  const code = sqlState(err);
+  if (!code || !/^[0-9A-Z]{5}$/.test(code)) return err;
+  const constraint = (err as { constraint?: unknown }).constraint;
+  return new DbQueryError(code, typeof constraint === 'string' ? constraint : undefined, statementName(sql));
+}

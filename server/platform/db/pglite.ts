@@ -1,7 +1,7 @@
 // Embedded engine: PGlite (Postgres compiled to WASM) persisted in a directory, or in memory for tests.
 import { mkdirSync } from 'node:fs';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
-import type { Db } from './db.ts';
+import { scrubDbError, type Db } from './db.ts';
 
 const parsers = { [types.INT8]: (v: string) => Number(v) };
 
@@ -11,7 +11,11 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   const onTx = (tx: Transaction): Db => ({
     engine: 'pglite',
     async query(sql, params) {
-      return (await tx.query(sql, params as unknown[])).rows as never[];
+      try {
+        return (await tx.query(sql, params as unknown[])).rows as never[];
+      } catch (err) {
+        throw scrubDbError(err, sql);
+      }
     },
     async exec(sql) {
       await tx.exec(sql);
@@ -22,7 +26,11 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   return {
     engine: 'pglite',
     async query(sql, params) {
-      return (await pg.query(sql, params as unknown[])).rows as never[];
+      try {
+        return (await pg.query(sql, params as unknown[])).rows as never[];
+      } catch (err) {
+        throw scrubDbError(err, sql);
+      }
     },
     async exec(sql) {
       await pg.exec(sql);

@@ -1,6 +1,6 @@
 // Postgres engine over node-postgres. Unnamed statements only, so Supabase's transaction pooler works.
 import pg from 'pg';
-import type { Db } from './db.ts';
+import { scrubDbError, type Db } from './db.ts';
 
 // Keep int8 (count(*), bigint) as JS numbers; the schema never stores values past 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -13,7 +13,11 @@ export function createPostgresDb(connectionString: string, opts: { max?: number 
   const onClient = (client: pg.PoolClient): Db => ({
     engine: 'postgres',
     async query(sql, params) {
-      return (await client.query(sql, params as unknown[])).rows;
+      try {
+        return (await client.query(sql, params as unknown[])).rows;
+      } catch (err) {
+        throw scrubDbError(err, sql);
+      }
     },
     async exec(sql) {
       await client.query(sql);
@@ -24,7 +28,11 @@ export function createPostgresDb(connectionString: string, opts: { max?: number 
   return {
     engine: 'postgres',
     async query(sql, params) {
-      return (await pool.query(sql, params as unknown[])).rows;
+      try {
+        return (await pool.query(sql, params as unknown[])).rows;
+      } catch (err) {
+        throw scrubDbError(err, sql);
+      }
     },
     async exec(sql) {
       await pool.query(sql);
