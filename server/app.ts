@@ -9,6 +9,7 @@ import { errorHandler, notFoundRoute } from './platform/errors.ts';
 import { requestLogger } from './platform/http/request-context.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { checkRawBody, MAX_PARAMETERS, refuseUnstorableInput } from './platform/http/body-checks.ts';
+import { portalStatic } from './portal/portal-static.ts';
 
 export interface AppDeps {
   config: Config;
@@ -60,8 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', api);
 
   if (deps.webDist) {
-    app.use(express.static(deps.webDist, { index: 'index.html', maxAge: '1h' }));
-    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile('index.html', { root: deps.webDist }));
+    app.use(portalStatic(deps.webDist));
   }
   app.use(notFoundRoute);
   app.use(errorHandler);

@@ -1,7 +1,10 @@
 // The portal's server side: GET /api/config tells the browser the auth mode and never more than public values,
 // the built portal is served at / with a fallback for client-side paths, and the build runs only when stale.
 import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import path from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,6 +69,83 @@ describe('GET /api/config', () => {
     expect(page.text).toContain('<div id="root">');
     const missing = await request.get('/api/nothing-here').expect(404);
     expect(missing.body.code).toBe('route_not_found');
+  });
+});
+
+describe('serving the built portal', () => {
+  function portalApp() {
+    const webDist = tempDir();
+    mkdirSync(path.join(webDist, 'assets'));
+    writeFileSync(path.join(webDist, 'index.html'), '<!doctype html><div id="root"></div>');
+    const js = Buffer.from('console.log("portal");'.repeat(200));
+    writeFileSync(path.join(webDist, 'assets/index-abc123.js'), js);
+    writeFileSync(path.join(webDist, 'assets/index-abc123.js.br'), brotliCompressSync(js));
+    writeFileSync(path.join(webDist, 'assets/index-abc123.js.gz'), gzipSync(js));
+    const config = parseConfig({});
+    const app = createApp({
+      config,
+      db: {} as Db,
+      logger: createLogger({ level: 'silent' }),
+      keyRing: createKeyRing([{ id: 'k1', key: Buffer.alloc(32, 1) }]),
+      webDist,
+    });
+    return { app, request: supertest(app), js };
+  }
+  /** The bytes on the wire (supertest would decode them), from a server on an ephemeral port. */
+  async function rawGet(app: ReturnType<typeof createApp>, urlPath: string, acceptEncoding: string) {
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      return await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: urlPath, headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    } finally {
+      server.close();
+    }
+  }
+
+  it('sends hashed assets brotli-compressed to browsers that accept it, cached for a year as immutable', async () => {
+    const { app, js } = portalApp();
+    const res = await rawGet(app, '/assets/index-abc123.js', 'gzip, deflate, br');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(brotliDecompressSync(res.body).equals(js)).toBe(true);
+    expect(res.body.length).toBeLessThan(js.length / 10);
+  });
+
+  it('falls back to gzip, and to the plain file for clients that accept neither', async () => {
+    const { app, js } = portalApp();
+    const gz = await rawGet(app, '/assets/index-abc123.js', 'gzip, br;q=0');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(js)).toBe(true);
+    const plain = await rawGet(app, '/assets/index-abc123.js', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.equals(js)).toBe(true);
+  });
+
+  it('revalidates index.html on every visit, at / and for client-side paths, so a deploy is seen at once', async () => {
+    const { request } = portalApp();
+    for (const p of ['/', '/index.html', '/customers/123/progress']) {
+      const res = await request.get(p).expect(200);
+      expect(res.headers['cache-control']).toBe('no-cache');
+      expect(res.text).toContain('<div id="root">');
+    }
+  });
+
+  it('answers 404 for an asset that does not exist instead of the portal page', async () => {
+    const { request } = portalApp();
+    const res = await request.get('/assets/index-old999.js').expect(404);
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 });
 

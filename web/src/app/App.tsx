@@ -63,6 +63,9 @@ function Redirect({ to }: { to: string }) {
 function Routes() {
   const session = useSession();
   const { pathname, href } = useLocation();
+  useEffect(() => {
+    document.title = titleFor(pathname);
+  }, [pathname]);
   if (pathname === '/signin' || pathname === '/signup') {
     if (session.hasSession()) return <Redirect to="/" />;
     return (
@@ -84,13 +87,46 @@ export function homeFor(me: MeResponse): string {
   return '/onboarding';
 }
 
-function Forbidden() {
+const ROLE_PAGES = { admin: 'ISV admins', operator: 'the master-account operator' } as const;
+
+/** A page for another role: say whose page it is and where this person's own start page is, not "try again". */
+function Forbidden({ role, me }: { role: 'admin' | 'operator'; me: MeResponse }) {
   return (
     <>
-      <h1>Not available</h1>
-      <ErrorNotice error={null} title="Your account does not have the role this page needs" />
+      <h1>Not available to your account</h1>
+      <div className="state state-error" role="alert">
+        <strong>This page is for {ROLE_PAGES[role]}.</strong> Your account does not have that role; an ISV admin can grant it.
+      </div>
+      <p>
+        <a href={homeFor(me)}>Go to your start page</a>
+      </p>
     </>
   );
+}
+
+const TITLES: [RegExp, string][] = [
+  [/^\/signin$/, 'Sign in'],
+  [/^\/signup$/, 'Create an account'],
+  [/^\/onboarding$/, 'Set up messaging'],
+  [/^\/admin\/approvals$/, 'Approvals'],
+  [/^\/admin\/customers$/, 'Customers'],
+  [/^\/operator\/subaccounts$/, 'Subaccounts'],
+  [/^\/operator\/audit-log$/, 'Audit log'],
+  [/^\/customers\/[^/]+\/progress$/, 'Onboarding progress'],
+  [/^\/customers\/[^/]+\/onboarding$/, 'Set up messaging'],
+  [/^\/customers\/[^/]+\/numbers$/, 'Phone numbers'],
+  [/^\/customers\/[^/]+\/templates$/, 'WhatsApp templates'],
+  [/^\/customers\/[^/]+\/send$/, 'Send a message'],
+  [/^\/customers\/[^/]+\/messages$/, 'Message log'],
+  [/^\/customers\/[^/]+\/messages\/[^/]+$/, 'Message'],
+  [/^\/customers\/[^/]+\/opt-outs$/, 'Opt-outs'],
+];
+export const PORTAL_NAME = 'Messaging onboarding portal';
+
+/** The browser tab's title for a path: "<page> · <portal>", so tabs, history and screen readers name the page. */
+export function titleFor(pathname: string): string {
+  const page = TITLES.find(([re]) => re.test(pathname))?.[1];
+  return page ? `${page} · ${PORTAL_NAME}` : PORTAL_NAME;
 }
 
 function SignedIn() {
@@ -114,7 +150,7 @@ function SignedIn() {
     );
   }
   const roles = me.data.user.roles;
-  const gate = (role: 'admin' | 'operator', page: ReactNode) => (roles.includes(role) ? page : <Forbidden />);
+  const gate = (role: 'admin' | 'operator', page: ReactNode) => (roles.includes(role) ? page : <Forbidden role={role} me={me.data} />);
 
   let page: ReactNode;
   if (pathname === '/') return <Redirect to={homeFor(me.data)} />;

@@ -72,12 +72,17 @@ export function FieldShell({ label, plain, help, error, required, counter, child
   );
 }
 
+/** The part of a blur event the form needs: where focus went. */
+export interface BlurLike {
+  relatedTarget: EventTarget | null;
+}
+
 /** What every text-like control takes: a label, a string value and the shell's help and error. */
 interface ControlProps {
   label: string;
   value: string;
   onChange: (value: string) => void;
-  onBlur?: () => void;
+  onBlur?: (e: BlurLike) => void;
   error?: string;
   help?: ReactNode;
   required?: boolean;

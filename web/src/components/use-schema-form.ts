@@ -3,7 +3,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import { ApiError } from '../api/client.ts';
-import { validateWith, type FieldErrors } from './form.tsx';
+import { validateWith, type BlurLike, type FieldErrors } from './form.tsx';
 
 export type FormValues = Record<string, unknown>;
 
@@ -13,7 +13,8 @@ export interface SchemaForm<S extends z.ZodType> {
   list(path: string): string[];
   bool(path: string): boolean;
   set(path: string, value: unknown): void;
-  touch(path: string): () => void;
+  /** A field's blur handler: its error shows from now on (not when focus moves to the submit button, see below). */
+  touch(path: string): (e?: BlurLike) => void;
   /** The error to show for a field right now (after blur or a submit attempt; server errors always). */
   errorFor(path: string): string | undefined;
   /** Like errorFor, but also the first error of any sub-field (list fields such as keywords). */
@@ -48,7 +49,13 @@ export function useSchemaForm<S extends z.ZodType>(schema: S, initial: FormValue
       return rest;
     });
   };
-  const touch = (path: string) => () => setTouched((t) => (t.has(path) ? t : new Set(t).add(path)));
+  // Focus moving to a submit button means a click on it is under way: showing the error now would move the button
+  // between mousedown and mouseup and the click would be lost. The submit itself shows every error.
+  const touch = (path: string) => (e?: BlurLike) => {
+    const next = e?.relatedTarget;
+    if (next && (next as HTMLButtonElement).type === 'submit' && (next as HTMLElement).tagName === 'BUTTON') return;
+    setTouched((t) => (t.has(path) ? t : new Set(t).add(path)));
+  };
   const visible = (path: string) => attempted || touched.has(path) || [...touched].some((t) => path.startsWith(`${t}.`));
   const errorFor = (path: string) => serverErrors[path] ?? (visible(path) ? errors[path] : undefined);
 
