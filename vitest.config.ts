@@ -8,6 +8,7 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'node_modules/**', '**/*.slow.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ['./test/helpers/global-setup.ts'],
     pool: 'forks',
     // Most test time is waiting on sockets, timers and PGlite, not CPU: two files at once keep 2 cores busy.
     maxWorkers: 2,

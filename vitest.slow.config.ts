@@ -8,6 +8,7 @@ export default defineConfig({
     exclude: ['node_modules/**'],
     testTimeout: 300_000,
     hookTimeout: 120_000,
+    globalSetup: ['./test/helpers/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 1,
     reporters: ['default', './test/helpers/suite-duration-reporter.ts'],

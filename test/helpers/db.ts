@@ -1,11 +1,13 @@
 // A fresh, migrated database per test file: in-memory PGlite by default, or a new database on the Postgres
 // server named by TEST_DATABASE_URL (created here, dropped on close) so runs never see each other's rows.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Db } from '../../server/platform/db/db.ts';
 import { createPgliteDb } from '../../server/platform/db/pglite.ts';
 import { createPostgresDb } from '../../server/platform/db/postgres.ts';
 import { migrate } from '../../server/platform/db/migrate.ts';
+import { SNAPSHOT_ENV } from './global-setup.ts';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 
@@ -38,8 +40,13 @@ export async function createEmptyTestDb(): Promise<TestDb> {
   };
 }
 
+let snapshot: Blob | undefined;
+
 export async function createTestDb(): Promise<TestDb> {
-  const db = await createEmptyTestDb();
+  // On PGlite, start from the image of a migrated database made once per run (test/helpers/global-setup.ts).
+  const file = TEST_DATABASE_URL ? undefined : process.env[SNAPSHOT_ENV];
+  if (file) snapshot ??= new Blob([readFileSync(file)]);
+  const db = snapshot ? await createPgliteDb(undefined, snapshot) : await createEmptyTestDb();
   await migrate(db);
   return db;
 }

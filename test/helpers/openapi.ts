@@ -14,7 +14,7 @@ const specPackageJson = require.resolve(`${SPEC_PACKAGE}/package.json`);
 
 /** The folder holding twilio_<product>_<version>.json. */
 export const OPENAPI_DIR = path.join(path.dirname(specPackageJson), 'twilio-oai', 'spec', 'json');
-/** Where the documents come from, for messages and the README: "@twilio-alpha/mcp@0.7.0". */
+/** Where the documents come from, for messages and the docs: "@twilio-alpha/mcp@0.7.0". */
 export const OPENAPI_SOURCE = `${SPEC_PACKAGE}@${(JSON.parse(readFileSync(specPackageJson, 'utf8')) as { version: string }).version}`;
 
 /** The document file of a short spec name: 'api_v2010' → twilio_api_v2010.json in OPENAPI_DIR. */

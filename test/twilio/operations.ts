@@ -1,4 +1,4 @@
-// The Twilio operations the platform calls, and which contract test covers each. The table in README.md is
+// The Twilio operations the platform calls, and which contract test covers each. The table in docs/twilio-contract.md is
 // generated from here: `npx tsx test/twilio/operations.ts --write` (contract-coverage.test.ts fails when stale).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -140,34 +140,36 @@ export function discoverContractChecks(dir = here): CoveredOperation[] {
   return found;
 }
 
-/** The README table: one row per platform operation with the contract test files that check it. */
+/** The docs/twilio-contract.md table: one row per platform operation with the contract test files that check it. */
 export function operationsTable(): string {
   const checks = discoverContractChecks();
   const rows = PLATFORM_OPERATIONS.map(({ spec: file, operationId }) => {
     const op = findOperation(file, operationId);
     const files = [...new Set(checks.filter((c) => c.spec === file && c.operationId === operationId).map((c) => c.file))];
     const where = op ? `\`${op.method} https://${op.host}${op.template}\`` : '(not in the spec)';
-    const tests = files.length ? files.map((f) => `[${path.basename(f)}](${f})`).join(', ') : '**missing**';
+    const tests = files.length ? files.map((f) => `[${path.basename(f)}](../${f})`).join(', ') : '**missing**';
     return `| ${operationId} | ${where} | ${file} | ${tests} |`;
   });
   return ['| Operation | Request | Spec | Contract test |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+/** Where the generated table lives, relative to the repository root. */
+export const OPERATIONS_DOC = 'docs/twilio-contract.md';
 export const TABLE_START = '<!-- twilio-operations:start -->';
 export const TABLE_END = '<!-- twilio-operations:end -->';
 
-/** The README text with the generated table between the markers. */
-export function readmeWithTable(readme: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${TABLE_START} … ${TABLE_END} block`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${operationsTable()}\n${readme.slice(end)}`;
+/** The document's text with the generated table between the markers. */
+export function docWithTable(doc: string): string {
+  const start = doc.indexOf(TABLE_START);
+  const end = doc.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`${OPERATIONS_DOC} has no ${TABLE_START} … ${TABLE_END} block`);
+  return `${doc.slice(0, start + TABLE_START.length)}\n${operationsTable()}\n${doc.slice(end)}`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--write')) {
-    const file = path.join(REPO_ROOT, 'README.md');
-    writeFileSync(file, readmeWithTable(readFileSync(file, 'utf8')));
+    const file = path.join(REPO_ROOT, OPERATIONS_DOC);
+    writeFileSync(file, docWithTable(readFileSync(file, 'utf8')));
     console.log(`updated the Twilio operations table in ${file}`);
   } else {
     console.log(operationsTable());

@@ -5,9 +5,14 @@ import { scrubDbError, type Db } from './db.ts';
 
 const parsers = { [types.INT8]: (v: string) => Number(v) };
 
-export async function createPgliteDb(dataDir?: string): Promise<Db> {
+/** `dataDir` persists the database there (else in memory); `loadDataDir` starts from a `dumpDataDir()` image. */
+export async function createPgliteDb(dataDir?: string, loadDataDir?: Blob): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+  return wrapPglite(await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}), parsers }));
+}
+
+/** The `Db` interface over an open PGlite instance. */
+export function wrapPglite(pg: PGlite): Db {
   const onTx = (tx: Transaction): Db => ({
     engine: 'pglite',
     async query(sql, params) {

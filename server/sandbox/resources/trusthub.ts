@@ -1,6 +1,6 @@
 // trusthub.twilio.com v1 in the sandbox (FACTS §5): Policies, EndUsers, SupportingDocuments, CustomerProfiles and
 // TrustProducts with EntityAssignments and Evaluations, and the review lifecycle
-// draft → pending-review → in-review → twilio-approved | twilio-rejected. Forced rejection: see README.
+// draft → pending-review → in-review → twilio-approved | twilio-rejected. Forced rejection: see docs/sandbox.md.
 import {
   defineModule,
   errors,
