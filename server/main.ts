@@ -15,6 +15,7 @@ import { createLogger, prettyDestination, type Logger } from './platform/logger.
 import { loadOrCreateSandboxCredentials, startSandbox, type Sandbox } from './sandbox/sandbox.ts';
 import { createTwilioGateway } from './twilio/gateway.ts';
 import { buildFeatures } from './features.ts';
+import { secureDataDir, tightenOwnerOnly } from './platform/data-dir.ts';
 import { createDemoUsersOnFirstStart, demoUsersBanner } from './auth/demo-users.ts';
 
 function loadEnvFiles(): void {
@@ -23,9 +24,9 @@ function loadEnvFiles(): void {
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<Db> {
-  const db = config.databaseUrl
-    ? createPostgresDb(config.databaseUrl)
-    : await createPgliteDb(path.join(config.dataDir, 'pgdata'));
+  const pgdata = path.join(config.dataDir, 'pgdata');
+  const db = config.databaseUrl ? createPostgresDb(config.databaseUrl) : await createPgliteDb(pgdata);
+  if (!config.databaseUrl) tightenOwnerOnly(pgdata);
   const applied = await migrate(db);
   logger.info({ engine: db.engine, applied }, applied.length ? 'db.migrated' : 'db.current');
   return db;
@@ -171,6 +172,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const pretty = config.logFormat ? config.logFormat === 'pretty' : process.stdout.isTTY === true && config.nodeEnv !== 'production';
+  const refusal = secureDataDir(config.dataDir);
+  if (refusal) {
+    console.error(refusal);
+    process.exit(2);
+  }
   const logger = createLogger({ level: config.logLevel, destination: pretty ? await prettyDestination() : undefined });
   if (command === 'serve') return serve(config, logger);
   if (command === 'keys:rotate') return keysRotate(config, logger);

@@ -1,10 +1,15 @@
 // The real entry point as a child process: start-up refusals, health, and restarts that keep data.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgliteDb } from '../../server/platform/db/pglite.ts';
+import { openToOthers } from '../../server/platform/data-dir.ts';
+
+// This process opens the server's database directly between runs; like the server, it must leave what it
+// writes in DATA_DIR owner-only.
+process.umask(0o077);
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -63,6 +68,12 @@ describe('the server process', () => {
     expect(health.status).toBe(200);
     expect(first.out()).toContain('"db.migrated"');
     expect(await stop(first.child, first.exited)).toBe(0);
+    // Everything the start wrote (database, key file, sandbox state and credentials, demo passwords) is owner-only.
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['pgdata', 'encryption.key', 'sandbox-state.json', 'sandbox-credentials.json']));
+    expect(openToOthers(dataDir)).toEqual([]);
+    for (const name of readdirSync(dataDir)) {
+      expect({ name, mode: statSync(path.join(dataDir, name)).mode & 0o777 }).toEqual({ name, mode: name === 'pgdata' ? 0o700 : 0o600 });
+    }
 
     const db = await createPgliteDb(path.join(dataDir, 'pgdata'));
     await db.query(`INSERT INTO isv.audit_log (action, target_type, target_id) VALUES ('kept', 'test', 'restart')`);
@@ -81,4 +92,33 @@ describe('the server process', () => {
     expect(await again.query('SELECT count(*) AS n FROM isv.schema_migrations')).toEqual(migrationsBefore);
     await again.close();
   }, 180_000);
+
+  it('refuses to start when other users can reach DATA_DIR, naming the chmod that fixes it, and changes nothing', async () => {
+    const open = mkdtempSync(path.join(tmpdir(), 'isv-open-'));
+    const started: ChildProcess[] = [];
+    try {
+      writeFileSync(path.join(open, 'notes.txt'), 'left by an operator\n');
+      chmodSync(path.join(open, 'notes.txt'), 0o666);
+      chmodSync(open, 0o755); // as an earlier version (or a umask of 022) left it
+      const p = run({ ...env, DATA_DIR: open });
+      started.push(p.child);
+      expect(await p.exited).toBe(2);
+      expect(p.err()).toContain(`DATA_DIR ${open} is open to other users`);
+      expect(p.err()).toContain(`${open} (mode 0755)`);
+      expect(p.err()).toContain(`notes.txt (mode 0666)`);
+      expect(p.err()).toContain(`chmod -R go-rwx '${open}'`);
+      expect(statSync(path.join(open, 'notes.txt')).mode & 0o777).toBe(0o666);
+      expect(readdirSync(open)).toEqual(['notes.txt']);
+
+      chmodSync(path.join(open, 'notes.txt'), 0o600);
+      chmodSync(open, 0o700);
+      const fixed = run({ ...env, DATA_DIR: open });
+      started.push(fixed.child);
+      await waitForListening(fixed);
+      expect(await stop(fixed.child, fixed.exited)).toBe(0);
+    } finally {
+      for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
+      rmSync(open, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
