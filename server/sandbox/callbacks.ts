@@ -120,6 +120,8 @@ export function createCallbackQueue(deps: {
     // restart (with the same idempotency token, as a Twilio retry would).
     const batch = [...data.callbacks];
     if (batch.length === 0) return;
+    // Never tell the platform about a change the sandbox could still lose.
+    await deps.state.commit();
     let sends: PendingCallback[] = batch;
     if (deps.chaos) {
       // Twice each (same idempotency token, as a Twilio retry carries), in a shuffled order.

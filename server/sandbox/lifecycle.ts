@@ -59,6 +59,8 @@ export function createLifecycle(deps: {
       } catch (err) {
         deps.onError(t, err);
       }
+      // The step (and any callback it queued) is on disk before the next one runs or anything is delivered.
+      await deps.state.commit();
       count += 1;
     }
     return count;

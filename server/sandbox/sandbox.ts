@@ -154,7 +154,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     getFaultRate: () => faultRate,
     latencyMs: opts.latencyMs,
     requests,
-    afterMutation: () => persistent.markDirty(),
+    commit: (changed) => {
+      if (changed) persistent.markDirty();
+      return persistent.commit();
+    },
     logError: (err, where) => log.warn({ where, err: (err as Error).message }, 'sandbox.handler_failed'),
   });
 

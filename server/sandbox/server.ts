@@ -71,7 +71,8 @@ export interface HandlerDeps {
   getFaultRate: () => number;
   latencyMs: number;
   requests: SandboxRequestLogEntry[];
-  afterMutation: () => void;
+  /** Resolves once every state change so far is on disk (`changed`: this request may have changed state). */
+  commit: (changed: boolean) => Promise<void>;
   logError: (err: unknown, where: string) => void;
 }
 
@@ -192,7 +193,9 @@ export function createRequestHandler(deps: HandlerDeps) {
       }
       return form.get(name)?.[0] ?? query.get(name)?.[0];
     };
-    send(res, await control.handler({ query, form, json, field }));
+    const reply = await control.handler({ query, form, json, field });
+    await deps.commit(true);
+    send(res, reply);
   };
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -309,7 +312,6 @@ export function createRequestHandler(deps: HandlerDeps) {
         noContent: () => ({ status: 204 }),
       };
       reply = await route.handler(ctx);
-      if (method !== 'GET') deps.afterMutation();
     } catch (err) {
       if (err instanceof TwilioError) {
         reply = { status: err.status, body: err.toBody() };
@@ -317,6 +319,14 @@ export function createRequestHandler(deps: HandlerDeps) {
         deps.logError(err, `${method} ${host}${pathname}`);
         reply = { status: 500, body: new TwilioError(500, 20500, 'Internal Server Error').toBody() };
       }
+    }
+    try {
+      // Durable before acknowledged: nothing this request (or a background step it can see) changed is
+      // answered before it is on disk.
+      await deps.commit(method !== 'GET');
+    } catch (err) {
+      deps.logError(err, `persist after ${method} ${host}${pathname}`);
+      reply = { status: 500, body: new TwilioError(500, 20500, 'Internal Server Error').toBody() };
     }
     entry.status = reply.status;
     const code = (reply.body as { code?: unknown } | undefined)?.code;

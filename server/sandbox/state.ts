@@ -1,6 +1,10 @@
 // The sandbox's whole world as one JSON document (accounts, resources, pending transitions and callbacks,
-// module meta such as opt-outs), optionally persisted to a file with debounced atomic writes.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// module meta such as opt-outs), optionally persisted to a file. Durable before acknowledged: commit() writes
+// the snapshot (temp file, fsync, rename, fsync of the directory) and the request handler awaits it before it
+// answers, the lifecycle after each step and the callback loop before each delivery, so a SIGKILL never loses
+// anything Twilio would have acknowledged. Concurrent commits share one write (group commit). Files are 0600
+// in a 0700 directory.
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { PendingCallback, StateStore, StoredRecord, Transition } from './framework.ts';
 
@@ -17,9 +21,11 @@ export const emptyState = (): SandboxStateData => ({ version: 1, resources: {}, 
 export interface PersistentState {
   data: SandboxStateData;
   store: StateStore;
-  /** Schedules a write (debounced). */
+  /** Records that the state changed; a background commit follows shortly (for changes nobody awaits). */
   markDirty(): void;
-  /** Writes now if anything is pending and waits for it. */
+  /** Resolves once every change made before the call is on disk (no-op in memory or when nothing changed). */
+  commit(): Promise<void>;
+  /** Same as commit(); kept for close(). */
   flush(): Promise<void>;
 }
 
@@ -37,32 +43,58 @@ export async function loadState(file: string | undefined): Promise<SandboxStateD
   return { ...emptyState(), ...parsed } as SandboxStateData;
 }
 
+/** Writes `text` to `file` atomically and durably: temp file (0600) + fsync + rename + fsync of the directory. */
+export async function writeDurably(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}
+
 export function createPersistentState(data: SandboxStateData, file: string | undefined, debounceMs = 20): PersistentState {
   let timer: NodeJS.Timeout | undefined;
-  let dirty = false;
-  let writing: Promise<void> = Promise.resolve();
+  // Every change bumps `changed`; a write records the value it snapshotted as `durable`.
+  let changed = 0;
+  let durable = 0;
+  let writing: Promise<void> | undefined;
 
-  const write = (): Promise<void> => {
-    if (!file || !dirty) return writing;
-    dirty = false;
-    const snapshot = JSON.stringify(data);
-    // Write-then-rename so a crash mid-write never leaves a truncated state file behind.
-    writing = writing.then(async () => {
-      await mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, snapshot, 'utf8');
-      await rename(tmp, file);
-    });
-    return writing;
+  const writeOnce = async (): Promise<void> => {
+    const upTo = changed;
+    await writeDurably(file!, JSON.stringify(data));
+    durable = Math.max(durable, upTo);
+  };
+
+  const commit = async (): Promise<void> => {
+    if (!file) return;
+    const target = changed;
+    while (durable < target) {
+      // One write at a time; whoever arrives while it runs waits and, if still behind, shares the next one.
+      writing ??= writeOnce().finally(() => (writing = undefined));
+      await writing;
+    }
   };
 
   const markDirty = () => {
-    dirty = true;
+    changed += 1;
     if (!file || timer) return;
     timer = setTimeout(() => {
       timer = undefined;
-      void write();
+      void commit().catch(() => undefined);
     }, debounceMs);
+    timer.unref();
   };
 
   const bucket = (kind: string) => (data.resources[kind] ??= {});
@@ -108,13 +140,13 @@ export function createPersistentState(data: SandboxStateData, file: string | und
     data,
     store,
     markDirty,
+    commit,
     flush: async () => {
       if (timer) {
         clearTimeout(timer);
         timer = undefined;
       }
-      await write();
-      await writing;
+      await commit();
     },
   };
 }
