@@ -41,7 +41,8 @@ export async function openKeyRing(config: Config): Promise<KeyRing> {
 /**
  * Where the platform's Twilio SDK clients go and with which master credentials. In sandbox mode the sandbox
  * runs in-process on SANDBOX_PORT (state in <dataDir>/sandbox-state.json) and `sandboxUrl` is set; the
- * gateway then routes the SDK there through its httpClient (FACTS §12). In live mode `sandbox` is undefined.
+ * gateway then routes the SDK there through its httpClient (FACTS §12). With TWILIO_SANDBOX_URL the platform uses
+ * that running sandbox instead of starting one. In live mode `sandbox` is undefined.
  */
 export interface TwilioTarget {
   mode: 'live' | 'sandbox';
@@ -60,6 +61,12 @@ export async function openTwilioTarget(config: Config, logger: Logger): Promise<
     config.twilio.masterAccountSid && config.twilio.masterAuthToken
       ? { accountSid: config.twilio.masterAccountSid, authToken: config.twilio.masterAuthToken }
       : await loadOrCreateSandboxCredentials(config.dataDir);
+  // A shared, already running sandbox: the credentials come from the DATA_DIR it uses too (whichever process
+  // starts first writes them), or from TWILIO_MASTER_*.
+  if (config.sandbox.url) {
+    logger.info({ url: config.sandbox.url, masterAccountSid: creds.accountSid }, 'sandbox.shared');
+    return { mode: 'sandbox', masterAccountSid: creds.accountSid, masterAuthToken: creds.authToken, sandboxUrl: config.sandbox.url };
+  }
   const sandbox = await startSandbox({
     port: config.sandbox.port,
     stateFile: path.join(config.dataDir, 'sandbox-state.json'),
@@ -163,7 +170,7 @@ async function main(): Promise<void> {
   try {
     // The sandbox alone never talks to Twilio, so live-mode rules (ENCRYPTION_KEYS, PUBLIC_BASE_URL) do not
     // apply to it; TWILIO_MASTER_* given there become the sandbox's own master account.
-    config = parseConfig(command === 'sandbox' ? { ...process.env, TWILIO_MODE: 'sandbox' } : process.env);
+    config = parseConfig(command === 'sandbox' ? { ...process.env, TWILIO_MODE: 'sandbox', TWILIO_SANDBOX_URL: undefined } : process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

@@ -9,6 +9,8 @@ export const flowStatusSchema = z.enum([
   'waiting_on_twilio',
   'action_required',
   'awaiting_approval',
+  /** A fault the customer cannot fix (the platform's or Twilio's): an operator looks at it and retries. */
+  'needs_attention',
   'done',
   'failed',
 ]);
@@ -52,6 +54,8 @@ export const onboardingOverallSchema = z.enum([
   'in_progress',
   'awaiting_approval',
   'action_required',
+  /** Nothing for the customer to do: our team is on a fault at one of the steps. */
+  'needs_attention',
   'failed',
   'complete',
 ]);
@@ -90,3 +94,34 @@ export const approvalDecisionResponseSchema = z.object({
   status: z.string(),
   rejectionReason: z.string().nullable(),
 });
+
+/** One flow in the operator queue: the fault, where it happened, and what Retry will run again. */
+export const attentionItemSchema = z.object({
+  flowId: z.uuid(),
+  kind: flowKindSchema,
+  customerId: z.uuid(),
+  customerName: z.string(),
+  state: z.string(),
+  /** The step in words. */
+  step: z.string(),
+  since: z.string(),
+  reason: z.string(),
+  operation: z.string().nullable(),
+  twilioCode: z.number().int().nullable(),
+  httpStatus: z.number().int().nullable(),
+  twilioMessage: z.string().nullable(),
+});
+export type AttentionItem = z.infer<typeof attentionItemSchema>;
+
+export const attentionQueueSchema = z.object({ items: z.array(attentionItemSchema), total: z.number().int() });
+export type AttentionQueue = z.infer<typeof attentionQueueSchema>;
+
+export const onboardingMetricsSchema = z.object({
+  /** Flows by status right now (every status present, 0 when none). */
+  flowsByStatus: z.record(flowStatusSchema, z.number().int()),
+  /** Flows an operator must look at (status needs_attention). */
+  needsAttention: z.number().int(),
+  /** Faults the engine recovered from on its own since the start (timeline events). */
+  recoveries: z.number().int(),
+});
+export type OnboardingMetrics = z.infer<typeof onboardingMetricsSchema>;

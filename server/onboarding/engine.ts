@@ -20,8 +20,8 @@ import {
   type FlowResult,
   type FlowRow,
 } from './flows.dao.ts';
-import { SimulatedCrash, isAllowedTransition, type FlowDefinition, type StepContext, type StepResult } from './flow-definition.ts';
-import { explainTwilioError } from './twilio-explanations.ts';
+import { SimulatedCrash, isAllowedTransition, needsAttention, type FlowDefinition, type StepContext, type StepResult } from './flow-definition.ts';
+import { explainTwilioError, handlingOf } from './twilio-errors.ts';
 import { flowDefinitions } from './flows/index.ts';
 
 export interface CreatedResource {
@@ -68,7 +68,15 @@ export interface OnboardingEngine {
   stop(): Promise<void>;
 }
 
-type Outcome = StepResult | { type: 'retry'; err: unknown };
+type Outcome =
+  | StepResult
+  | { type: 'retry'; err: unknown }
+  /** Self-healing: Twilio no longer has a SID the flow recorded; forget it and go back to the state that makes it. */
+  | { type: 'recover'; to: string; forget: string; message: string; data: Record<string, unknown> };
+
+/** Recoveries of one recorded SID before the platform stops and asks an operator. */
+const MAX_RECOVERIES = 3;
+const SID_PATTERN = /\b[A-Z]{2}[0-9a-f]{32}\b/g;
 
 interface PendingEvent {
   message: string;
@@ -151,8 +159,14 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
       now: t,
     };
     switch (out.type) {
+      case 'recover':
       case 'goto': {
-        if (!isAllowedTransition(def, flow.state, out.to)) throw new Error(`${def.kind}: ${flow.state} → ${out.to} is not allowed`);
+        // A recovery edge goes back to the state that records the vanished SID; it is not in the table's `to`.
+        if (out.type === 'goto' && !isAllowedTransition(def, flow.state, out.to)) throw new Error(`${def.kind}: ${flow.state} → ${out.to} is not allowed`);
+        const patch =
+          out.type === 'goto'
+            ? out.patch
+            : { [out.forget]: null, recoveries: { ...(ctx.recoveries as Record<string, number> | undefined), [out.forget]: Number((ctx.recoveries as Record<string, number> | undefined)?.[out.forget] ?? 0) + 1 } };
         const done = def.terminal.includes(out.to);
         delete ctx.retries;
         delete ctx.waitingOnSid;
@@ -161,15 +175,15 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
             ...base,
             state: out.to,
             status: done ? 'done' : 'in_progress',
-            context: { ...ctx, ...out.patch },
+            context: { ...ctx, ...patch },
             waitingFor: null,
-            attempts: flow.attempts + (out.countAttempt ? 1 : 0),
+            attempts: flow.attempts + (out.type === 'goto' && out.countAttempt ? 1 : 0),
             pollIntervalMs: 0,
             nextRunAt: done ? null : t,
             lastError: null,
             lease: keepLease ? { owner, expiresAt: later(leaseMs) } : null,
           },
-          event: { to: out.to, message: out.message },
+          event: { to: out.to, message: out.message, data: out.data },
         };
       }
       case 'poll': {
@@ -195,18 +209,24 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
         if (to !== flow.state && !isAllowedTransition(def, flow.state, to)) throw new Error(`${def.kind}: ${flow.state} → ${to} is not allowed`);
         delete ctx.retries;
         delete ctx.waitingOnSid;
+        const patch = { ...out.patch };
+        if (out.status === 'needs_attention') {
+          // The step in words, as this engine's table has it, for the operator queue.
+          patch.attention = { ...(patch.attention as object), step: def.states[to]?.label ?? to };
+          log.error({ flowId: flow.id, kind: flow.kind, state: flow.state, attention: patch.attention }, 'flow.needs_attention');
+        }
         return {
           result: {
             ...base,
             state: to,
             status: out.status,
-            context: { ...ctx, ...out.patch },
+            context: { ...ctx, ...patch },
             waitingFor: out.waitingFor,
             pollIntervalMs: 0,
             nextRunAt: null,
             lastError: out.error ?? null,
           },
-          event: { to, message: out.message },
+          event: { to, message: out.message, data: out.data },
         };
       }
       case 'fail':
@@ -254,16 +274,41 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
     }
   }
 
-  function outcomeOfError(err: unknown, flow: FlowRow): Outcome {
-    if (err instanceof TwilioCallError && err.kind === 'permanent') {
-      const error = explainTwilioError(err);
+  /** 20404 naming a SID this flow recorded: the state that adopts or creates it runs again (self-healing). */
+  function recoverVanished(err: TwilioCallError, flow: FlowRow, def: FlowDefinition): Outcome | undefined {
+    const sids = [...err.twilioMessage.matchAll(SID_PATTERN)].map((m) => m[0]).reverse();
+    for (const sid of sids) {
+      const key = Object.keys(flow.context).find((k) => flow.context[k] === sid);
+      const state = key && Object.keys(def.states).find((st) => def.states[st]!.records === key);
+      if (!key || !state) continue;
+      if (Number((flow.context.recoveries as Record<string, number> | undefined)?.[key] ?? 0) >= MAX_RECOVERIES) return undefined;
       return {
-        type: 'park',
-        status: 'action_required',
-        waitingFor: 'customer_fix',
-        message: error.message,
-        error,
+        type: 'recover',
+        to: state,
+        forget: key,
+        message: `Twilio no longer has ${sid}; ${def.states[state]!.label.toLowerCase()} again`,
+        data: { recovery: true, forgotten: { key, sid }, operation: err.operation, twilioCode: err.twilioCode ?? null },
       };
+    }
+    return undefined;
+  }
+
+  /** Who acts on an error: Twilio's transient faults retry, the customer fixes what they typed, the rest goes to operators. */
+  function outcomeOfError(err: unknown, flow: FlowRow, def: FlowDefinition): Outcome {
+    if (err instanceof TwilioCallError && err.kind === 'permanent') {
+      if (err.twilioCode === 20404) {
+        const recovery = recoverVanished(err, flow, def);
+        if (recovery) return recovery;
+      }
+      if (handlingOf(err.twilioCode).who === 'customer') {
+        const error = explainTwilioError(err);
+        return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error };
+      }
+      return needsAttention(
+        flow.state,
+        { reason: 'twilio_error', operation: err.operation, twilioCode: err.twilioCode ?? null, httpStatus: err.httpStatus ?? null, twilioMessage: err.twilioMessage },
+        now(),
+      );
     }
     if (!(err instanceof TwilioCallError)) log.error({ err, flowId: flow.id, kind: flow.kind, state: flow.state }, 'flow.step_error');
     return { type: 'retry', err };
@@ -318,7 +363,7 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
           log.warn({ flowId: flow.id, kind: flow.kind, state: flow.state }, 'flow.crash_simulated');
           return;
         }
-        out = outcomeOfError(err, flow);
+        out = outcomeOfError(err, flow, def);
       }
       const cont = out.type === 'goto' && !def.terminal.includes(out.to) && steps + 1 < maxSteps && !stopping;
       let next: FlowRow | undefined;

@@ -8,25 +8,31 @@ import type { Logger } from '../platform/logger.ts';
 import type { TwilioGateway } from '../twilio/gateway.ts';
 import type { FlowError, FlowKind } from '../../shared/onboarding.ts';
 import type { FlowRow } from './flows.dao.ts';
+import { onItError } from './twilio-errors.ts';
 
 /** Writes to our own tables that must commit together with the flow's new state (e.g. the SID just adopted). */
 export type Record_ = (tx: Db) => Promise<void>;
 
 export type StepResult =
   /** Move to another state (or the same one, to take the next single write) and run it right away. */
-  | { type: 'goto'; to: string; message: string; patch?: Record<string, unknown>; record?: Record_; countAttempt?: boolean }
+  | { type: 'goto'; to: string; message: string; patch?: Record<string, unknown>; record?: Record_; countAttempt?: boolean; data?: Record<string, unknown> }
   /** Twilio is reviewing or working: check again later, backing off. `waitingOnSid` lets a webhook wake it. */
   | { type: 'poll'; waitingFor: string; message: string; waitingOnSid?: string; patch?: Record<string, unknown>; record?: Record_ }
-  /** A person must act: an admin (awaiting_approval) or the customer (action_required: a fix or an OTP). */
+  /**
+   * A person must act: an admin (awaiting_approval), the customer (action_required: a fix or an OTP) or, for a
+   * fault the customer cannot fix, an operator (needs_attention; see `needsAttention`).
+   */
   | {
       type: 'park';
-      status: 'action_required' | 'awaiting_approval';
+      status: 'action_required' | 'awaiting_approval' | 'needs_attention';
       waitingFor: string;
       message: string;
       to?: string;
       error?: FlowError;
       patch?: Record<string, unknown>;
       record?: Record_;
+      /** Timeline event details for operators (never shown to the customer). */
+      data?: Record<string, unknown>;
     }
   /** Give up for good (nothing the customer can fix). */
   | { type: 'fail'; message: string; error: FlowError; record?: Record_ };
@@ -73,6 +79,11 @@ export interface StateDef {
   step?: StepFn;
   /** States this one may move to (by a step or by a service). */
   to: readonly string[];
+  /**
+   * The context key of the Twilio SID this state adopts or creates. When Twilio later answers 20404 for that SID,
+   * the engine forgets it and comes back here (a recovery edge, outside `to`), which adopts or recreates it.
+   */
+  records?: string;
 }
 
 export interface FlowDefinition {
@@ -111,4 +122,31 @@ export function progressOf(def: FlowDefinition, state: string): number {
     idx = Math.max(0, idx);
   }
   return Math.min(99, Math.round((100 * idx) / Math.max(1, def.order.length - 1)));
+}
+
+/** What an operator needs to act on a fault: kept in the flow's context, shown in the operator queue only. */
+export interface Attention {
+  reason: string;
+  operation: string | null;
+  twilioCode: number | null;
+  httpStatus: number | null;
+  twilioMessage: string | null;
+  state: string;
+  /** The step in words (filled in by the engine). */
+  step?: string;
+  at: string;
+}
+
+/** Parks a flow for an operator; the customer reads only that the team is on it. */
+export function needsAttention(flowState: string, a: Omit<Attention, 'state' | 'at'>, at: Date): StepResult {
+  const attention: Attention = { ...a, state: flowState, at: at.toISOString() };
+  return {
+    type: 'park',
+    status: 'needs_attention',
+    waitingFor: 'operator',
+    message: 'Our team is looking into a problem at this step',
+    error: onItError(a.twilioCode),
+    patch: { attention },
+    data: { attention },
+  };
 }

@@ -268,3 +268,25 @@ export async function wakeFlowsForAccountResource(db: Db, accountSid: string, re
   );
   return rows.length;
 }
+
+export interface AttentionRow extends FlowRow {
+  customer_name: string;
+}
+
+/** The operator queue: flows parked on a fault the customer cannot fix, oldest first. */
+export async function listNeedsAttention(db: Db, limit: number): Promise<AttentionRow[]> {
+  return db.query<AttentionRow>(
+    `SELECT f.*, c.legal_name AS customer_name
+       FROM isv.flows f JOIN isv.customers c ON c.id = f.customer_id
+      WHERE f.status = 'needs_attention'
+      ORDER BY f.updated_at, f.id
+      LIMIT $1`,
+    [limit],
+  );
+}
+
+/** Recoveries the engine made on its own (timeline events flagged `recovery`). */
+export async function countRecoveries(db: Db): Promise<number> {
+  const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM isv.flow_events WHERE data->>'recovery' = 'true'`);
+  return rows[0]?.n ?? 0;
+}

@@ -1,17 +1,24 @@
 // The onboarding use cases outside the engine: starting the subaccount flow with a new customer, resuming parked
 // flows after a customer's fix, moving a parked flow on (admin decision, OTP), and the progress read model.
 import type { Db } from '../platform/db/db.ts';
-import { conflict } from '../platform/errors.ts';
-import type { FlowError, FlowStatus, OnboardingResponse } from '../../shared/onboarding.ts';
-import { assertTransition, progressOf } from './flow-definition.ts';
+import { conflict, notFound } from '../platform/errors.ts';
+import type { Principal } from '../platform/auth/principal.ts';
+import { appendAudit } from '../audit/audit.dao.ts';
+import { UUID_PATTERN } from '../../shared/common.ts';
+import { flowStatusSchema, type AttentionQueue, type FlowError, type FlowStatus, type OnboardingMetrics, type OnboardingResponse } from '../../shared/onboarding.ts';
+import { assertTransition, progressOf, type Attention } from './flow-definition.ts';
 import { flowDefinitions } from './flows/index.ts';
 import { subaccountFlow } from './flows/subaccount.flow.ts';
 import {
+  countFlowsByStatus,
+  countRecoveries,
+  findFlowForUpdate,
   findSubaccountFlow,
   insertFlowEvent,
   insertSubaccountFlowIfAbsent,
   listFlowEvents,
   listFlowsByCustomer,
+  listNeedsAttention,
   moveFlow,
   type FlowRow,
 } from './flows.dao.ts';
@@ -90,6 +97,7 @@ function overallOf(flows: FlowRow[]): OnboardingResponse['overall'] {
   if (flows.every((f) => f.status === 'done')) return 'complete';
   if (flows.some((f) => f.status === 'failed')) return 'failed';
   if (flows.some((f) => f.status === 'action_required')) return 'action_required';
+  if (flows.some((f) => f.status === 'needs_attention')) return 'needs_attention';
   if (flows.some((f) => f.status === 'awaiting_approval')) return 'awaiting_approval';
   return 'in_progress';
 }
@@ -119,4 +127,55 @@ export async function getOnboarding(db: Db, customerId: string): Promise<Onboard
       events: (byFlow.get(f.id) ?? []).map((e) => ({ at: new Date(e.at).toISOString(), from: e.from_state, to: e.to_state, message: e.message })),
     })),
   };
+}
+
+/** The operator queue: every flow parked on a fault the customer cannot fix, with Twilio's error and the step. */
+export async function attentionQueue(db: Db, limit = 500): Promise<AttentionQueue> {
+  const rows = await listNeedsAttention(db, limit);
+  const items = rows.map((f) => {
+    const a = (f.context.attention ?? {}) as Partial<Attention>;
+    return {
+      flowId: f.id,
+      kind: f.kind,
+      customerId: f.customer_id,
+      customerName: f.customer_name,
+      state: f.state,
+      step: a.step ?? flowDefinitions[f.kind].states[f.state]?.label ?? f.state,
+      since: new Date(a.at ?? f.updated_at).toISOString(),
+      reason: a.reason ?? 'unknown',
+      operation: a.operation ?? null,
+      twilioCode: a.twilioCode ?? null,
+      httpStatus: a.httpStatus ?? null,
+      twilioMessage: a.twilioMessage ?? null,
+    };
+  });
+  const total = Number((await countFlowsByStatus(db)).find((r) => r.status === 'needs_attention')?.count ?? 0);
+  return { items, total };
+}
+
+/** An operator's Retry: the step runs again right away (its adopt-first rule makes that safe); audited. */
+export async function retryFlow(db: Db, principal: Principal, id: string, now = new Date()): Promise<{ id: string; state: string; status: FlowStatus }> {
+  if (!UUID_PATTERN.test(id)) throw notFound('Flow');
+  return db.tx(async (tx) => {
+    const flow = await findFlowForUpdate(tx, id);
+    if (!flow) throw notFound('Flow');
+    if (flow.status !== 'needs_attention') throw conflict('not_needs_attention', `The flow is ${flow.status}; only a flow that needs attention can be retried`);
+    const moved = await moveParkedFlow(tx, flow, { to: flow.state, status: 'in_progress', message: 'Our team retried this step', drop: ['attention', 'retries'], now });
+    await appendAudit(tx, {
+      actor: principal,
+      action: 'flow.retry',
+      targetType: 'onboarding_flow',
+      targetId: flow.id,
+      customerId: flow.customer_id,
+      before: { state: flow.state, status: flow.status, attention: flow.context.attention ?? null },
+      after: { state: moved.state, status: moved.status },
+    });
+    return { id: moved.id, state: moved.state, status: moved.status };
+  });
+}
+
+export async function onboardingMetrics(db: Db): Promise<OnboardingMetrics> {
+  const counts = new Map((await countFlowsByStatus(db)).map((r) => [r.status, Number(r.count)]));
+  const flowsByStatus = Object.fromEntries(flowStatusSchema.options.map((s) => [s, counts.get(s) ?? 0])) as OnboardingMetrics['flowsByStatus'];
+  return { flowsByStatus, needsAttention: flowsByStatus.needs_attention, recoveries: await countRecoveries(db) };
 }

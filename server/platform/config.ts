@@ -35,6 +35,11 @@ const encryptionKeys = z
     return keys.length ? keys : undefined;
   });
 
+/** Live when asked for, or when master credentials are given without a sandbox to point them at. */
+function twilioModeOf(c: { TWILIO_MODE?: 'live' | 'sandbox'; TWILIO_MASTER_ACCOUNT_SID?: string; TWILIO_MASTER_AUTH_TOKEN?: string; TWILIO_SANDBOX_URL?: string }) {
+  return c.TWILIO_MODE ?? (c.TWILIO_MASTER_ACCOUNT_SID && c.TWILIO_MASTER_AUTH_TOKEN && !c.TWILIO_SANDBOX_URL ? 'live' : 'sandbox');
+}
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -57,6 +62,8 @@ export const configSchema = z
     SUPABASE_JWT_SECRET: optionalString,
     ISV_BOOTSTRAP_ADMINS: csv,
     ISV_BOOTSTRAP_OPERATORS: csv,
+    // An already running `npm run sandbox` to share (as several instances share one Twilio) instead of starting one.
+    TWILIO_SANDBOX_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     SANDBOX_PORT: intFrom(4010, 0),
     SANDBOX_REVIEW_DELAY_MS: intFrom(2000),
     SANDBOX_CALLBACK_CHAOS: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
@@ -69,7 +76,8 @@ export const configSchema = z
     ONBOARDING_CONCURRENCY: intFrom(8, 1),
   })
   .superRefine((c, ctx) => {
-    const mode = c.TWILIO_MODE ?? (c.TWILIO_MASTER_ACCOUNT_SID && c.TWILIO_MASTER_AUTH_TOKEN ? 'live' : 'sandbox');
+    const mode = twilioModeOf(c);
+    if (mode === 'live' && c.TWILIO_SANDBOX_URL) ctx.addIssue({ code: 'custom', path: ['TWILIO_SANDBOX_URL'], message: 'cannot be used with TWILIO_MODE=live' });
     if (mode === 'live') {
       for (const name of ['TWILIO_MASTER_ACCOUNT_SID', 'TWILIO_MASTER_AUTH_TOKEN', 'ENCRYPTION_KEYS', 'PUBLIC_BASE_URL'] as const) {
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when TWILIO_MODE=live' });
@@ -84,7 +92,7 @@ export const configSchema = z
     }
   })
   .transform((c) => {
-    const twilioMode = c.TWILIO_MODE ?? (c.TWILIO_MASTER_ACCOUNT_SID && c.TWILIO_MASTER_AUTH_TOKEN ? 'live' : 'sandbox');
+    const twilioMode = twilioModeOf(c);
     return {
       nodeEnv: c.NODE_ENV,
       port: c.PORT,
@@ -109,6 +117,7 @@ export const configSchema = z
       },
       bootstrap: { admins: c.ISV_BOOTSTRAP_ADMINS, operators: c.ISV_BOOTSTRAP_OPERATORS },
       sandbox: {
+        url: c.TWILIO_SANDBOX_URL?.replace(/\/+$/, ''),
         port: c.SANDBOX_PORT,
         reviewDelayMs: c.SANDBOX_REVIEW_DELAY_MS,
         callbackChaos: c.SANDBOX_CALLBACK_CHAOS,

@@ -185,23 +185,6 @@ describe('errors', () => {
     expect((await flowOf(customerId)).status).toBe('done');
   });
 
-  it('a permanent Twilio error parks the flow with a plain-language reason, the code and the fields to fix', async () => {
-    const clock = movableClock();
-    const customerId = await createCustomer(ctx.db);
-    const step: StepFn = async () => {
-      throw new TwilioCallError({ kind: 'permanent', operation: 'incoming_phone_numbers.create', message: 'No phone numbers found', httpStatus: 400, twilioCode: 21452 });
-    };
-    await engine(clock, step).tick();
-    const f = await flowOf(customerId);
-    expect(f).toMatchObject({ status: 'action_required', waiting_for: 'customer_fix', next_run_at: null });
-    expect(f.last_error).toEqual({
-      code: 'twilio_error',
-      message: 'No phone number is available in the requested area code. Choose another area code.',
-      twilioCode: 21452,
-      fields: ['areaCode'],
-    });
-  });
-
   it('a move the table does not allow is never written', async () => {
     const clock = movableClock();
     const customerId = await createCustomer(ctx.db);

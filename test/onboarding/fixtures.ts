@@ -2,7 +2,7 @@
 // clock, a driver that alternates engine drains with sandbox reviews, and valid A2P / template / sender inputs.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../server/platform/db/db.ts';
-import { createOnboardingEngine, type EngineHooks, type OnboardingEngine } from '../../server/onboarding/engine.ts';
+import { createOnboardingEngine, type EngineHooks, type EngineOptions, type OnboardingEngine } from '../../server/onboarding/engine.ts';
 import { startSubaccountFlow } from '../../server/onboarding/onboarding.service.ts';
 import { listFlowsByCustomer, type FlowRow } from '../../server/onboarding/flows.dao.ts';
 import type { Principal } from '../../server/platform/auth/principal.ts';
@@ -84,7 +84,7 @@ export async function insertAdminUser(db: Db): Promise<Principal> {
 export function testEngine(
   ctx: TestContext,
   clock: Clock,
-  o: { hooks?: EngineHooks; owner?: string; concurrency?: number; leaseMs?: number } = {},
+  o: { hooks?: EngineHooks; owner?: string; concurrency?: number; leaseMs?: number; definitions?: EngineOptions['definitions']; random?: () => number } = {},
 ): OnboardingEngine {
   return createOnboardingEngine({
     db: ctx.db,
@@ -99,6 +99,8 @@ export function testEngine(
     concurrency: o.concurrency ?? 8,
     hooks: o.hooks,
     owner: o.owner,
+    definitions: o.definitions,
+    random: o.random,
   });
 }
 

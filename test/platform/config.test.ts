@@ -45,6 +45,15 @@ describe('configuration', () => {
     expect(c.publicBaseUrl).toBe('https://isv.example.com');
   });
 
+  it('shares a running sandbox with TWILIO_SANDBOX_URL, master credentials and all, and never in live mode', () => {
+    const c = parseConfig({ TWILIO_SANDBOX_URL: 'http://127.0.0.1:4010/', TWILIO_MASTER_ACCOUNT_SID: `AC${'c'.repeat(32)}`, TWILIO_MASTER_AUTH_TOKEN: 'z'.repeat(32) });
+    expect(c.twilio.mode).toBe('sandbox');
+    expect(c.sandbox.url).toBe('http://127.0.0.1:4010');
+    expect(problemsOf({ TWILIO_SANDBOX_URL: 'ftp://x' }).map((p) => p.variable)).toEqual(['TWILIO_SANDBOX_URL']);
+    const live = problemsOf({ TWILIO_MODE: 'live', TWILIO_SANDBOX_URL: 'http://127.0.0.1:4010', TWILIO_MASTER_ACCOUNT_SID: `AC${'c'.repeat(32)}`, TWILIO_MASTER_AUTH_TOKEN: 'z'.repeat(32), ENCRYPTION_KEYS: key('k'), PUBLIC_BASE_URL: 'https://isv.example.com' });
+    expect(live).toEqual([{ variable: 'TWILIO_SANDBOX_URL', reason: 'cannot be used with TWILIO_MODE=live' }]);
+  });
+
   it('names each invalid variable with its reason', () => {
     const problems = problemsOf({
       PORT: 'eighty',

@@ -2,12 +2,12 @@
 // messaging service → campaign → phone number. Standard and sole-proprietor brands share the table; the
 // sole-proprietor path uses the starter/sole-proprietor policies and parks for the brand OTP. Everything runs
 // with the subaccount's own credentials (FACTS §0). Each create step adopts what a crashed run made first.
-import type { FlowDefinition, StateDef, StepContext, StepResult } from '../flow-definition.ts';
+import { needsAttention, type FlowDefinition, type StateDef, type StepContext, type StepResult } from '../flow-definition.ts';
 import type { FlowError } from '../../../shared/onboarding.ts';
 import type { A2pRequest } from '../../../shared/a2p.ts';
 import { findBrand, findCampaignByBrand, setBrandTwilio, setCampaignTwilio, upsertNumber, type BrandRow } from '../../brands/brands.dao.ts';
 import { findCustomerData, type CustomerData } from '../customers-read.dao.ts';
-import { mapTwilioFields } from '../twilio-explanations.ts';
+import { mapTwilioFields } from '../twilio-errors.ts';
 import { adoptOrCreate, friendlyName, str, waitForSubaccount } from './flow-helpers.ts';
 import {
   POLICY_A2P_MESSAGING_PROFILE,
@@ -197,34 +197,47 @@ async function customerProfile(s: StepContext): Promise<StepResult> {
   });
 }
 
-/** One missing assignment per run (one external write per step); lists first, so a rerun never assigns twice. */
-async function assignments(
-  s: StepContext,
-  o: { bundle: 'customer' | 'trust'; wanted: string[]; next: string },
-): Promise<StepResult> {
-  const client = await s.subaccountClient();
-  const th = client.trusthub.v1;
-  const bundleSid = ctxSid(s, o.bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
+type Bundle = 'customer' | 'trust';
+const bundleSidOf = (s: StepContext, bundle: Bundle) => ctxSid(s, bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
+
+/** What a bundle must hold: the customer profile its primary profile, end users and address document; the A2P profile its end user and the customer profile. */
+async function wantedAssignments(s: StepContext, bundle: Bundle): Promise<string[]> {
+  if (bundle === 'trust') return [ctxSid(s, 'messagingEndUserSid'), ctxSid(s, 'customerProfileSid')];
+  const { soleProp } = await inputs(s);
+  const wanted = [ctxSid(s, 'primaryProfileSid'), ctxSid(s, 'profileEndUserSid'), ctxSid(s, 'addressDocumentSid')];
+  if (!soleProp) wanted.push(ctxSid(s, 'representativeEndUserSid'));
+  return wanted;
+}
+
+async function assignmentsApi(s: StepContext, bundle: Bundle) {
+  const th = (await s.subaccountClient()).trusthub.v1;
+  const bundleSid = bundleSidOf(s, bundle);
   // Both assignment resources have the same shape (objectSid in, sid out).
-  const api = (o.bundle === 'customer'
+  return (bundle === 'customer'
     ? th.customerProfiles(bundleSid).customerProfilesEntityAssignments
     : th.trustProducts(bundleSid).trustProductsEntityAssignments) as unknown as {
     list(p: { limit: number }): Promise<{ objectSid: string }[]>;
     create(p: { objectSid: string }): Promise<{ sid: string }>;
   };
-  const have = new Set((await s.call('trusthub.assignments.list', () => api.list({ limit: 100 }))).map((a) => a.objectSid));
-  const missing = o.wanted.find((w) => !have.has(w));
-  if (!missing) return { type: 'goto', to: o.next, message: `All ${o.wanted.length} entities are assigned to ${bundleSid}` };
-  const a = await s.call('trusthub.assignments.create', () => api.create({ objectSid: missing }), { once: true });
-  await s.created('trusthub.entity_assignment', a.sid);
-  return { type: 'goto', to: o.bundle === 'customer' ? 'profile_assignments' : 'trust_product_assignments', message: `Assigned ${missing} to ${bundleSid}` };
 }
 
-async function profileAssignments(s: StepContext): Promise<StepResult> {
-  const { soleProp } = await inputs(s);
-  const wanted = [ctxSid(s, 'primaryProfileSid'), ctxSid(s, 'profileEndUserSid'), ctxSid(s, 'addressDocumentSid')];
-  if (!soleProp) wanted.push(ctxSid(s, 'representativeEndUserSid'));
-  return assignments(s, { bundle: 'customer', wanted, next: 'profile_evaluation' });
+async function missingAssignments(s: StepContext, bundle: Bundle): Promise<string[]> {
+  const api = await assignmentsApi(s, bundle);
+  const have = new Set((await s.call('trusthub.assignments.list', () => api.list({ limit: 100 }))).map((a) => a.objectSid));
+  return (await wantedAssignments(s, bundle)).filter((w) => !have.has(w));
+}
+
+const ASSIGNMENTS_STATE: Record<Bundle, string> = { customer: 'profile_assignments', trust: 'trust_product_assignments' };
+
+/** One missing assignment per run (one external write per step); lists first, so a rerun never assigns twice. */
+async function assignments(s: StepContext, bundle: Bundle, next: string): Promise<StepResult> {
+  const bundleSid = bundleSidOf(s, bundle);
+  const missing = (await missingAssignments(s, bundle))[0];
+  if (!missing) return { type: 'goto', to: next, message: `All entities are assigned to ${bundleSid}` };
+  const api = await assignmentsApi(s, bundle);
+  const a = await s.call('trusthub.assignments.create', () => api.create({ objectSid: missing }), { once: true });
+  await s.created('trusthub.entity_assignment', a.sid);
+  return { type: 'goto', to: ASSIGNMENTS_STATE[bundle], message: `Assigned ${missing} to ${bundleSid}` };
 }
 
 function evaluationError(results: unknown): FlowError {
@@ -243,16 +256,29 @@ function evaluationError(results: unknown): FlowError {
   };
 }
 
-async function evaluate(s: StepContext, bundle: 'customer' | 'trust', policySid: string, next: string, fixState: string): Promise<StepResult> {
+async function evaluate(s: StepContext, bundle: Bundle, policySid: string, next: string, fixState: string): Promise<StepResult> {
   const client = await s.subaccountClient();
   const th = client.trusthub.v1;
-  const sid = ctxSid(s, bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
+  const sid = bundleSidOf(s, bundle);
   const ev =
     bundle === 'customer'
       ? await s.call('trusthub.evaluations.create', () => th.customerProfiles(sid).customerProfilesEvaluations.create({ policySid }))
       : await s.call('trusthub.evaluations.create', () => th.trustProducts(sid).trustProductsEvaluations.create({ policySid }));
   if (ev.status === 'compliant') return { type: 'goto', to: next, message: `${sid} passed Twilio's compliance evaluation` };
+  // Before the customer is involved: an entity the platform should have assigned is missing (the platform's
+  // fault, e.g. removed by hand); assign it again and evaluate once more.
+  const missing = await missingAssignments(s, bundle);
+  if (missing.length)
+    return {
+      type: 'goto',
+      to: ASSIGNMENTS_STATE[bundle],
+      message: `Twilio's compliance check found ${sid} incomplete (${missing.length} of its entities not assigned); assigning them again`,
+      data: { recovery: true, missing },
+    };
   const error = evaluationError(ev.results);
+  // Nothing of the customer's to point at: the customer cannot fix it, an operator must look.
+  if (!error.fields.length)
+    return needsAttention(s.flow.state, { reason: 'evaluation_noncompliant', operation: 'trusthub.evaluations.create', twilioCode: null, httpStatus: null, twilioMessage: error.message }, s.now());
   return { type: 'park', status: 'action_required', waitingFor: 'customer_fix', message: error.message, error, patch: { fixState } };
 }
 
@@ -388,7 +414,7 @@ async function trustProduct(s: StepContext): Promise<StepResult> {
 }
 
 async function trustProductAssignments(s: StepContext): Promise<StepResult> {
-  return assignments(s, { bundle: 'trust', wanted: [ctxSid(s, 'messagingEndUserSid'), ctxSid(s, 'customerProfileSid')], next: 'trust_product_evaluation' });
+  return assignments(s, 'trust', 'trust_product_evaluation');
 }
 
 async function trustProductEvaluation(s: StepContext): Promise<StepResult> {
@@ -696,34 +722,34 @@ const base: Record<string, StateDef> = {
   awaiting_approval: { label: 'Waiting for an ISV admin to approve the brand and campaign details', to: [] },
   wait_for_subaccount: { label: 'Waiting for the subaccount', step: (s) => waitForSubaccount(s, 'primary_profile'), to: ['primary_profile'] },
   primary_profile: { label: 'Checking the ISV primary profile', step: primaryProfile, to: ['address'] },
-  address: { label: 'Registering the business address', step: address, to: ['profile_end_user'] },
-  profile_end_user: { label: 'Registering the business information', step: profileEndUser, to: ['representative_end_user', 'address_document'] },
-  representative_end_user: { label: 'Registering the authorized representative', step: representativeEndUser, to: ['address_document'] },
-  address_document: { label: 'Attaching the address document', step: addressDocument, to: ['customer_profile'] },
-  customer_profile: { label: 'Creating the customer profile', step: customerProfile, to: ['profile_assignments'] },
-  profile_assignments: { label: 'Assembling the customer profile', step: profileAssignments, to: ['profile_assignments', 'profile_evaluation'] },
-  profile_evaluation: { label: 'Checking the customer profile', step: profileEvaluation, to: ['submit_profile', 'fix_profile'] },
+  address: { label: 'Registering the business address', step: address, to: ['profile_end_user'], records: 'addressSid' },
+  profile_end_user: { label: 'Registering the business information', step: profileEndUser, to: ['representative_end_user', 'address_document'], records: 'profileEndUserSid' },
+  representative_end_user: { label: 'Registering the authorized representative', step: representativeEndUser, to: ['address_document'], records: 'representativeEndUserSid' },
+  address_document: { label: 'Attaching the address document', step: addressDocument, to: ['customer_profile'], records: 'addressDocumentSid' },
+  customer_profile: { label: 'Creating the customer profile', step: customerProfile, to: ['profile_assignments'], records: 'customerProfileSid' },
+  profile_assignments: { label: 'Assembling the customer profile', step: (s) => assignments(s, 'customer', 'profile_evaluation'), to: ['profile_assignments', 'profile_evaluation'] },
+  profile_evaluation: { label: 'Checking the customer profile', step: profileEvaluation, to: ['submit_profile', 'fix_profile', 'profile_assignments'] },
   submit_profile: { label: 'Submitting the customer profile', step: (s) => submitBundle(s, 'customer', 'wait_profile'), to: ['wait_profile'] },
   wait_profile: { label: 'Twilio is reviewing the customer profile', step: (s) => waitBundle(s, 'customer', 'messaging_end_user', 'fix_profile'), to: ['messaging_end_user', 'submit_profile', 'fix_profile'] },
   fix_profile: { label: 'Updating the customer profile with corrected details', step: fixProfile, to: ['fix_profile', 'profile_evaluation'] },
-  messaging_end_user: { label: 'Registering the A2P messaging profile information', step: messagingEndUser, to: ['trust_product'] },
-  trust_product: { label: 'Creating the A2P messaging profile', step: trustProduct, to: ['trust_product_assignments'] },
+  messaging_end_user: { label: 'Registering the A2P messaging profile information', step: messagingEndUser, to: ['trust_product'], records: 'messagingEndUserSid' },
+  trust_product: { label: 'Creating the A2P messaging profile', step: trustProduct, to: ['trust_product_assignments'], records: 'trustProductSid' },
   trust_product_assignments: { label: 'Assembling the A2P messaging profile', step: trustProductAssignments, to: ['trust_product_assignments', 'trust_product_evaluation'] },
-  trust_product_evaluation: { label: 'Checking the A2P messaging profile', step: trustProductEvaluation, to: ['submit_trust_product', 'fix_trust_product'] },
+  trust_product_evaluation: { label: 'Checking the A2P messaging profile', step: trustProductEvaluation, to: ['submit_trust_product', 'fix_trust_product', 'trust_product_assignments'] },
   submit_trust_product: { label: 'Submitting the A2P messaging profile', step: (s) => submitBundle(s, 'trust', 'wait_trust_product'), to: ['wait_trust_product'] },
   wait_trust_product: { label: 'Twilio is reviewing the A2P messaging profile', step: (s) => waitBundle(s, 'trust', 'brand', 'fix_trust_product'), to: ['brand', 'submit_trust_product', 'fix_trust_product'] },
   fix_trust_product: { label: 'Updating the A2P messaging profile', step: fixTrustProduct, to: ['trust_product_evaluation'] },
-  brand: { label: 'Registering the brand', step: brandRegistration, to: ['wait_brand'] },
+  brand: { label: 'Registering the brand', step: brandRegistration, to: ['wait_brand'], records: 'brandSid' },
   wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'fix_brand'] },
   fix_brand: { label: 'Correcting the brand details', step: fixBrand, to: ['resubmit_brand'] },
   brand_otp: { label: 'Waiting for the brand OTP', to: ['submit_brand_otp'] },
   submit_brand_otp: { label: 'Confirming the brand OTP', step: submitBrandOtp, to: ['wait_brand', 'brand_otp'] },
   resubmit_brand: { label: 'Resubmitting the brand', step: resubmitBrand, to: ['wait_brand'] },
-  messaging_service: { label: 'Creating the messaging service', step: messagingService, to: ['campaign'] },
-  campaign: { label: 'Registering the campaign', step: campaign, to: ['wait_campaign'] },
+  messaging_service: { label: 'Creating the messaging service', step: messagingService, to: ['campaign'], records: 'messagingServiceSid' },
+  campaign: { label: 'Registering the campaign', step: campaign, to: ['wait_campaign'], records: 'campaignSid' },
   wait_campaign: { label: 'Twilio is reviewing the campaign', step: waitCampaign, to: ['buy_number', 'recreate_campaign'] },
   recreate_campaign: { label: 'Resubmitting the campaign', step: recreateCampaign, to: ['campaign'] },
-  buy_number: { label: 'Buying a phone number', step: buyNumber, to: ['attach_number'] },
+  buy_number: { label: 'Buying a phone number', step: buyNumber, to: ['attach_number'], records: 'phoneNumberSid' },
   attach_number: { label: 'Attaching the number to the messaging service', step: attachNumber, to: ['done'] },
   done: { label: 'A2P registration complete', to: [] },
 };

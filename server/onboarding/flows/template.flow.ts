@@ -98,7 +98,7 @@ export const templateFlow: FlowDefinition = {
   states: {
     awaiting_approval: { label: 'Waiting for an ISV admin to approve the template', to: ['wait_for_subaccount', 'superseded'] },
     wait_for_subaccount: { label: 'Waiting for the subaccount', step: (s) => waitForSubaccount(s, 'create_content'), to: ['create_content', 'superseded'] },
-    create_content: { label: 'Creating the template content', step: createContent, to: ['request_approval', 'superseded'] },
+    create_content: { label: 'Creating the template content', step: createContent, to: ['request_approval', 'superseded'], records: 'contentSid' },
     request_approval: { label: 'Requesting WhatsApp approval', step: requestApproval, to: ['wait_approval', 'superseded'] },
     wait_approval: { label: 'WhatsApp is reviewing the template', step: waitApproval, to: ['done', 'request_approval', 'superseded'] },
     done: { label: 'Template approved', to: [] },

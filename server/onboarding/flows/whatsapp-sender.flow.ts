@@ -162,7 +162,7 @@ export const whatsappSenderFlow: FlowDefinition = {
   order: ['wait_for_subaccount', 'register', 'wait_sender', 'await_otp', 'submit_otp', 'done'],
   states: {
     wait_for_subaccount: { label: 'Waiting for the subaccount', step: (s) => waitForSubaccount(s, 'register'), to: ['register'] },
-    register: { label: 'Registering the WhatsApp sender', step: register, to: ['wait_sender'] },
+    register: { label: 'Registering the WhatsApp sender', step: register, to: ['wait_sender'], records: 'senderSid' },
     wait_sender: { label: 'Twilio is setting up the sender', step: waitSender, to: ['done', 'await_otp', 'update_sender'] },
     await_otp: { label: 'Waiting for the verification code', to: ['submit_otp'] },
     submit_otp: { label: 'Submitting the verification code', step: submitOtp, to: ['wait_sender', 'await_otp'] },

@@ -89,7 +89,7 @@ export const onboardingQuery = (api: ApiClient, customerId: string) =>
     queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/onboarding`, onboardingResponseSchema, { signal }),
     // Poll briskly while Twilio (or the engine) is working, slowly while our team reviews (their decision shows
     // up without a reload), and not at all when everything waits on this person or is finished.
-    refetchInterval: (q) => (onboardingInFlight(q.state.data) ? 2_000 : q.state.data?.flows.some((f) => f.status === 'awaiting_approval') ? 15_000 : false),
+    refetchInterval: (q) => (onboardingInFlight(q.state.data) ? 2_000 : q.state.data?.flows.some((f) => f.status === 'awaiting_approval' || f.status === 'needs_attention') ? 15_000 : false),
   });
 
 export const numbersQuery = (api: ApiClient, customerId: string) =>

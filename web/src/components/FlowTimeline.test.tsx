@@ -84,6 +84,16 @@ describe('flow timeline', () => {
     expect(screen.getByText(/attempt 2/)).toBeInTheDocument();
   });
 
+  it('when our team is on a fault, says so and asks nothing of the customer', () => {
+    const message = 'We ran into a problem on our side at this step. Our team has been told and is on it; there is nothing for you to do.';
+    render(<FlowTimeline now={NOW} flow={flow({ status: 'needs_attention', waitingFor: 'operator', lastError: { code: 'platform_fault', message, twilioCode: 20001, fields: [] } })} />);
+    expect(screen.getByText('Our team is on it')).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(message);
+    expect(screen.getByText(/Waiting for our team to look into a problem on our side \(nothing for you to do\)/)).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByText(/Fields to fix|What went wrong|Twilio error/)).toBeNull();
+  });
+
   it('when failed for good, says why it stopped', () => {
     render(<FlowTimeline now={NOW} flow={flow({ status: 'failed', lastError: { code: 'x', message: 'The subaccount was closed.', twilioCode: null, fields: [] } })} />);
     expect(screen.getByRole('alert')).toHaveTextContent('Why it stopped: The subaccount was closed.');

@@ -17,6 +17,7 @@ const STATUS_TEXT: Record<FlowView['status'], string> = {
   waiting_on_twilio: 'Waiting on Twilio',
   action_required: 'Your action is needed',
   awaiting_approval: 'Waiting for review by our team',
+  needs_attention: 'Our team is on it',
   done: 'Done',
   failed: 'Stopped',
 };
@@ -25,6 +26,7 @@ const STATUS_TEXT: Record<FlowView['status'], string> = {
 const WAITING_TEXT: Record<string, string> = {
   customer_fix: 'you to correct the fields below and resubmit',
   customer: 'you',
+  operator: 'our team to look into a problem on our side (nothing for you to do)',
   admin_approval: 'our team to review what you submitted (nothing is sent to Twilio, or charged, before that)',
   otp: 'the one-time code sent to your phone',
   new_version: 'a corrected version of the template',
@@ -83,7 +85,12 @@ export function FlowTimeline({ flow, title, now = new Date(), children }: { flow
           Next check <time dateTime={flow.nextCheckAt}>{formatRelative(flow.nextCheckAt, now)}</time>
         </p>
       )}
-      {flow.lastError && flow.status !== 'done' && (
+      {flow.status === 'needs_attention' && (
+        <p className="flow-on-it" role="status">
+          {flow.lastError?.message ?? 'Our team is looking into a problem at this step; there is nothing for you to do.'}
+        </p>
+      )}
+      {flow.lastError && flow.status !== 'done' && flow.status !== 'needs_attention' && (
         <div className="flow-error" role={flow.status === 'failed' || flow.status === 'action_required' ? 'alert' : undefined}>
           <p>
             <strong>{flow.status === 'failed' ? 'Why it stopped: ' : /reject/.test(flow.lastError.code) ? 'Why it was rejected: ' : 'What went wrong: '}</strong>

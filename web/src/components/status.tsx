@@ -29,6 +29,7 @@ const TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | 'muted'> = {
   pending: 'info',
   awaiting_approval: 'warn',
   action_required: 'warn',
+  needs_attention: 'info',
   suspended: 'warn',
   opted_out: 'warn',
   failed: 'bad',

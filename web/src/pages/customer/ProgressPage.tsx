@@ -25,6 +25,7 @@ const OVERALL_TEXT: Record<string, string> = {
   in_progress: 'In progress',
   awaiting_approval: 'Waiting for our review',
   action_required: 'Your action is needed',
+  needs_attention: 'In progress: our team is on a problem at one step',
   failed: 'Stopped',
   complete: 'Complete: you can send messages',
 };
