@@ -154,9 +154,25 @@ export const memberSchema = z.object({
   email: z.string(),
   role: memberRoleSchema,
   status: z.enum(['active', 'invited']),
+  /** The pending invitation behind an `invited` row (revoke or resend it by this id); null for members. */
+  invitationId: z.uuid().nullable(),
   since: z.string(),
 });
 export type Member = z.infer<typeof memberSchema>;
 
 export const memberListSchema = z.object({ items: z.array(memberSchema) });
-export const inviteResultSchema = z.object({ member: memberSchema, delivery: z.enum(['membership_created', 'invitation_recorded', 'invitation_emailed']) });
+/** An invitation always waits for the invitee's consent: `invitation_emailed` when a mail went out. */
+export const inviteResultSchema = z.object({ member: memberSchema, delivery: z.enum(['invitation_recorded', 'invitation_emailed']) });
+
+/** An invitation waiting for the caller (GET /api/isv/invitations): accept or decline it. */
+export const myInvitationSchema = z.object({
+  id: z.uuid(),
+  customerId: z.uuid(),
+  customerName: z.string(),
+  role: memberRoleSchema,
+  invitedBy: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type MyInvitation = z.infer<typeof myInvitationSchema>;
+export const myInvitationListSchema = z.object({ items: z.array(myInvitationSchema) });
+export const acceptInvitationResultSchema = z.object({ customerId: z.uuid(), role: memberRoleSchema });
