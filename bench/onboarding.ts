@@ -86,7 +86,7 @@ async function main() {
     };
 
     const reviewer = (await db.query<{ id: string }>(`INSERT INTO isv.users (email) VALUES ('bench-admin@isv.example.com') RETURNING id`))[0]!.id;
-    const principal = { userId: reviewer, email: 'bench-admin@isv.example.com', roles: ['admin' as const] };
+    const principal = { userId: reviewer, email: 'bench-admin@isv.example.com', roles: ['admin' as const], emailVerified: true };
     for (let i = 0; i < N; i++) {
       const id = await db.tx(async (tx) => {
         const rows = await tx.query<{ id: string }>(

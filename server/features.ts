@@ -20,6 +20,7 @@ import type { RouteDoc } from './platform/http/route-docs.ts';
 import type { TwilioGateway } from './twilio/gateway.ts';
 import { portalRoutes, routeDocs as portalRouteDocs } from './portal/portal.routes.ts';
 import { createTokenService } from './platform/auth/tokens.ts';
+import { createMailer, type Mailer } from './platform/mail/mailer.ts';
 import { createAuthenticator } from './platform/auth/authenticate.ts';
 import { createAuthService, type AuthService } from './auth/auth.service.ts';
 import { authRoutes, routeDocs as authRouteDocs } from './auth/auth.routes.ts';
@@ -54,6 +55,8 @@ export interface CoreDeps {
   keyRing: KeyRing;
   /** The only way to Twilio (live or the sandbox): SDK clients per credential, retries, rate limits. */
   twilio: TwilioGateway;
+  /** Account emails (verification, reset, invitations); built from config (SMTP or DATA_DIR/outbox) when absent. */
+  mailer?: Mailer;
   /** Injected clock so time-dependent behaviour is tested without sleeping. */
   now?: () => Date;
 }
@@ -84,7 +87,8 @@ export function buildFeatures(core: CoreDeps): Features {
   // Auth (issue 6): keep this block first. Verifies bearer tokens (embedded HS256 or Supabase) and puts the
   // authenticator in front of /api/isv/** except /api/isv/webhooks/** (see the note at the top of this file).
   const tokens = createTokenService({ config: core.config, db: core.db, keyRing: core.keyRing, now: core.now });
-  const auth = createAuthService({ db: core.db, config: core.config, tokens, now: core.now });
+  const mailer = core.mailer ?? createMailer({ smtpUrl: core.config.mail.smtpUrl, from: core.config.mail.from, dataDir: core.config.dataDir });
+  const auth = createAuthService({ db: core.db, config: core.config, tokens, mailer, now: core.now });
   const authenticate = createAuthenticator({ tokens, resolvePrincipal: auth.resolvePrincipal });
   const isvGate = Router();
   isvGate.use((req, res, next) => (req.path.startsWith('/webhooks/') ? next() : authenticate(req, res, next)));
@@ -113,7 +117,18 @@ export function buildFeatures(core: CoreDeps): Features {
     sendInvite:
       supabaseUrl && serviceRoleKey
         ? createSupabaseInviteSender({ url: supabaseUrl, serviceRoleKey, redirectTo: core.config.publicBaseUrl, logger: core.logger })
-        : undefined,
+        : auth.mode === 'embedded'
+          ? (invite) => {
+              const link = `${core.config.publicBaseUrl}/invitations`;
+              return mailer.send({
+                to: invite.email,
+                subject: `${invite.invitedBy} invited you to ${invite.customerName}`,
+                link,
+                text: `${invite.invitedBy} invited you to join ${invite.customerName}.\n\nSign in (or sign up) with this email address, then accept the invitation:\n\n${link}\n\nNothing happens until you accept. If you do not know this person, ignore this email.\n`,
+              });
+            }
+          : undefined,
+    maxCustomersPerUser: core.config.accounts.maxCustomersPerUser,
   });
   routers.push({ path: '/isv', router: customersRoutes({ customers }) });
   routeDocs.push(...customersRouteDocs);

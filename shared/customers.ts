@@ -176,3 +176,6 @@ export const myInvitationSchema = z.object({
 export type MyInvitation = z.infer<typeof myInvitationSchema>;
 export const myInvitationListSchema = z.object({ items: z.array(myInvitationSchema) });
 export const acceptInvitationResultSchema = z.object({ customerId: z.uuid(), role: memberRoleSchema });
+
+/** PUT /api/isv/users/:userId/customer-limit (staff). */
+export const customerLimitSchema = z.strictObject({ maxCustomers: z.number().int().min(0).max(10000).nullable() });

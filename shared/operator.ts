@@ -68,6 +68,8 @@ export const auditEntrySchema = z.object({
   at: z.string(),
   actorId: z.uuid().nullable(),
   actorEmail: z.string().nullable(),
+  /** Set when a staff member acted on a tenant's behalf: the platform role used (admin, operator). */
+  actorRole: z.string().nullable(),
   action: z.string(),
   targetType: z.string(),
   targetId: z.string(),

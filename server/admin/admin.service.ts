@@ -4,7 +4,7 @@ import { UUID_PATTERN } from '../../shared/common.ts';
 import type { Db } from '../platform/db/db.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import type { Principal } from '../platform/auth/principal.ts';
-import { appendAudit } from '../audit/audit.dao.ts';
+import { appendAudit, staffRoleOf } from '../audit/audit.dao.ts';
 import type { ApprovalItem, FieldChange } from '../../shared/onboarding.ts';
 import { decideBrand, findBrand, listBrandsAwaitingApproval } from '../brands/brands.dao.ts';
 import { decideTemplate, findTemplate, listTemplatesAwaitingApproval } from '../templates/templates.dao.ts';
@@ -97,6 +97,7 @@ export async function decideBrandApproval(db: Db, actor: Principal, brandId: str
     }
     await appendAudit(tx, {
       actor,
+      actorRole: staffRoleOf(actor),
       action: d.decision === 'approve' ? 'brand.approved' : 'brand.rejected',
       targetType: 'brand',
       targetId: brandId,
@@ -136,6 +137,7 @@ export async function decideTemplateApproval(db: Db, actor: Principal, templateI
     }
     await appendAudit(tx, {
       actor,
+      actorRole: staffRoleOf(actor),
       action: d.decision === 'approve' ? 'template.approved' : 'template.rejected',
       targetType: 'template',
       targetId: templateId,

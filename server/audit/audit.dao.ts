@@ -4,6 +4,8 @@ import type { Principal } from '../platform/auth/principal.ts';
 
 export interface AuditEntry {
   actor: Pick<Principal, 'userId' | 'email'> | null;
+  /** The platform role a staff member used to act on a tenant's behalf (`admin`, `operator`). */
+  actorRole?: string | null;
   action: string;
   targetType: string;
   targetId: string;
@@ -17,6 +19,7 @@ export interface AuditRow {
   at: Date;
   actor_id: string | null;
   actor_email: string | null;
+  actor_role: string | null;
   action: string;
   target_type: string;
   target_id: string;
@@ -25,10 +28,15 @@ export interface AuditRow {
   after: unknown;
 }
 
+/** The role a staff member acts with on a tenant: admin when they hold it, else operator. */
+export function staffRoleOf(p: Pick<Principal, 'roles'>): string | null {
+  return p.roles.includes('admin') ? 'admin' : p.roles.includes('operator') ? 'operator' : null;
+}
+
 export async function appendAudit(db: Db, e: AuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO isv.audit_log (actor_id, actor_email, action, target_type, target_id, customer_id, before, after)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO isv.audit_log (actor_id, actor_email, actor_role, action, target_type, target_id, customer_id, before, after)
+     VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8)`,
     [
       e.actor?.userId ?? null,
       e.actor?.email ?? null,
@@ -38,6 +46,7 @@ export async function appendAudit(db: Db, e: AuditEntry): Promise<void> {
       e.customerId ?? null,
       e.before === undefined ? null : JSON.stringify(e.before),
       e.after === undefined ? null : JSON.stringify(e.after),
+      e.actorRole ?? null,
     ],
   );
 }
@@ -65,7 +74,7 @@ export interface AuditListRow extends AuditRow {
 export async function listAuditLog(db: Db, f: AuditFilter): Promise<AuditListRow[]> {
   const actionPrefix = f.action?.endsWith('.*') ? `${f.action.slice(0, -1).replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
   return db.query<AuditListRow>(
-    `SELECT id, at, actor_id, actor_email, action, target_type, target_id, customer_id, before, after, at::text AS cursor_at
+    `SELECT id, at, actor_id, actor_email, actor_role, action, target_type, target_id, customer_id, before, after, at::text AS cursor_at
        FROM isv.audit_log
       WHERE ($1::uuid IS NULL OR actor_id = $1)
         AND ($2::text IS NULL OR actor_email = $2)

@@ -1,5 +1,5 @@
 // The embedded default's first start: three demo accounts (admin, operator, customer) with random passwords,
-// printed once and kept in DATA_DIR/demo-users.txt (owner-only). Never in live mode or with Supabase Auth.
+// printed once and kept in DATA_DIR/demo-users.txt (owner-only), their emails pre-verified. Never in live mode or with Supabase Auth.
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,7 +35,7 @@ export async function createDemoUsersOnFirstStart(db: Db, opts: { dataDir: strin
     // Another instance starting at the same moment may have done it: a unique email makes this a no-op then.
     const out: DemoUser[] = [];
     for (const [i, u] of users.entries()) {
-      const row = await insertUser(tx, { email: u.email, passwordHash: hashes[i]! });
+      const row = await insertUser(tx, { email: u.email, passwordHash: hashes[i]!, emailVerified: true });
       if (!row) continue;
       for (const role of u.roles) await grantPlatformRole(tx, row.id, role);
       await appendAudit(tx, { actor: null, action: 'user.demo_created', targetType: 'user', targetId: row.id, after: { email: u.email, roles: u.roles } });

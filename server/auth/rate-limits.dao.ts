@@ -16,3 +16,9 @@ export async function hitRateLimit(db: Db, key: string, windowStart: Date): Prom
 export async function deleteRateLimitWindowsBefore(db: Db, key: string, before: Date): Promise<void> {
   await db.query(`DELETE FROM isv.rate_limits WHERE key = $1 AND window_start < $2`, [key, before]);
 }
+
+/** The window's count so far, without counting a hit. */
+export async function countRateLimit(db: Db, key: string, windowStart: Date): Promise<number> {
+  const rows = await db.query<{ count: number }>(`SELECT count FROM isv.rate_limits WHERE key = $1 AND window_start = $2`, [key, windowStart]);
+  return rows[0]?.count ?? 0;
+}

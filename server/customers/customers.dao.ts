@@ -134,3 +134,23 @@ export async function updateCustomer(db: Db, id: string, ch: CustomerChanges): P
     ),
   );
 }
+
+/**
+ * Locks the creator's user row (so two concurrent creates are counted one after the other) and returns how
+ * many open customers they created and their own ceiling (NULL: the setting's).
+ */
+export async function lockCustomerQuotaOf(db: Db, userId: string): Promise<{ created: number; max_customers: number | null }> {
+  const rows = await db.query<{ max_customers: number | null }>(`SELECT max_customers FROM isv.users WHERE id = $1 FOR UPDATE`, [userId]);
+  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM isv.customers WHERE created_by = $1 AND status <> 'closed'`, [userId]);
+  return { created: count[0]!.n, max_customers: rows[0]?.max_customers ?? null };
+}
+
+/** Sets one user's customer ceiling (NULL: back to the setting); false when there is no such user. */
+export async function setMaxCustomersOf(db: Db, userId: string, max: number | null): Promise<{ email: string; before: number | null } | undefined> {
+  const rows = await db.query<{ email: string; before: number | null }>(
+    `UPDATE isv.users u SET max_customers = $2 FROM (SELECT id, max_customers AS before FROM isv.users WHERE id = $1 FOR UPDATE) old
+      WHERE u.id = old.id RETURNING u.email, old.before`,
+    [userId, max],
+  );
+  return rows[0];
+}

@@ -1,16 +1,41 @@
 // Customers and their members: create (the creator becomes owner and the subaccount flow starts, in one
-// transaction), list, read, fix data (resuming whatever waited on it), invite members. Every read and write
-// of one customer goes through assertCustomerAccess, so non-members get 404 whatever the route does.
+// transaction; at most ISV_MAX_CUSTOMERS_PER_USER per verified user), list, read, fix data (resuming whatever
+// waited on it), and a team made by consent: invitations wait until the invitee, signed in with that verified
+// address, accepts. Every read and write of one customer goes through assertCustomerAccess, so non-members
+// get 404 whatever the route does.
 import type { Db } from '../platform/db/db.ts';
 import { AppError, forbidden, notFound } from '../platform/errors.ts';
-import { isStaff, type Principal } from '../platform/auth/principal.ts';
-import { appendAudit } from '../audit/audit.dao.ts';
-import { findUserByEmail } from '../auth/users.dao.ts';
-import type { Page } from '../../shared/common.ts';
-import type { CreateCustomer, Customer, Member, UpdateCustomer } from '../../shared/customers.ts';
+import { assertEmailVerified, isStaff, type Principal } from '../platform/auth/principal.ts';
+import { appendAudit, staffRoleOf } from '../audit/audit.dao.ts';
+import { UUID_PATTERN, type Page } from '../../shared/common.ts';
+import type { CreateCustomer, Customer, Member, MyInvitation, UpdateCustomer } from '../../shared/customers.ts';
 import { assertCustomerAccess, type CustomerRole } from './customer-access.ts';
-import { findCustomer, findCustomerForUpdate, insertCustomer, listCustomers, updateCustomer, type CustomerChanges, type CustomerRow } from './customers.dao.ts';
-import { insertMembership, listMembersOfCustomer, upsertInvitation, type MemberRow, type MembershipRole } from './memberships.dao.ts';
+import {
+  findCustomer,
+  findCustomerForUpdate,
+  insertCustomer,
+  listCustomers,
+  lockCustomerQuotaOf,
+  setMaxCustomersOf,
+  updateCustomer,
+  type CustomerChanges,
+  type CustomerRow,
+} from './customers.dao.ts';
+import {
+  deleteInvitation,
+  deleteMembership,
+  findPendingInvitationForUpdate,
+  insertMembership,
+  isMemberByEmail,
+  listMembersOfCustomer,
+  listPendingInvitationsFor,
+  lockMemberships,
+  markInvitationAccepted,
+  upsertInvitation,
+  type InvitationRow,
+  type MemberRow,
+  type MembershipRole,
+} from './memberships.dao.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** What the onboarding engine lets this feature trigger; both run inside the caller's transaction. */
@@ -21,14 +46,16 @@ export interface CustomerOnboardingHooks {
   resumeAfterCustomerUpdate(tx: Db, customerId: string, changedFields: string[]): Promise<unknown>;
 }
 
-/** Sends the invitation email in Supabase mode; absent in embedded mode (the invitee signs up). */
-export type InviteSender = (email: string) => Promise<void>;
+/** Emails an invitation (the account mailer in embedded mode, Supabase Auth's invite in Supabase mode). */
+export type InviteSender = (invite: { email: string; customerName: string; invitedBy: string }) => Promise<void>;
 
 export interface CustomersServiceDeps {
   db: Db;
   /** The onboarding engine's entry points; features.ts wires them (a service built without them only stores data). */
   onboarding?: CustomerOnboardingHooks;
   sendInvite?: InviteSender;
+  /** ISV_MAX_CUSTOMERS_PER_USER: customers one user may create (staff are exempt; staff may set it per user). */
+  maxCustomersPerUser?: number;
 }
 
 export function toCustomer(row: CustomerRow, myRole: CustomerRole): Customer {
@@ -51,8 +78,14 @@ export function toCustomer(row: CustomerRow, myRole: CustomerRole): Customer {
 }
 
 function toMember(m: MemberRow): Member {
-  return { userId: m.user_id, email: m.email, role: m.role, status: m.status, since: m.created_at.toISOString() };
+  return { userId: m.user_id, email: m.email, role: m.role, status: m.status, invitationId: m.invitation_id, since: m.created_at.toISOString() };
 }
+
+function toMyInvitation(i: InvitationRow): MyInvitation {
+  return { id: i.id, customerId: i.customer_id, customerName: i.customer_name, role: i.role, invitedBy: i.invited_by_email, createdAt: i.created_at.toISOString() };
+}
+
+const invitationNotFound = () => notFound('Invitation');
 
 /** The audit summary of a customer: the data a customer can change, without ids, status or timestamps. */
 function auditSummary(row: CustomerRow) {
@@ -86,7 +119,16 @@ export function createCustomersService(deps: CustomersServiceDeps) {
 
   return {
     async create(principal: Principal, input: CreateCustomer): Promise<Customer> {
+      assertEmailVerified(principal, 'create a customer');
       const row = await db.tx(async (tx) => {
+        // Each customer is a new Twilio subaccount: one account must not be able to exhaust the master's quota.
+        if (!isStaff(principal)) {
+          const quota = await lockCustomerQuotaOf(tx, principal.userId);
+          const max = quota.max_customers ?? deps.maxCustomersPerUser ?? Infinity;
+          if (quota.created >= max) {
+            throw new AppError(403, 'customer_limit_reached', `You have reached the limit of ${max} customer${max === 1 ? '' : 's'} per account; ask the platform team to raise it`);
+          }
+        }
         const c = await insertCustomer(tx, {
           legalName: input.legalName,
           displayName: input.displayName ?? null,
@@ -156,6 +198,7 @@ export function createCustomersService(deps: CustomersServiceDeps) {
         const a = auditSummary(after) as Record<string, unknown>;
         await appendAudit(tx, {
           actor: principal,
+          actorRole: role === 'staff' ? staffRoleOf(principal) : null,
           action: 'customer.updated',
           targetType: 'customer',
           targetId: id,
@@ -177,35 +220,112 @@ export function createCustomersService(deps: CustomersServiceDeps) {
       principal: Principal,
       customerId: string,
       input: { email: string; role: MembershipRole },
-    ): Promise<{ member: Member; delivery: 'membership_created' | 'invitation_recorded' | 'invitation_emailed' }> {
-      const role = await assertCustomerAccess(db, principal, customerId);
-      if (role !== 'owner') throw forbidden('Only an owner of this customer can invite members');
-      const existing = await findUserByEmail(db, input.email);
-      const result = await db.tx(async (tx) => {
-        if (existing) {
-          if (!(await insertMembership(tx, { userId: existing.id, customerId, role: input.role }))) {
-            throw new AppError(409, 'already_member', 'This person is already a member of this customer');
-          }
-        } else if (!(await upsertInvitation(tx, { customerId, email: input.email, role: input.role, invitedBy: principal.userId }))) {
-          throw new AppError(409, 'already_invited', 'This email has already been invited');
-        }
-        await appendAudit(tx, {
-          actor: principal,
-          action: existing ? 'member.added' : 'member.invited',
-          targetType: 'membership',
-          targetId: `${customerId}:${input.email}`,
-          customerId,
-          after: { email: input.email, role: input.role },
-        });
-        const members = await listMembersOfCustomer(tx, customerId);
-        return members.find((m) => m.email === input.email)!;
+    ): Promise<{ member: Member; delivery: 'invitation_recorded' | 'invitation_emailed' }> {
+      await assertOwner(principal, customerId, 'invite members');
+      const { member, customerName } = await db.tx(async (tx) => {
+        if (await isMemberByEmail(tx, customerId, input.email)) throw new AppError(409, 'already_member', 'This person is already a member of this customer');
+        const invitationId = await upsertInvitation(tx, { customerId, email: input.email, role: input.role, invitedBy: principal.userId });
+        if (!invitationId) throw new AppError(409, 'already_invited', 'This email has already been invited; resend or revoke that invitation');
+        await appendAudit(tx, { actor: principal, action: 'invitation.created', targetType: 'invitation', targetId: invitationId, customerId, after: { email: input.email, role: input.role } });
+        const invitation = (await findPendingInvitationForUpdate(tx, invitationId))!;
+        const row = (await listMembersOfCustomer(tx, customerId)).find((m) => m.invitation_id === invitationId)!;
+        return { member: row, customerName: invitation.customer_name };
       });
       // The email goes out after the commit: a failed send leaves a valid invitation the owner can resend.
-      if (!existing && deps.sendInvite) {
-        await deps.sendInvite(input.email);
-        return { member: toMember(result), delivery: 'invitation_emailed' };
-      }
-      return { member: toMember(result), delivery: existing ? 'membership_created' : 'invitation_recorded' };
+      if (!deps.sendInvite) return { member: toMember(member), delivery: 'invitation_recorded' };
+      await deps.sendInvite({ email: input.email, customerName, invitedBy: principal.email });
+      return { member: toMember(member), delivery: 'invitation_emailed' };
+    },
+
+    async resendInvitation(principal: Principal, customerId: string, invitationId: string): Promise<void> {
+      await assertOwner(principal, customerId, 'resend invitations');
+      const invitation = await db.tx(async (tx) => {
+        const inv = await pendingInvitationOf(tx, customerId, invitationId);
+        await appendAudit(tx, { actor: principal, action: 'invitation.resent', targetType: 'invitation', targetId: inv.id, customerId, after: { email: inv.email } });
+        return inv;
+      });
+      if (!deps.sendInvite) throw new AppError(409, 'email_not_configured', 'This server cannot send email; tell the invitee to sign in and open Invitations');
+      await deps.sendInvite({ email: invitation.email, customerName: invitation.customer_name, invitedBy: principal.email });
+    },
+
+    async revokeInvitation(principal: Principal, customerId: string, invitationId: string): Promise<void> {
+      await assertOwner(principal, customerId, 'revoke invitations');
+      await db.tx(async (tx) => {
+        const inv = await pendingInvitationOf(tx, customerId, invitationId);
+        await deleteInvitation(tx, inv.id);
+        await appendAudit(tx, { actor: principal, action: 'invitation.revoked', targetType: 'invitation', targetId: inv.id, customerId, before: { email: inv.email, role: inv.role } });
+      });
+    },
+
+    /** Removes a member (owners; anyone may leave), never the last owner. */
+    async removeMember(principal: Principal, customerId: string, userId: string): Promise<void> {
+      const role = await assertCustomerAccess(db, principal, customerId);
+      if (userId !== principal.userId && role !== 'owner') throw forbidden('Only an owner of this customer can remove members');
+      await db.tx(async (tx) => {
+        const members = await lockMemberships(tx, customerId);
+        const target = members.find((m) => m.user_id === userId);
+        if (!target) throw notFound('Member');
+        if (target.role === 'owner' && members.filter((m) => m.role === 'owner').length === 1) {
+          throw new AppError(409, 'last_owner', 'A customer needs at least one owner: make someone else an owner first');
+        }
+        await deleteMembership(tx, customerId, userId);
+        await appendAudit(tx, { actor: principal, action: 'member.removed', targetType: 'membership', targetId: `${customerId}:${userId}`, customerId, before: { email: target.email, role: target.role } });
+      });
+    },
+
+    /** Invitations waiting for the caller; none until the caller's address is verified. */
+    async myInvitations(principal: Principal): Promise<{ items: MyInvitation[] }> {
+      if (!principal.emailVerified) return { items: [] };
+      return { items: (await listPendingInvitationsFor(db, principal.email)).map(toMyInvitation) };
+    },
+
+    /** The invitee's consent: only while signed in with the invited, verified address. */
+    async acceptInvitation(principal: Principal, invitationId: string): Promise<{ customerId: string; role: MembershipRole }> {
+      assertEmailVerified(principal, 'accept an invitation');
+      return db.tx(async (tx) => {
+        const inv = await invitationFor(tx, principal, invitationId);
+        await markInvitationAccepted(tx, inv.id);
+        await insertMembership(tx, { userId: principal.userId, customerId: inv.customer_id, role: inv.role });
+        await appendAudit(tx, { actor: principal, action: 'invitation.accepted', targetType: 'invitation', targetId: inv.id, customerId: inv.customer_id, after: { email: inv.email, role: inv.role } });
+        return { customerId: inv.customer_id, role: inv.role };
+      });
+    },
+
+    async declineInvitation(principal: Principal, invitationId: string): Promise<void> {
+      await db.tx(async (tx) => {
+        const inv = await invitationFor(tx, principal, invitationId);
+        await deleteInvitation(tx, inv.id);
+        await appendAudit(tx, { actor: principal, action: 'invitation.declined', targetType: 'invitation', targetId: inv.id, customerId: inv.customer_id, before: { email: inv.email, role: inv.role } });
+      });
+    },
+
+    /** Admins: one user's own customer ceiling (null: back to ISV_MAX_CUSTOMERS_PER_USER). */
+    async setCustomerLimit(principal: Principal, userId: string, maxCustomers: number | null): Promise<{ userId: string; maxCustomers: number }> {
+      if (!principal.roles.includes('admin')) throw forbidden('Only an ISV admin can change customer limits');
+      if (!UUID_PATTERN.test(userId)) throw notFound('User');
+      return db.tx(async (tx) => {
+        const changed = await setMaxCustomersOf(tx, userId.toLowerCase(), maxCustomers);
+        if (!changed) throw notFound('User');
+        await appendAudit(tx, { actor: principal, actorRole: 'admin', action: 'user.customer_limit_set', targetType: 'user', targetId: userId.toLowerCase(), before: { maxCustomers: changed.before }, after: { maxCustomers } });
+        return { userId: userId.toLowerCase(), maxCustomers: maxCustomers ?? deps.maxCustomersPerUser ?? 0 };
+      });
     },
   };
+
+  async function assertOwner(principal: Principal, customerId: string, what: string): Promise<void> {
+    if ((await assertCustomerAccess(db, principal, customerId)) !== 'owner') throw forbidden(`Only an owner of this customer can ${what}`);
+  }
+
+  async function pendingInvitationOf(tx: Db, customerId: string, invitationId: string): Promise<InvitationRow> {
+    const inv = UUID_PATTERN.test(invitationId) ? await findPendingInvitationForUpdate(tx, invitationId.toLowerCase()) : undefined;
+    if (!inv || inv.customer_id !== customerId.toLowerCase()) throw invitationNotFound();
+    return inv;
+  }
+
+  /** The caller's own pending invitation; anyone else's is 404, so invitation ids reveal nothing. */
+  async function invitationFor(tx: Db, principal: Principal, invitationId: string): Promise<InvitationRow> {
+    const inv = UUID_PATTERN.test(invitationId) ? await findPendingInvitationForUpdate(tx, invitationId.toLowerCase()) : undefined;
+    if (!inv || !principal.emailVerified || inv.email !== principal.email) throw invitationNotFound();
+    return inv;
+  }
 }

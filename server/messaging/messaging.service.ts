@@ -7,6 +7,7 @@ import type { Logger } from '../platform/logger.ts';
 import { maskPhone } from '../platform/logger.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import { assertCustomerAccess } from '../customers/customer-access.ts';
+import { appendAudit, staffRoleOf } from '../audit/audit.dao.ts';
 import { findSubaccountByCustomer } from '../subaccounts/subaccounts.dao.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
@@ -168,7 +169,14 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
 
   return {
     async send(principal, customerId, input, idempotencyKey) {
-      await assertCustomerAccess(db, principal, customerId);
+      const access = await assertCustomerAccess(db, principal, customerId);
+      // A staff member sending as the tenant leaves an audit entry naming them and the role they used.
+      const sent = async (row: MessageRow): Promise<SendResult> => {
+        if (access === 'staff') {
+          await appendAudit(db, { actor: principal, actorRole: staffRoleOf(principal), action: 'message.sent_by_staff', targetType: 'message', targetId: row.id, customerId, after: { sid: row.sid, channel: input.channel, to: maskPhone(input.to) } });
+        }
+        return { message: answerOf(row), replayed: false };
+      };
       if (idempotencyKey) {
         const existing = await findMessageByIdempotencyKey(db, customerId, idempotencyKey);
         if (existing) return replay(existing);
@@ -238,7 +246,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       }
       if (row) {
         log.info({ customerId, messageId: row.id, sid: row.sid, to: maskPhone(input.to), channel: input.channel }, 'message.sent');
-        return { message: answerOf(row), replayed: false };
+        return sent(row);
       }
       // A status callback arrived before Twilio's answer and created the SID's row: that row becomes the message.
       const adopted = await db.tx(async (tx) => {
@@ -254,7 +262,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       });
       if (!adopted) throw new Error(`message ${created.sid} is recorded for another customer`);
       log.info({ customerId, messageId: adopted.id, sid: adopted.sid, to: maskPhone(input.to) }, 'message.sent_after_callback');
-      return { message: answerOf(adopted), replayed: false };
+      return sent(adopted);
     },
 
     async list(principal, customerId, q) {

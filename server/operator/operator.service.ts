@@ -226,6 +226,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
           at: new Date(r.at).toISOString(),
           actorId: r.actor_id,
           actorEmail: r.actor_email,
+          actorRole: r.actor_role,
           action: r.action,
           targetType: r.target_type,
           targetId: r.target_id,

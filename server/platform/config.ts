@@ -62,6 +62,13 @@ export const configSchema = z
     SUPABASE_JWT_SECRET: optionalString,
     ISV_BOOTSTRAP_ADMINS: csv,
     ISV_BOOTSTRAP_OPERATORS: csv,
+    // Like Supabase Auth's "Confirm email": new embedded accounts get no role, invitation or customer until the
+    // link mailed to them is opened. `off` is for local demos and test runs only.
+    AUTH_EMAIL_CONFIRMATION: z.enum(['required', 'off']).default('required'),
+    // smtp(s)://user:pass@host:port. Unset: account emails go to DATA_DIR/outbox/ and their links to the terminal.
+    SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+    MAIL_FROM: z.string().default('ISV Platform <no-reply@localhost>'),
+    ISV_MAX_CUSTOMERS_PER_USER: intFrom(3, 0),
     // An already running `npm run sandbox` to share (as several instances share one Twilio) instead of starting one.
     TWILIO_SANDBOX_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     SANDBOX_PORT: intFrom(4010, 0),
@@ -81,6 +88,13 @@ export const configSchema = z
     if (mode === 'live') {
       for (const name of ['TWILIO_MASTER_ACCOUNT_SID', 'TWILIO_MASTER_AUTH_TOKEN', 'ENCRYPTION_KEYS', 'PUBLIC_BASE_URL'] as const) {
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when TWILIO_MODE=live' });
+      }
+      if (c.AUTH_EMAIL_CONFIRMATION === 'off') {
+        ctx.addIssue({ code: 'custom', path: ['AUTH_EMAIL_CONFIRMATION'], message: 'cannot be off when TWILIO_MODE=live' });
+      }
+      // Account emails must reach real people in live mode (Supabase Auth sends its own).
+      if (!c.SMTP_URL && !c.SUPABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when TWILIO_MODE=live without Supabase Auth' });
       }
       // Twilio signs webhooks over this URL and the portal's tokens travel to it: never in clear text in live mode.
       if (c.PUBLIC_BASE_URL && !c.PUBLIC_BASE_URL.startsWith('https://')) {
@@ -116,6 +130,11 @@ export const configSchema = z
         jwtSecret: c.SUPABASE_JWT_SECRET,
       },
       bootstrap: { admins: c.ISV_BOOTSTRAP_ADMINS, operators: c.ISV_BOOTSTRAP_OPERATORS },
+      accounts: {
+        emailConfirmation: c.AUTH_EMAIL_CONFIRMATION,
+        maxCustomersPerUser: c.ISV_MAX_CUSTOMERS_PER_USER,
+      },
+      mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
       sandbox: {
         url: c.TWILIO_SANDBOX_URL?.replace(/\/+$/, ''),
         port: c.SANDBOX_PORT,

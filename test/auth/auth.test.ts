@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { buildTestApp, signUp, TEST_PASSWORD, uniqueEmail, type AuthTestApp } from '../helpers/auth.ts';
 import { loadEmbeddedSigningKey } from '../../server/platform/auth/signing-key.ts';
@@ -34,7 +34,7 @@ describe('embedded sign-up and sign-in', () => {
     const email = uniqueEmail();
     const res = await request(t.app).post('/api/auth/signup').send({ email: email.toUpperCase(), password: TEST_PASSWORD });
     expect(res.status).toBe(201);
-    expect(res.body.user).toEqual({ id: expect.any(String), email, roles: [] });
+    expect(res.body.user).toEqual({ id: expect.any(String), email, roles: [], emailVerified: true });
     const me = await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${res.body.token}`);
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ user: res.body.user, memberships: [], authMode: 'embedded' });
@@ -132,13 +132,17 @@ describe('embedded sign-up and sign-in', () => {
     expect(audit).toHaveLength(2);
   });
 
-  it('turns a pending invitation into a membership when the invitee signs up', async () => {
+  it('shows a pending invitation to the invitee after sign-up, and makes them a member only when they accept', async () => {
     const customerId = await insertCustomer(db, 'Invite Co');
     const email = uniqueEmail('invitee');
     await db.query(`INSERT INTO isv.invitations (customer_id, email, role) VALUES ($1, $2, 'member')`, [customerId, email]);
     const u = await signUp(t.app, email);
-    const me = await request(t.app).get('/api/auth/me').set(u.auth);
-    expect(me.body.memberships).toEqual([{ customerId, customerName: 'Invite Co', role: 'member' }]);
+    expect((await request(t.app).get('/api/auth/me').set(u.auth)).body.memberships).toEqual([]);
+    const mine = await request(t.app).get('/api/isv/invitations').set(u.auth);
+    expect(mine.body.items).toEqual([expect.objectContaining({ customerId, customerName: 'Invite Co', role: 'member', invitedBy: null })]);
+    const accepted = await request(t.app).post(`/api/isv/invitations/${mine.body.items[0].id}/accept`).set(u.auth);
+    expect(accepted.status).toBe(200);
+    expect((await request(t.app).get('/api/auth/me').set(u.auth)).body.memberships).toEqual([{ customerId, customerName: 'Invite Co', role: 'member' }]);
     const inv = await db.query<{ accepted_at: Date | null }>(`SELECT accepted_at FROM isv.invitations WHERE email = $1`, [email]);
     expect(inv[0]!.accepted_at).not.toBeNull();
   });
@@ -168,7 +172,7 @@ describe('bearer token checks', () => {
   afterAll(() => db.close());
 
   const sign = (k: Uint8Array, claims: { aud?: string; iss?: string; exp?: number; sub?: string }) =>
-    new SignJWT({ email: user.email })
+    new SignJWT({ email: user.email, sid: decodeJwt(user.token).sid })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(claims.sub ?? user.userId)
       .setIssuer(claims.iss ?? EMBEDDED_ISSUER)
@@ -245,9 +249,9 @@ describe('Supabase mode', () => {
     await db.close();
   });
 
-  const supabaseToken = async (opts: { key?: CryptoKey | Uint8Array; alg?: string; aud?: string; exp?: number; sub?: string; email?: string; kid?: string }) => {
+  const supabaseToken = async (opts: { key?: CryptoKey | Uint8Array; alg?: string; aud?: string; exp?: number; sub?: string; email?: string; kid?: string; verified?: boolean }) => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ email: opts.email ?? 'someone@supa.test', role: 'authenticated' })
+    return new SignJWT({ email: opts.email ?? 'someone@supa.test', role: 'authenticated', user_metadata: { email_verified: opts.verified ?? true } })
       .setProtectedHeader({ alg: opts.alg ?? 'ES256', kid: opts.kid ?? 'local-1' })
       .setSubject(opts.sub ?? randomUUID())
       .setIssuer(`${url}/auth/v1`)
@@ -262,14 +266,14 @@ describe('Supabase mode', () => {
     const token = await supabaseToken({ sub, email: 'First@Supa.test' });
     const res = await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
-    expect(res.body.user).toEqual({ id: sub, email: 'first@supa.test', roles: [] });
+    expect(res.body.user).toEqual({ id: sub, email: 'first@supa.test', roles: [], emailVerified: true });
     expect(res.body.authMode).toBe('supabase');
     const again = await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${token}`);
     expect(again.body.user.id).toBe(sub);
     expect(await db.query(`SELECT id FROM isv.users WHERE email = 'first@supa.test'`)).toHaveLength(1);
   });
 
-  it('follows an email change made in Supabase and accepts invitations waiting on the new address', async () => {
+  it('follows an email change made in Supabase and shows the invitations waiting on the new address', async () => {
     const sub = randomUUID();
     await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${await supabaseToken({ sub, email: 'old@supa.test' })}`);
     const customer = await db.query<{ id: string }>(
@@ -277,9 +281,11 @@ describe('Supabase mode', () => {
        VALUES ('Moved Co', 'sole_proprietor', 'RETAIL', 'https://example.com', '{}', '{}') RETURNING id`,
     );
     await db.query(`INSERT INTO isv.invitations (customer_id, email) VALUES ($1, 'new@supa.test')`, [customer[0]!.id]);
-    const res = await request(t.app).get('/api/auth/me').set('Authorization', `Bearer ${await supabaseToken({ sub, email: 'new@supa.test' })}`);
-    expect(res.body.user).toEqual({ id: sub, email: 'new@supa.test', roles: [] });
-    expect(res.body.memberships).toEqual([{ customerId: customer[0]!.id, customerName: 'Moved Co', role: 'member' }]);
+    const auth = `Bearer ${await supabaseToken({ sub, email: 'new@supa.test' })}`;
+    const res = await request(t.app).get('/api/auth/me').set('Authorization', auth);
+    expect(res.body.user).toEqual({ id: sub, email: 'new@supa.test', roles: [], emailVerified: true });
+    const mine = await request(t.app).get('/api/isv/invitations').set('Authorization', auth);
+    expect(mine.body.items).toEqual([expect.objectContaining({ customerId: customer[0]!.id, customerName: 'Moved Co' })]);
   });
 
   it('grants bootstrap roles to a Supabase user on first sight', async () => {

@@ -46,7 +46,7 @@ describe('customers API', () => {
         resumeAfterCustomerUpdate: async () => 0,
       },
     });
-    const principal = { userId: owner.userId, email: owner.email, roles: [] };
+    const principal = { userId: owner.userId, email: owner.email, roles: [], emailVerified: true };
     await expect(failing.create(principal, createCustomerSchema.parse(customerBody({ legalName: 'Half Made Co' })))).rejects.toThrow('flow start failed');
     expect(await ctx.db.query(`SELECT id FROM isv.customers WHERE legal_name = 'Half Made Co'`)).toEqual([]);
     expect(await ctx.db.query(`SELECT id FROM isv.audit_log WHERE after->>'legalName' = 'Half Made Co'`)).toEqual([]);
@@ -181,33 +181,38 @@ describe('members and invitations (embedded mode)', () => {
   });
   afterAll(() => ctx.close());
 
-  it('lets an owner invite a new email, which becomes a member on sign-up', async () => {
+  it('lets an owner invite a new email, emails the invitee, and makes them a member only once they accept', async () => {
     const owner = await signUp(ctx, uniqueEmail('owner'));
     const c = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody())).body;
     const email = uniqueEmail('invitee');
     const inv = await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: email.toUpperCase() });
     expect(inv.status).toBe(201);
-    expect(inv.body).toMatchObject({ delivery: 'invitation_recorded', member: { email, role: 'member', status: 'invited', userId: null } });
-    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email })).status).toBe(409);
+    expect(inv.body).toMatchObject({ delivery: 'invitation_emailed', member: { email, role: 'member', status: 'invited', userId: null, invitationId: expect.any(String) } });
+    expect(ctx.mail.sent.at(-1)).toMatchObject({ to: email, subject: `${owner.email} invited you to ${c.displayName ?? c.legalName}` });
+    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email })).body.code).toBe('already_invited');
     const invitee = await signUp(ctx, email);
+    expect((await ctx.request.get(`/api/isv/customers/${c.id}`).set(invitee.auth)).status).toBe(404);
+    const accepted = await ctx.request.post(`/api/isv/invitations/${inv.body.member.invitationId}/accept`).set(invitee.auth);
+    expect(accepted.body).toEqual({ customerId: c.id, role: 'member' });
     const got = await ctx.request.get(`/api/isv/customers/${c.id}`).set(invitee.auth);
-    expect(got.status).toBe(200);
     expect(got.body.myRole).toBe('member');
     const members = await ctx.request.get(`/api/isv/customers/${c.id}/members`).set(owner.auth);
     expect(members.body.items.map((m: { email: string; status: string }) => [m.email, m.status])).toEqual([[owner.email, 'active'], [email, 'active']]);
-    const audit = await ctx.db.query(`SELECT action FROM isv.audit_log WHERE customer_id = $1 AND action IN ('member.invited', 'invitation.accepted')`, [c.id]);
+    const audit = await ctx.db.query(`SELECT action FROM isv.audit_log WHERE customer_id = $1 AND action IN ('invitation.created', 'invitation.accepted')`, [c.id]);
     expect(audit).toHaveLength(2);
   });
 
-  it('adds an existing user straight away, and refuses invitations from members and staff who are not owners', async () => {
+  it('invites an existing user without adding them until they accept, and refuses invitations from members and staff who are not owners', async () => {
     const owner = await signUp(ctx, uniqueEmail('owner'));
     const existing = await signUp(ctx, uniqueEmail('existing'));
     const admin = await signUp(ctx, uniqueEmail('admin'), { roles: ['admin'] });
     const c = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody())).body;
     const inv = await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: existing.email, role: 'member' });
     expect(inv.status).toBe(201);
-    expect(inv.body.delivery).toBe('membership_created');
-    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: existing.email })).status).toBe(409);
+    expect(inv.body.member.status).toBe('invited');
+    expect((await ctx.request.get(`/api/isv/customers/${c.id}`).set(existing.auth)).status).toBe(404);
+    expect((await ctx.request.post(`/api/isv/invitations/${inv.body.member.invitationId}/accept`).set(existing.auth)).status).toBe(200);
+    expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: existing.email })).body.code).toBe('already_member');
     expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(existing.auth).send({ email: uniqueEmail() })).status).toBe(403);
     expect((await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(admin.auth).send({ email: uniqueEmail() })).status).toBe(403);
     const bad = await ctx.request.post(`/api/isv/customers/${c.id}/members`).set(owner.auth).send({ email: 'x', role: 'king' });

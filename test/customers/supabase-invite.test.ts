@@ -60,12 +60,12 @@ describe('members in Supabase mode', () => {
 
   const bearer = async (email: string, sub = randomUUID()) => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ email }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject(sub)
+    const token = await new SignJWT({ email, user_metadata: { email_verified: true } }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject(sub)
       .setIssuer(`${url}/auth/v1`).setAudience('authenticated').setIssuedAt(now).setExpirationTime(now + 600).sign(privateKey);
     return { Authorization: `Bearer ${token}` };
   };
 
-  it('emails the invitation through auth.admin.inviteUserByEmail, and the invitee becomes a member on first sign-in', async () => {
+  it('emails the invitation through auth.admin.inviteUserByEmail, and the invitee becomes a member once they accept', async () => {
     const owner = await bearer('owner@supa.test');
     const c = (await request(t.app).post('/api/isv/customers').set(owner).send(customerBody())).body;
     const res = await request(t.app).post(`/api/isv/customers/${c.id}/members`).set(owner).send({ email: 'New.Person@supa.test' });
@@ -74,6 +74,8 @@ describe('members in Supabase mode', () => {
     expect(invites.at(-1)).toMatchObject({ authorization: `Bearer ${serviceRoleKey}`, apikey: serviceRoleKey, body: { email: 'new.person@supa.test' } });
 
     const invitee = await bearer('new.person@supa.test');
+    expect((await request(t.app).get(`/api/isv/customers/${c.id}`).set(invitee)).status).toBe(404);
+    expect((await request(t.app).post(`/api/isv/invitations/${res.body.member.invitationId}/accept`).set(invitee)).status).toBe(200);
     const got = await request(t.app).get(`/api/isv/customers/${c.id}`).set(invitee);
     expect(got.status).toBe(200);
     expect(got.body.myRole).toBe('member');

@@ -11,6 +11,7 @@ import { createLogger } from '../../server/platform/logger.ts';
 import type { PlatformRole } from '../../server/platform/auth/principal.ts';
 import { createTwilioGateway, type TwilioGateway } from '../../server/twilio/gateway.ts';
 import { grantPlatformRole } from '../../server/auth/users.dao.ts';
+import { createMemoryMailer, type MemoryMailer } from './mail.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
@@ -50,18 +51,21 @@ export interface AuthTestApp {
   db: Db;
   config: Config;
   features: Features;
+  /** Every account email the app sent (verification and reset links, invitations). */
+  mail: MemoryMailer;
 }
 
 /**
  * Builds the whole app on `db` with the given environment. Twilio points at a closed local port: auth tests
- * never reach it; tests that need Twilio use createTestContext().
+ * never reach it; tests that need Twilio use createTestContext(). Accounts are verified at sign-up unless
+ * `AUTH_EMAIL_CONFIRMATION: 'required'` is passed (the tests of verification itself).
  */
 export function buildTestApp(
   db: Db,
   env: Record<string, string> = {},
   opts: { now?: () => Date; twilio?: TwilioGateway; keyRing?: ReturnType<typeof createKeyRing> } = {},
 ): AuthTestApp {
-  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_EMAIL_CONFIRMATION: 'off', ISV_MAX_CUSTOMERS_PER_USER: '1000', ...env });
   const logger = createLogger({ level: 'silent' });
   const keyRing = opts.keyRing ?? createKeyRing([{ id: 'test1', key: Buffer.alloc(32, 7) }]);
   const twilio =
@@ -76,7 +80,8 @@ export function buildTestApp(
       logger,
       retry: { maxAttempts: 1 },
     });
-  const features = buildFeatures({ config, db, logger, keyRing, twilio, now: opts.now });
+  const mail = createMemoryMailer();
+  const features = buildFeatures({ config, db, logger, keyRing, twilio, mailer: mail, now: opts.now });
   const app = createApp({ config, db, logger, keyRing, routers: features.routers });
-  return { app, db, config, features };
+  return { app, db, config, features, mail };
 }

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../../server/platform/logger.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../server/sandbox/sandbox.ts';
 import { createTwilioGateway, type GatewayOptions, type TwilioGateway } from '../../server/twilio/gateway.ts';
 import { createTestDb, type TestDb } from './db.ts';
+import { createMemoryMailer, type MemoryMailer } from './mail.ts';
 
 export interface TestContext {
   db: TestDb;
@@ -25,6 +26,8 @@ export interface TestContext {
   keyRing: KeyRing;
   logger: Logger;
   features: Features;
+  /** Every account email the app sent. */
+  mail: MemoryMailer;
   app: Express;
   /** supertest against the app. */
   request: ReturnType<typeof supertest>;
@@ -75,6 +78,9 @@ export async function createTestContext(overrides: TestContextOverrides = {}): P
     SANDBOX_PORT: '0',
     SANDBOX_REVIEW_DELAY_MS: '0',
     ONBOARDING_POLL_MIN_MS: '0',
+    // Accounts verified at sign-up and no customer ceiling, unless a test asks (test/auth/account-trust.test.ts).
+    AUTH_EMAIL_CONFIRMATION: 'off',
+    ISV_MAX_CUSTOMERS_PER_USER: '1000',
     ...overrides.env,
   });
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
@@ -121,7 +127,8 @@ export async function createTestContext(overrides: TestContextOverrides = {}): P
       a2pIntervalMs: 5,
       ...overrides.gateway,
     });
-    const features = buildFeatures({ config, db, logger, keyRing, twilio, now: overrides.now });
+    const mail = createMemoryMailer();
+    const features = buildFeatures({ config, db, logger, keyRing, twilio, mailer: mail, now: overrides.now });
     // Background work a test started (e.g. the onboarding scheduler) stops before the sandbox and database go.
     cleanups.push(async () => {
       for (const b of features.background) await b.stop();
@@ -136,6 +143,7 @@ export async function createTestContext(overrides: TestContextOverrides = {}): P
       keyRing,
       logger,
       features,
+      mail,
       app,
       request: supertest(app),
       listen: async () => baseUrl,

@@ -73,12 +73,12 @@ export function a2pRequest(over: Omit<Partial<A2pRequest>, 'campaign'> & { campa
   };
 }
 
-export const admin: Principal = { userId: randomUUID(), email: 'admin@isv.example.com', roles: ['admin'] };
+export const admin: Principal = { userId: randomUUID(), email: 'admin@isv.example.com', roles: ['admin'], emailVerified: true };
 
 export async function insertAdminUser(db: Db): Promise<Principal> {
   const email = `admin-${randomUUID()}@isv.example.com`;
   const rows = await db.query<{ id: string }>(`INSERT INTO isv.users (email) VALUES ($1) RETURNING id`, [email]);
-  return { userId: rows[0]!.id, email, roles: ['admin'] };
+  return { userId: rows[0]!.id, email, roles: ['admin'], emailVerified: true };
 }
 
 export function testEngine(

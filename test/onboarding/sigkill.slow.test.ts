@@ -104,6 +104,8 @@ async function run(sc: Scenario): Promise<void> {
     ONBOARDING_POLL_MAX_MS: '1000',
     ONBOARDING_LEASE_MS: '2000',
     ISV_BOOTSTRAP_ADMINS: adminEmail,
+    // The bootstrap admin and the owner sign up by API; no one here reads a verification mail.
+    AUTH_EMAIL_CONFIRMATION: 'off',
     ...(sc.sharedSandbox ? { TWILIO_SANDBOX_URL: sandboxUrl } : {}),
     ...(await databaseEnv()),
   };

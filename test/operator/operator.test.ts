@@ -89,7 +89,7 @@ describe('operator API against the sandbox', () => {
     const sid = await subaccountFor(customerId);
     const service = createOperatorService({ db: ctx.db, twilio: ctx.twilio, logger: ctx.logger, listPageSize: 2 });
     const seenBefore = ctx.sandbox.requests.length;
-    const result = await service.reconcileSubaccounts({ userId: operator.userId, email: operator.email, roles: ['operator'] });
+    const result = await service.reconcileSubaccounts({ userId: operator.userId, email: operator.email, roles: ['operator'], emailVerified: true });
     const listCalls = ctx.sandbox.requests.slice(seenBefore).filter((r) => r.method === 'GET' && r.path === '/2010-04-01/Accounts.json');
     const all = await ctx.twilio.master.api.v2010.accounts.list();
     expect(listCalls.length).toBe(Math.ceil(all.length / 2));

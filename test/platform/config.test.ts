@@ -29,6 +29,7 @@ describe('configuration', () => {
       TWILIO_MASTER_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
       TWILIO_MASTER_AUTH_TOKEN: 'x'.repeat(32),
       PUBLIC_BASE_URL: 'https://isv.example.com',
+      SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
     });
     expect(problems).toEqual([{ variable: 'ENCRYPTION_KEYS', reason: 'is required when TWILIO_MODE=live' }]);
   });
@@ -39,8 +40,10 @@ describe('configuration', () => {
       TWILIO_MASTER_AUTH_TOKEN: 'y'.repeat(32),
       ENCRYPTION_KEYS: `${key('new')},${key('old')}`,
       PUBLIC_BASE_URL: 'https://isv.example.com/',
+      SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
     });
     expect(c.twilio.mode).toBe('live');
+    expect(c.accounts).toEqual({ emailConfirmation: 'required', maxCustomersPerUser: 3 });
     expect(c.encryptionKeys?.map((k) => k.id)).toEqual(['new', 'old']);
     expect(c.publicBaseUrl).toBe('https://isv.example.com');
   });
@@ -50,7 +53,7 @@ describe('configuration', () => {
     expect(c.twilio.mode).toBe('sandbox');
     expect(c.sandbox.url).toBe('http://127.0.0.1:4010');
     expect(problemsOf({ TWILIO_SANDBOX_URL: 'ftp://x' }).map((p) => p.variable)).toEqual(['TWILIO_SANDBOX_URL']);
-    const live = problemsOf({ TWILIO_MODE: 'live', TWILIO_SANDBOX_URL: 'http://127.0.0.1:4010', TWILIO_MASTER_ACCOUNT_SID: `AC${'c'.repeat(32)}`, TWILIO_MASTER_AUTH_TOKEN: 'z'.repeat(32), ENCRYPTION_KEYS: key('k'), PUBLIC_BASE_URL: 'https://isv.example.com' });
+    const live = problemsOf({ TWILIO_MODE: 'live', TWILIO_SANDBOX_URL: 'http://127.0.0.1:4010', TWILIO_MASTER_ACCOUNT_SID: `AC${'c'.repeat(32)}`, TWILIO_MASTER_AUTH_TOKEN: 'z'.repeat(32), ENCRYPTION_KEYS: key('k'), PUBLIC_BASE_URL: 'https://isv.example.com', SMTP_URL: 'smtp://127.0.0.1:25' });
     expect(live).toEqual([{ variable: 'TWILIO_SANDBOX_URL', reason: 'cannot be used with TWILIO_MODE=live' }]);
   });
 

@@ -17,14 +17,18 @@ export const EMBEDDED_TOKEN_TTL_SECONDS = 8 * 60 * 60;
 export interface TokenClaims {
   sub: string;
   email: string;
+  /** Embedded tokens: the session (isv.sessions) sign-out revokes. */
+  sid?: string;
+  /** Supabase tokens: whether Supabase has confirmed the address (embedded accounts keep this in the database). */
+  emailVerified?: boolean;
 }
 
 export interface TokenService {
   readonly mode: 'embedded' | 'supabase';
   /** Verifies signature, issuer, audience and expiry; throws the one 401 on any failure. */
   verify(token: string): Promise<TokenClaims>;
-  /** Issues a token for a local account (embedded mode only). */
-  issue(user: { id: string; email: string }): Promise<string>;
+  /** Issues a token for a local account's session (embedded mode only). */
+  issue(user: { id: string; email: string }, sessionId: string): Promise<string>;
 }
 
 export interface TokenServiceDeps {
@@ -41,6 +45,22 @@ function claimsFrom(payload: JWTPayload): TokenClaims {
   const email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : '';
   if (!payload.sub || !UUID_PATTERN.test(payload.sub) || !email) throw invalidToken();
   return { sub: payload.sub.toLowerCase(), email };
+}
+
+function embeddedClaimsFrom(payload: JWTPayload): TokenClaims {
+  const sid = typeof payload.sid === 'string' && UUID_PATTERN.test(payload.sid) ? payload.sid.toLowerCase() : undefined;
+  if (!sid) throw invalidToken();
+  return { ...claimsFrom(payload), sid };
+}
+
+/**
+ * Supabase puts `email_verified` in user_metadata once the address is confirmed (or from an OAuth provider);
+ * a top-level claim, when a Custom Access Token hook adds one, wins. Anonymous users are never verified.
+ */
+function supabaseClaimsFrom(payload: JWTPayload): TokenClaims {
+  const meta = payload.user_metadata && typeof payload.user_metadata === 'object' ? (payload.user_metadata as Record<string, unknown>) : {};
+  const flag = typeof payload.email_verified === 'boolean' ? payload.email_verified : meta.email_verified;
+  return { ...claimsFrom(payload), emailVerified: flag === true && payload.is_anonymous !== true };
 }
 
 export function createTokenService(deps: TokenServiceDeps): TokenService {
@@ -63,9 +83,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
           // Legacy projects sign with the shared secret (HS256); newer ones with asymmetric keys from the JWKS.
           if (alg === 'HS256') {
             if (!secret) throw invalidToken();
-            return claimsFrom((await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload);
+            return supabaseClaimsFrom((await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload);
           }
-          return claimsFrom((await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] })).payload);
+          return supabaseClaimsFrom((await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] })).payload);
         } catch (err) {
           // The key set could not be fetched: that says nothing about the token, so it is not a 401 (which would
           // sign every user out while Supabase is unreachable).
@@ -101,18 +121,18 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
           issuer: EMBEDDED_ISSUER,
           audience: EMBEDDED_AUDIENCE,
           currentDate: currentDate(),
-          requiredClaims: ['exp', 'sub'],
+          requiredClaims: ['exp', 'sub', 'sid'],
         });
-        return claimsFrom(payload);
+        return embeddedClaimsFrom(payload);
       } catch (err) {
         if (err instanceof joseErrors.JOSEError || (err as { status?: number }).status === 401) throw invalidToken();
         throw err;
       }
     },
-    async issue(user) {
+    async issue(user, sessionId) {
       const k = await signingKey();
       const iat = Math.floor(now().getTime() / 1000);
-      return new SignJWT({ email: user.email })
+      return new SignJWT({ email: user.email, sid: sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(user.id)
         .setIssuer(EMBEDDED_ISSUER)
