@@ -53,9 +53,10 @@ const MINUTE = 60_000;
 // every caller shares one address, so the address-only limits are set for spraying, not for one person.
 export const DEFAULT_AUTH_LIMITS = {
   login: { max: 10, windowMs: 15 * MINUTE },
-  /** Failed sign-ins from one address over every account (password spraying). */
+  /** Failed sign-ins from one address over every account (password spraying); max from AUTH_LOGIN_FAILURES_PER_IP. */
   loginFailuresPerIp: { max: 30, windowMs: 15 * MINUTE },
   signup: { max: 5, windowMs: 15 * MINUTE },
+  /** max from AUTH_SIGNUPS_PER_IP_PER_HOUR. */
   signupPerIp: { max: 20, windowMs: 60 * MINUTE },
   /** Verification and reset emails, per address and account. */
   mail: { max: 5, windowMs: 60 * MINUTE },
@@ -78,7 +79,12 @@ export type AuthService = ReturnType<typeof createAuthService>;
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, config, tokens, mailer } = deps;
   const now = deps.now ?? (() => new Date());
-  const limits = { ...DEFAULT_AUTH_LIMITS, ...deps.limits };
+  const limits = {
+    ...DEFAULT_AUTH_LIMITS,
+    loginFailuresPerIp: { ...DEFAULT_AUTH_LIMITS.loginFailuresPerIp, max: config.accounts.loginFailuresPerIp },
+    signupPerIp: { ...DEFAULT_AUTH_LIMITS.signupPerIp, max: config.accounts.signupsPerIpPerHour },
+    ...deps.limits,
+  };
   const confirmationRequired = config.accounts.emailConfirmation === 'required';
   // Made once, up front in embedded mode, so even the first unknown-email login costs one hash like any other.
   let dummy: Promise<string> | undefined = tokens.mode === 'embedded' ? dummyHash() : undefined;

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../platform/errors.ts';
 import { getPrincipal } from '../platform/auth/principal.ts';
+import { requireRole } from '../platform/auth/require-role.ts';
 import type { RouteDoc } from '../platform/http/route-docs.ts';
 import { acceptedSchema } from '../../shared/auth.ts';
 import {
@@ -103,7 +104,7 @@ export function customersRoutes(deps: { customers: CustomersService }): Router {
     await customers.declineInvitation(getPrincipal(req), invitationId);
     res.status(204).end();
   });
-  router.put('/users/:userId/customer-limit', async (req, res) => {
+  router.put('/users/:userId/customer-limit', requireRole('admin'), async (req, res) => {
     const { userId } = parseInput(userParam, req.params, 'path');
     const { maxCustomers } = parseInput(customerLimitSchema, req.body);
     res.json(await customers.setCustomerLimit(getPrincipal(req), userId, maxCustomers));

@@ -69,6 +69,9 @@ export const configSchema = z
     SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
     MAIL_FROM: z.string().default('ISV Platform <no-reply@localhost>'),
     ISV_MAX_CUSTOMERS_PER_USER: intFrom(3, 0),
+    // Per client address, over every email: sign-ups per hour, failed sign-ins per 15 minutes (password spraying).
+    AUTH_SIGNUPS_PER_IP_PER_HOUR: intFrom(20, 1),
+    AUTH_LOGIN_FAILURES_PER_IP: intFrom(30, 1),
     // An already running `npm run sandbox` to share (as several instances share one Twilio) instead of starting one.
     TWILIO_SANDBOX_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     SANDBOX_PORT: intFrom(4010, 0),
@@ -133,6 +136,8 @@ export const configSchema = z
       accounts: {
         emailConfirmation: c.AUTH_EMAIL_CONFIRMATION,
         maxCustomersPerUser: c.ISV_MAX_CUSTOMERS_PER_USER,
+        signupsPerIpPerHour: c.AUTH_SIGNUPS_PER_IP_PER_HOUR,
+        loginFailuresPerIp: c.AUTH_LOGIN_FAILURES_PER_IP,
       },
       mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
       sandbox: {

@@ -180,6 +180,7 @@ describe('row 12: caching, CSP and the public URL', () => {
       TWILIO_MASTER_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
       TWILIO_MASTER_AUTH_TOKEN: 'x'.repeat(32),
       ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      SMTP_URL: 'smtp://127.0.0.1:25',
     };
     expect(() => parseConfig({ ...live, PUBLIC_BASE_URL: 'http://isv.example.com' })).toThrow(/PUBLIC_BASE_URL: must be an https:\/\/ URL/);
     expect(parseConfig({ ...live, PUBLIC_BASE_URL: 'https://isv.example.com' }).publicBaseUrl).toBe('https://isv.example.com');

@@ -3,7 +3,7 @@
 // 403 to everyone else; every authenticated route gives 401 to a missing, expired, foreign or mis-addressed token.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 import type { Test } from 'supertest';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signUp, uniqueEmail, type SignedUp } from '../helpers/auth.ts';
@@ -115,7 +115,11 @@ describe('isolation matrix over every documented route', () => {
       `INSERT INTO isv.messages (customer_id, account_sid, direction, channel, to_number, status) VALUES ($1, $2, 'outbound', 'sms', '+14155550100', 'queued') RETURNING id`,
       [customerB, `AC${'e'.repeat(32)}`],
     );
-    const ofB: Record<string, string> = { templateId: template!.id, senderId: sender!.id, messageId: message!.id };
+    const [invitation] = await ctx.db.query<{ id: string }>(
+      `INSERT INTO isv.invitations (customer_id, email, role) VALUES ($1, 'someone-b@example.test', 'member') RETURNING id`,
+      [customerB],
+    );
+    const ofB: Record<string, string> = { templateId: template!.id, senderId: sender!.id, messageId: message!.id, invitationId: invitation!.id, userId: ownerOfB.userId };
     // Bodies a member could validly send, so the request reaches the look-up instead of stopping at validation.
     const validBodies: Record<string, unknown> = {
       'put /isv/customers/:id/templates/:templateId': { language: 'en', category: 'UTILITY', body: 'Your order {{1}} is on its way.', variables: { '1': '1234' } },
@@ -159,7 +163,7 @@ describe('isolation matrix over every documented route', () => {
     const key = await loadEmbeddedSigningKey(ctx.db, ctx.keyRing);
     const now = Math.floor(Date.now() / 1000);
     const token = (k: Uint8Array, aud: string, exp: number) =>
-      new SignJWT({ email: memberOfA.email }).setProtectedHeader({ alg: 'HS256' }).setSubject(memberOfA.userId)
+      new SignJWT({ email: memberOfA.email, sid: decodeJwt(memberOfA.token).sid }).setProtectedHeader({ alg: 'HS256' }).setSubject(memberOfA.userId)
         .setIssuer(EMBEDDED_ISSUER).setAudience(aud).setIssuedAt(now - 7200).setExpirationTime(exp).sign(k);
     const bad: Record<string, Record<string, string>> = {
       none: {},

@@ -15,6 +15,17 @@ import { createMemoryMailer, type MemoryMailer } from './mail.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
+/**
+ * Test apps sign many users up from one address: accounts are verified at sign-up and the per-address and
+ * per-user ceilings are out of the way, unless a test passes the defaults back (test/auth/account-trust.test.ts).
+ */
+export const LENIENT_ACCOUNT_LIMITS = {
+  AUTH_EMAIL_CONFIRMATION: 'off',
+  ISV_MAX_CUSTOMERS_PER_USER: '1000',
+  AUTH_SIGNUPS_PER_IP_PER_HOUR: '100000',
+  AUTH_LOGIN_FAILURES_PER_IP: '100000',
+} as const;
+
 export interface SignedUp {
   token: string;
   userId: string;
@@ -65,7 +76,7 @@ export function buildTestApp(
   env: Record<string, string> = {},
   opts: { now?: () => Date; twilio?: TwilioGateway; keyRing?: ReturnType<typeof createKeyRing> } = {},
 ): AuthTestApp {
-  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_EMAIL_CONFIRMATION: 'off', ISV_MAX_CUSTOMERS_PER_USER: '1000', ...env });
+  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...LENIENT_ACCOUNT_LIMITS, ...env });
   const logger = createLogger({ level: 'silent' });
   const keyRing = opts.keyRing ?? createKeyRing([{ id: 'test1', key: Buffer.alloc(32, 7) }]);
   const twilio =

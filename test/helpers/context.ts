@@ -17,6 +17,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../server/sa
 import { createTwilioGateway, type GatewayOptions, type TwilioGateway } from '../../server/twilio/gateway.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import { createMemoryMailer, type MemoryMailer } from './mail.ts';
+import { LENIENT_ACCOUNT_LIMITS } from './auth.ts';
 
 export interface TestContext {
   db: TestDb;
@@ -78,9 +79,7 @@ export async function createTestContext(overrides: TestContextOverrides = {}): P
     SANDBOX_PORT: '0',
     SANDBOX_REVIEW_DELAY_MS: '0',
     ONBOARDING_POLL_MIN_MS: '0',
-    // Accounts verified at sign-up and no customer ceiling, unless a test asks (test/auth/account-trust.test.ts).
-    AUTH_EMAIL_CONFIRMATION: 'off',
-    ISV_MAX_CUSTOMERS_PER_USER: '1000',
+    ...LENIENT_ACCOUNT_LIMITS,
     ...overrides.env,
   });
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
