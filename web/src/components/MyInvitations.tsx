@@ -47,12 +47,11 @@ export function MyInvitations() {
               {ROLE_LABEL[inv.role]}. <span className="muted">Sent {formatDateTime(inv.createdAt)}</span>
             </p>
             <div className="actions">
-              <button type="button" disabled={busy} onClick={() => accept.mutate(inv)}>
+              <button type="button" disabled={busy} onClick={() => accept.mutate(inv)} aria-label={`Accept the invitation to ${inv.customerName}`}>
                 {accept.isPending && accept.variables.id === inv.id ? 'Joining…' : 'Accept'}
-                <span className="visually-hidden"> the invitation to {inv.customerName}</span>
               </button>
-              <button type="button" className="button-secondary" disabled={busy} onClick={() => decline.mutate(inv)}>
-                Decline<span className="visually-hidden"> the invitation to {inv.customerName}</span>
+              <button type="button" className="button-secondary" disabled={busy} onClick={() => decline.mutate(inv)} aria-label={`Decline the invitation to ${inv.customerName}`}>
+                Decline
               </button>
             </div>
           </li>

@@ -103,11 +103,11 @@ export function TeamPage({ customerId, me }: { customerId: string; me: MeRespons
                     <td className="row-actions">
                       {m.status === 'invited' && m.invitationId && (
                         <>
-                          <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ kind: 'resend', member: m })}>
-                            Resend<span className="visually-hidden"> the invitation to {m.email}</span>
+                          <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ kind: 'resend', member: m })} aria-label={`Resend the invitation to ${m.email}`}>
+                            Resend
                           </button>
-                          <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ kind: 'revoke', member: m })}>
-                            Revoke<span className="visually-hidden"> the invitation to {m.email}</span>
+                          <button type="button" className="button-secondary" disabled={busy} onClick={() => act.mutate({ kind: 'revoke', member: m })} aria-label={`Revoke the invitation to ${m.email}`}>
+                            Revoke
                           </button>
                         </>
                       )}
@@ -116,12 +116,13 @@ export function TeamPage({ customerId, me }: { customerId: string; me: MeRespons
                           type="button"
                           className="button-danger"
                           disabled={busy}
+                          aria-label={`Remove ${m.email}…`}
                           onClick={() => {
                             act.reset();
                             setConfirming(m);
                           }}
                         >
-                          Remove…<span className="visually-hidden"> {m.email}</span>
+                          Remove…
                         </button>
                       )}
                     </td>
