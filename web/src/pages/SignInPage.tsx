@@ -8,7 +8,7 @@ import { useSession } from '../app/context.tsx';
 import { TextField, validateWith, type FieldErrors } from '../components/form.tsx';
 import { ErrorNotice } from '../components/states.tsx';
 import { focusFirstInvalid } from '../components/focus.ts';
-import { PASSWORD_HELP } from './account/ResetPasswordPage.tsx';
+import { PASSWORD_HELP } from './account/password-help.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 
 /** Only same-site paths are followed after sign-in. */

@@ -2,7 +2,7 @@
 // says why), then signs the person in; every other session of theirs has been signed out by the server.
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { newPasswordSchema, PASSWORD_MIN_LENGTH, verifyEmailSchema } from '../../../../shared/auth.ts';
+import { newPasswordSchema, verifyEmailSchema } from '../../../../shared/auth.ts';
 import { ApiError } from '../../api/client.ts';
 import { confirmPasswordReset } from '../../api/mutations.ts';
 import { forgetPersonalData } from '../../api/queries.ts';
@@ -11,8 +11,7 @@ import { focusFirstInvalid } from '../../components/focus.ts';
 import { TextField, type FieldErrors } from '../../components/form.tsx';
 import { ErrorNotice } from '../../components/states.tsx';
 import { Link, navigate, useLocation } from '../../router.tsx';
-
-export const PASSWORD_HELP = `At least ${PASSWORD_MIN_LENGTH} characters and hard to guess: a few unrelated words work well. Avoid names, dates and common passwords.`;
+import { PASSWORD_HELP } from './password-help.ts';
 
 export function ResetPasswordPage() {
   const api = useApi();
