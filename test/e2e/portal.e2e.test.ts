@@ -2,7 +2,7 @@
 // review delay): a customer signs up and completes the wizard, an admin approves, the customer watches every flow
 // reach done, sends a test message and sees it delivered, a STOP shows in opt-outs, and an operator suspends the
 // subaccount. Screenshots of each main page go to test-results/screenshots/.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CUSTOMER = 'owner@acme-e2e.test';
 const ADMIN = 'admin@isv-e2e.test';
 const OPERATOR = 'operator@isv-e2e.test';
-const PASSWORD = 'correct-horse-battery';
+const TEAMMATE = 'teammate@acme-e2e.test';
+const PASSWORD = 'correct-horse-battery-staple';
 const RECIPIENT = '+14155550142';
 
 let server: RunningServer;
@@ -50,12 +51,47 @@ async function shot(page: Page, name: string): Promise<void> {
   for (const v of violations) accessibilityProblems.push(`${name}: ${v}`);
 }
 
-async function signUp(page: Page, email: string): Promise<void> {
+const usedLinks = new Set<string>();
+
+/**
+ * The newest link not opened yet from the account email `subject` to `to`, read from the server's outbox
+ * (DATA_DIR/outbox/*.eml, written when no SMTP server is configured). Bodies may be quoted-printable.
+ */
+async function mailedLink(to: string, subject: string): Promise<string> {
+  const dir = path.join(server.dataDir, 'outbox');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
+    for (const file of files) {
+      const mail = readFileSync(path.join(dir, file), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
+      if (!mail.toLowerCase().includes(`to: ${to}`) || !mail.includes(`Subject: ${subject}`)) continue;
+      const link = /https?:\/\/\S+\?token=[A-Za-z0-9_-]{43}/.exec(mail)?.[0];
+      if (link && !usedLinks.has(link)) {
+        usedLinks.add(link);
+        return link;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no "${subject}" mail to ${to} in ${dir}\n--- server output ---\n${server.output().slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Signs up (the account starts unconfirmed), opens the mailed verification link and continues into the portal. */
+async function signUp(page: Page, email: string, opts: { screenshots?: boolean } = {}): Promise<void> {
   await page.goto(`${server.url}/signup`);
   await page.getByLabel(/^Email/).fill(email);
   await page.getByLabel(/^Password/).fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/signup'));
+  const banner = page.getByRole('region', { name: 'Confirm your email' });
+  await banner.getByText(`we sent a link to ${email}`).waitFor();
+  if (opts.screenshots) await shot(page, '02-unconfirmed-email');
+  await page.goto(await mailedLink(email, 'Confirm your email address'));
+  await page.getByText(`${email} is confirmed`).waitFor();
+  if (opts.screenshots) await shot(page, '02-email-confirmed');
+  await page.getByRole('link', { name: 'Continue to your account' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/verify-email') && u.pathname !== '/');
+  await banner.waitFor({ state: 'detached' });
 }
 
 /** Reloads until the locator shows up (for state another person, Twilio or a webhook changes). */
@@ -141,7 +177,7 @@ describe('the portal', () => {
   it('lets a customer sign up and complete the onboarding wizard, with inline errors before submit', async () => {
     customerPage = await newPage();
     const page = customerPage;
-    await signUp(page, CUSTOMER);
+    await signUp(page, CUSTOMER, { screenshots: true });
     await page.waitForURL(/\/onboarding/);
 
     // Step 1: submitting empty shows the shared schema's errors and stays on the step.
@@ -315,6 +351,67 @@ describe('the portal', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.locator('tbody tr', { hasText: 'suspend' }).first().waitFor();
     await shot(page, '19-audit-log');
+  });
+
+  it('lets the owner invite a teammate, who joins only by accepting once their email is confirmed', async () => {
+    const owner = customerPage;
+    await owner.goto(`${server.url}/customers/${customerId}/progress`);
+    await owner.getByRole('link', { name: 'Team' }).click();
+    await owner.getByRole('heading', { name: 'Team' }).waitFor();
+    await owner.getByLabel(/^Email/).fill(TEAMMATE);
+    await owner.getByLabel(/^Role/).selectOption('member');
+    await owner.getByRole('button', { name: 'Send the invitation' }).click();
+    await owner.getByRole('status').filter({ hasText: TEAMMATE }).waitFor();
+    const pending = owner.locator('tbody tr', { hasText: TEAMMATE });
+    await pending.getByText('Invitation pending').waitFor();
+    await shot(owner, '23-team-owner');
+
+    const page = await newPage();
+    await signUp(page, TEAMMATE);
+    await page.waitForURL(/\/onboarding/);
+    const invitations = page.getByRole('region', { name: 'An invitation is waiting for you' });
+    await invitations.getByText(`${CUSTOMER} invited you to join Acme Widgets LLC as a member`).waitFor();
+    await shot(page, '24-invitation-waiting');
+    await invitations.getByRole('button', { name: 'Accept the invitation to Acme Widgets LLC' }).click();
+    await page.waitForURL(new RegExp(`/customers/${customerId}/progress$`));
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByText('Only an owner can invite or remove people').waitFor();
+    await expect(page.getByRole('button', { name: /Remove/ }).count()).resolves.toBe(0);
+
+    await owner.reload();
+    const row = owner.locator('tbody tr', { hasText: TEAMMATE });
+    await row.locator('.badge', { hasText: 'Member' }).waitFor();
+
+    // Removing the last owner is refused with the reason.
+    await owner.getByRole('button', { name: `Remove ${CUSTOMER}…` }).click();
+    await owner.getByRole('button', { name: 'Leave the team' }).click();
+    await owner.getByRole('alert').getByText('A customer needs at least one owner').waitFor();
+
+    // "Sign out everywhere" ends the teammate's session: the old token is refused afterwards.
+    const token = await page.evaluate(() => window.localStorage.getItem('isv.portal.token'));
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.waitForURL(/\/signin/);
+    const after = await fetch(`${server.url}/api/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+  });
+
+  it('resets a forgotten password from the mailed link, refusing a weak one with the reason', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/signin`);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByLabel(/^Email/).fill(TEAMMATE);
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    await page.getByText(`If an account exists for ${TEAMMATE}, we sent a link`).waitFor();
+    await page.goto(await mailedLink(TEAMMATE, 'Reset your password'));
+    await page.getByLabel(/^New password/).fill('password1234');
+    await page.getByLabel(/^Confirm the new password/).fill('password1234');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByText(/is too easy to guess/).waitFor();
+    await shot(page, '25-reset-password-weak');
+    await page.getByLabel(/^New password/).fill('staple-battery-horse-correct-again');
+    await page.getByLabel(/^Confirm the new password/).fill('staple-battery-horse-correct-again');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.waitForURL(new RegExp(`/customers/${customerId}/progress$`));
   });
 });
 

@@ -20,6 +20,8 @@ export async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  /** The server's DATA_DIR (account emails land in its outbox/ folder as .eml files). */
+  dataDir: string;
   sandboxUrl: string;
   output: () => string;
   stop: () => Promise<void>;
@@ -81,5 +83,5 @@ export async function startServer(env: Record<string, string>, readyTimeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, output: () => log, stop };
+  return { url, dataDir, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, output: () => log, stop };
 }

@@ -27,7 +27,8 @@ const api = createApiClient({
   getToken: session.getToken,
   onUnauthorized: (path) => {
     // A wrong password is a 401 too; that is the sign-in form's business, not a session that ended.
-    if (path.startsWith('/api/auth/login') || path.startsWith('/api/auth/signup')) return;
+    // Signing out with a token the server already dropped is a 401 too, and it is being forgotten anyway.
+    if (['/api/auth/login', '/api/auth/signup', '/api/auth/logout', '/api/auth/password-reset'].some((p) => path.startsWith(p))) return;
     const here = window.location.pathname + window.location.search;
     if (!here.startsWith('/signin')) navigate(`/signin?next=${encodeURIComponent(here)}`, { replace: true });
     session.forget();

@@ -53,6 +53,7 @@ export interface ApiClient {
   post<S extends z.ZodType>(path: string, body: unknown, schema: S, opts?: RequestOptions): Promise<z.output<S>>;
   put<S extends z.ZodType>(path: string, body: unknown, schema: S, opts?: RequestOptions): Promise<z.output<S>>;
   patch<S extends z.ZodType>(path: string, body: unknown, schema: S, opts?: RequestOptions): Promise<z.output<S>>;
+  delete<S extends z.ZodType>(path: string, schema: S, opts?: RequestOptions): Promise<z.output<S>>;
 }
 
 export function withQuery(path: string, query: RequestOptions['query']): string {
@@ -120,5 +121,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     post: (path, body, schema, opts) => request('POST', path, body ?? {}, schema, opts),
     put: (path, body, schema, opts) => request('PUT', path, body, schema, opts),
     patch: (path, body, schema, opts) => request('PATCH', path, body, schema, opts),
+    delete: (path, schema, opts) => request('DELETE', path, undefined, schema, opts),
   };
 }

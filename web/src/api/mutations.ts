@@ -1,12 +1,28 @@
 // Every write the portal makes, one function each, so paths and response schemas live in one place.
 // Pages call these from useMutation and invalidate the query families they affect.
 import { a2pRequestSchema, brandViewSchema, otpSchema } from '../../../shared/a2p.ts';
-import { createCustomerSchema, customerSchema, updateCustomerSchema } from '../../../shared/customers.ts';
+import {
+  acceptedSchema,
+  authTokenResponseSchema,
+  authUserSchema,
+  passwordResetConfirmSchema,
+  passwordResetRequestSchema,
+  verifyEmailSchema,
+} from '../../../shared/auth.ts';
+import {
+  acceptInvitationResultSchema,
+  createCustomerSchema,
+  customerSchema,
+  inviteMemberSchema,
+  inviteResultSchema,
+  updateCustomerSchema,
+} from '../../../shared/customers.ts';
 import { IDEMPOTENCY_KEY_HEADER, sendMessageResponseSchema } from '../../../shared/messages.ts';
 import { closeSubaccountSchema, subaccountActionResultSchema, subaccountActionSchema } from '../../../shared/operator.ts';
 import { approvalDecisionResponseSchema, rejectBodySchema } from '../../../shared/onboarding.ts';
 import { templateCreateSchema, templateUpdateSchema, templateViewSchema } from '../../../shared/templates.ts';
 import { senderCreateSchema, senderVerifySchema, senderViewSchema } from '../../../shared/whatsapp.ts';
+import { z } from 'zod';
 import type { ApiClient } from './client.ts';
 import { customerPath } from './queries.ts';
 
@@ -59,3 +75,40 @@ export const changeSubaccount = (api: ApiClient, sid: string, action: Subaccount
     action === 'close' ? closeSubaccountSchema.parse({ confirm: confirmSid ?? '' }) : subaccountActionSchema.parse({}),
     subaccountActionResultSchema,
   );
+
+/** The body of a 204: nothing. */
+const noContent = z.null();
+
+// Accounts (embedded mode). Sign-in, sign-up and sign-out themselves live in auth/session.ts.
+export const verifyEmail = (api: ApiClient, token: string) =>
+  api.post('/api/auth/verify-email', verifyEmailSchema.parse({ token }), z.object({ user: authUserSchema }));
+
+export const resendVerification = (api: ApiClient) => api.post('/api/auth/resend-verification', {}, acceptedSchema);
+
+export const requestPasswordReset = (api: ApiClient, email: string) =>
+  api.post('/api/auth/password-reset', passwordResetRequestSchema.parse({ email }), acceptedSchema);
+
+/** Sets the new password; the answer signs the person in (every other session of theirs is signed out). */
+export const confirmPasswordReset = (api: ApiClient, token: string, password: string) =>
+  api.post('/api/auth/password-reset/confirm', passwordResetConfirmSchema.parse({ token, password }), authTokenResponseSchema);
+
+// Invitations waiting for the signed-in person.
+const myInvitationPath = (invitationId: string) => `/api/isv/invitations/${encodeURIComponent(invitationId)}`;
+
+export const acceptInvitation = (api: ApiClient, invitationId: string) => api.post(`${myInvitationPath(invitationId)}/accept`, {}, acceptInvitationResultSchema);
+
+export const declineInvitation = (api: ApiClient, invitationId: string) => api.post(`${myInvitationPath(invitationId)}/decline`, {}, noContent);
+
+// A customer's team.
+const invitationPath = (customerId: string, invitationId: string) => `${customerPath(customerId)}/invitations/${encodeURIComponent(invitationId)}`;
+
+export const inviteMember = (api: ApiClient, customerId: string, body: unknown) =>
+  api.post(`${customerPath(customerId)}/members`, inviteMemberSchema.parse(body), inviteResultSchema);
+
+export const revokeInvitation = (api: ApiClient, customerId: string, invitationId: string) => api.delete(invitationPath(customerId, invitationId), noContent);
+
+export const resendInvitation = (api: ApiClient, customerId: string, invitationId: string) =>
+  api.post(`${invitationPath(customerId, invitationId)}/resend`, {}, acceptedSchema);
+
+export const removeMember = (api: ApiClient, customerId: string, userId: string) =>
+  api.delete(`${customerPath(customerId)}/members/${encodeURIComponent(userId)}`, noContent);

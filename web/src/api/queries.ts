@@ -3,7 +3,7 @@
 import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/react-query';
 import { a2pSubmissionSchema, numbersResponseSchema } from '../../../shared/a2p.ts';
 import { meResponseSchema } from '../../../shared/auth.ts';
-import { customerPageSchema, customerSchema } from '../../../shared/customers.ts';
+import { customerPageSchema, customerSchema, memberListSchema, myInvitationListSchema } from '../../../shared/customers.ts';
 import { messageDetailSchema, messagePageSchema, type MessageListQuery } from '../../../shared/messages.ts';
 import { approvalsResponseSchema, onboardingResponseSchema, type OnboardingResponse } from '../../../shared/onboarding.ts';
 import { auditLogPageSchema, subaccountReconciliationSchema, type AuditLogQuery } from '../../../shared/operator.ts';
@@ -36,6 +36,21 @@ export const meQuery = (api: ApiClient) =>
     queryKey: ['me'],
     queryFn: ({ signal }) => api.get('/api/auth/me', meResponseSchema, { signal }),
     staleTime: 60_000,
+  });
+
+/** Invitations waiting for the signed-in person (always empty until their email is confirmed). */
+export const myInvitationsQuery = (api: ApiClient) =>
+  queryOptions({
+    queryKey: ['invitations'],
+    queryFn: ({ signal }) => api.get('/api/isv/invitations', myInvitationListSchema, { signal }),
+    staleTime: 30_000,
+  });
+
+/** A customer's members and pending invitations. */
+export const membersQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'members'],
+    queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/members`, memberListSchema, { signal }),
   });
 
 export type MessageFilters = Omit<MessageListQuery, 'cursor' | 'limit'>;

@@ -8,6 +8,9 @@ import { meQuery, portalConfigQuery } from '../api/queries.ts';
 import { ErrorNotice, Loading } from '../components/states.tsx';
 import { navigate, useLocation } from '../router.tsx';
 import { SignInPage } from '../pages/SignInPage.tsx';
+import { ForgotPasswordPage } from '../pages/account/ForgotPasswordPage.tsx';
+import { ResetPasswordPage } from '../pages/account/ResetPasswordPage.tsx';
+import { VerifyEmailPage } from '../pages/account/VerifyEmailPage.tsx';
 import { useApi, useSession } from './context.tsx';
 import { Layout } from './Layout.tsx';
 import { customerRoutes } from './customer-routes.tsx';
@@ -60,12 +63,21 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
+const ACCOUNT_PAGES: Record<string, ReactNode> = {
+  '/verify-email': <VerifyEmailPage />,
+  '/forgot-password': <ForgotPasswordPage />,
+  '/reset-password': <ResetPasswordPage />,
+};
+
 function Routes() {
   const session = useSession();
   const { pathname, href } = useLocation();
   useEffect(() => {
     document.title = titleFor(pathname);
   }, [pathname]);
+  // The links in account emails work signed in or not (a link is often opened on another device).
+  const accountPage = ACCOUNT_PAGES[pathname];
+  if (accountPage) return <Layout>{accountPage}</Layout>;
   if (pathname === '/signin' || pathname === '/signup') {
     if (session.hasSession()) return <Redirect to="/" />;
     return (
@@ -107,6 +119,9 @@ function Forbidden({ role, me }: { role: 'admin' | 'operator'; me: MeResponse })
 const TITLES: [RegExp, string][] = [
   [/^\/signin$/, 'Sign in'],
   [/^\/signup$/, 'Create an account'],
+  [/^\/verify-email$/, 'Confirm your email'],
+  [/^\/forgot-password$/, 'Reset your password'],
+  [/^\/reset-password$/, 'Choose a new password'],
   [/^\/onboarding$/, 'Set up messaging'],
   [/^\/admin\/approvals$/, 'Approvals'],
   [/^\/admin\/customers$/, 'Customers'],
@@ -120,6 +135,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/customers\/[^/]+\/messages$/, 'Message log'],
   [/^\/customers\/[^/]+\/messages\/[^/]+$/, 'Message'],
   [/^\/customers\/[^/]+\/opt-outs$/, 'Opt-outs'],
+  [/^\/customers\/[^/]+\/team$/, 'Team'],
 ];
 export const PORTAL_NAME = 'Messaging onboarding portal';
 

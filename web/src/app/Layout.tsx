@@ -1,11 +1,13 @@
 // The page frame: skip link, header with the sections this person may use, and the main region that takes
 // focus after each navigation so keyboard and screen-reader users start at the new page's heading.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { MeResponse } from '../../../shared/auth.ts';
 import { forgetPersonalData } from '../api/queries.ts';
 import { useSession } from './context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
+import { ErrorNotice } from '../components/states.tsx';
+import { ResendVerificationButton } from '../pages/account/ResendVerification.tsx';
 
 interface NavItem {
   to: string;
@@ -28,8 +30,13 @@ export function navFor(me: MeResponse | undefined, customerId: string | undefine
         { to: `${base}/send`, label: 'Send test' },
         { to: `${base}/messages`, label: 'Messages' },
         { to: `${base}/opt-outs`, label: 'Opt-outs' },
+        { to: `${base}/team`, label: 'Team' },
       ],
     });
+    // More than one business (an accepted invitation): switch between them.
+    if (me.memberships.length > 1) {
+      groups.push({ title: 'Your businesses', items: me.memberships.map((m) => ({ to: `/customers/${m.customerId}/progress`, label: m.customerName })) });
+    }
   } else if (!me.user.roles.length) {
     groups.push({ title: 'Business', items: [{ to: '/onboarding', label: 'Start onboarding' }] });
   }
@@ -71,8 +78,22 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
     main.current?.focus();
   }, [pathname]);
 
-  const signOut = async () => {
-    await session.signOut();
+  const [signOutError, setSignOutError] = useState<unknown>(null);
+  const [signingOut, setSigningOut] = useState(false);
+
+  const signOut = async (everywhere = false) => {
+    setSignOutError(null);
+    setSigningOut(true);
+    try {
+      if (everywhere) await session.signOutEverywhere();
+      else await session.signOut();
+    } catch (err) {
+      // Only "everywhere" can fail: the other devices may still be signed in, so this one stays signed in too.
+      setSignOutError(err);
+      return;
+    } finally {
+      setSigningOut(false);
+    }
     navigate('/signin', { replace: true });
     // Once the signed-in pages have unmounted: removing queries under live observers strands them.
     setTimeout(() => forgetPersonalData(queryClient), 0);
@@ -97,12 +118,27 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
                   {r}
                 </span>
               ))}
-              <button type="button" className="button-link" onClick={signOut}>
+              <button type="button" className="button-link" onClick={() => void signOut()} disabled={signingOut}>
                 Sign out
+              </button>
+              <button type="button" className="button-link" onClick={() => void signOut(true)} disabled={signingOut}>
+                Sign out everywhere
               </button>
             </div>
           )}
         </div>
+        {signOutError !== null && <ErrorNotice error={signOutError} title="You were not signed out of your other devices" />}
+        {me && !me.user.emailVerified && (
+          <div className="banner" role="region" aria-label="Confirm your email">
+            <p>
+              <strong>Confirm your email:</strong> we sent a link to <strong>{me.user.email}</strong>. Open it to set up your business and accept
+              invitations.
+            </p>
+            <p className="banner-actions">
+              <ResendVerificationButton />
+            </p>
+          </div>
+        )}
         {groups.length > 0 && (
           <nav aria-label="Main">
             {groups.map((g) => (

@@ -10,9 +10,10 @@ import { OnboardingWizard } from '../pages/customer/onboarding/OnboardingWizard.
 import { OptOutsPage } from '../pages/customer/OptOutsPage.tsx';
 import { ProgressPage } from '../pages/customer/ProgressPage.tsx';
 import { SendPage } from '../pages/customer/SendPage.tsx';
+import { TeamPage } from '../pages/customer/TeamPage.tsx';
 import { TemplatesPage } from '../pages/customer/TemplatesPage.tsx';
 
-const PAGES: [string, (p: Record<string, string>) => ReactNode][] = [
+const PAGES: [string, (p: Record<string, string>, me: MeResponse) => ReactNode][] = [
   ['/customers/:id/progress', (p) => <ProgressPage customerId={p.id!} />],
   ['/customers/:id/onboarding', (p) => <OnboardingWizard customerId={p.id!} />],
   ['/customers/:id/numbers', (p) => <NumbersPage customerId={p.id!} />],
@@ -21,6 +22,7 @@ const PAGES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/customers/:id/messages', (p) => <MessagesPage customerId={p.id!} />],
   ['/customers/:id/messages/:messageId', (p) => <MessageDetailPage customerId={p.id!} messageId={p.messageId!} />],
   ['/customers/:id/opt-outs', (p) => <OptOutsPage customerId={p.id!} />],
+  ['/customers/:id/team', (p, me) => <TeamPage customerId={p.id!} me={me} />],
 ];
 
 export function customerRoutes(pathname: string, me: MeResponse): ReactNode | null {
@@ -31,7 +33,7 @@ export function customerRoutes(pathname: string, me: MeResponse): ReactNode | nu
   }
   for (const [pattern, render] of PAGES) {
     const params = matchPath(pattern, pathname);
-    if (params) return render(params);
+    if (params) return render(params, me);
   }
   return null;
 }

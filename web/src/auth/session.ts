@@ -2,6 +2,7 @@
 // Auth when the server says it runs in Supabase mode (then @supabase/supabase-js is loaded on demand only).
 import { authTokenResponseSchema, credentialsSchema, loginSchema } from '../../../shared/auth.ts';
 import type { PortalConfig } from '../../../shared/portal.ts';
+import { z } from 'zod';
 import { ApiError, type ApiClient } from '../api/client.ts';
 
 export interface AuthBackend {
@@ -10,8 +11,17 @@ export interface AuthBackend {
   signIn(email: string, password: string): Promise<void>;
   /** needsConfirmation: Supabase projects that confirm emails give no session until the link is followed. */
   signUp(email: string, password: string): Promise<{ needsConfirmation: boolean }>;
-  signOut(): Promise<void>;
+  /**
+   * `local` forgets the token on this device only (after a 401: the server already refused it); `session` also
+   * revokes it on the server, ignoring failures; `everywhere` revokes every session of the person and throws when
+   * the server did not confirm it (the person must know their other devices may still be signed in).
+   */
+  signOut(scope?: SignOutScope): Promise<void>;
+  /** Embedded mode: keep a token the server handed out elsewhere (the password-reset answer signs the person in). */
+  adoptToken?(token: string): void;
 }
+
+export type SignOutScope = 'local' | 'session' | 'everywhere';
 
 const TOKEN_KEY = 'isv.portal.token';
 
@@ -51,16 +61,37 @@ export class SessionStore {
     return result;
   }
 
+  /** Signs out of this session (the server revokes its token; a failure there still signs out here). */
   async signOut(): Promise<void> {
+    try {
+      await this.backend?.signOut('session');
+    } catch {
+      // Signing out locally must never fail.
+    } finally {
+      this.storage.removeItem(TOKEN_KEY);
+      this.changed();
+    }
+  }
+
+  /** Revokes every session of the person; throws (and stays signed in) when the server did not confirm it. */
+  async signOutEverywhere(): Promise<void> {
+    await this.required().signOut('everywhere');
     this.storage.removeItem(TOKEN_KEY);
-    await this.backend?.signOut();
+    this.changed();
+  }
+
+  /** Embedded mode: sign in with a token from another answer (a password reset). */
+  adoptToken(token: string): void {
+    const backend = this.required();
+    if (!backend.adoptToken) throw new ApiError(0, 'not_supported', 'Sign in with your new password.');
+    backend.adoptToken(token);
     this.changed();
   }
 
   /** For a 401: forget the token without a network round trip. */
   forget(): void {
     this.storage.removeItem(TOKEN_KEY);
-    void this.backend?.signOut().catch(() => undefined);
+    void this.backend?.signOut('local').catch(() => undefined);
     this.changed();
   }
 
@@ -95,8 +126,19 @@ export function embeddedBackend(api: ApiClient, storage: Storage): AuthBackend {
       storage.setItem(TOKEN_KEY, res.token);
       return { needsConfirmation: false };
     },
-    async signOut() {
+    async signOut(scope = 'session') {
+      if (scope === 'everywhere') {
+        // A 401 means this token is no longer accepted anyway; any other failure leaves the person signed in.
+        await api.post('/api/auth/logout-all', {}, z.null()).catch((e: unknown) => {
+          if (!(e instanceof ApiError && e.status === 401)) throw e;
+        });
+      } else if (scope === 'session' && storage.getItem(TOKEN_KEY)) {
+        await api.post('/api/auth/logout', {}, z.null()).catch(() => undefined);
+      }
       storage.removeItem(TOKEN_KEY);
+    },
+    adoptToken(token) {
+      storage.setItem(TOKEN_KEY, token);
     },
   };
 }
@@ -121,8 +163,9 @@ export async function supabaseBackend(settings: { url: string; anonKey: string }
       if (error) throw fail(error.message, 422);
       return { needsConfirmation: !data.session };
     },
-    async signOut() {
-      await client.auth.signOut();
+    async signOut(scope = 'session') {
+      const { error } = await client.auth.signOut({ scope: scope === 'everywhere' ? 'global' : 'local' });
+      if (error && scope === 'everywhere') throw fail(error.message, 0);
     },
   };
 }

@@ -10,9 +10,13 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
+/** 403 answers whose message tells the person what to do next (confirm their email, ask for a higher limit). */
+const ACTIONABLE_403 = new Set(['email_unverified', 'customer_limit_reached']);
+
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 403) return 'You do not have access to this.';
+    // A refusal the person can act on says what to do; any other 403 is simply "not yours".
+    if (error.status === 403 && !ACTIONABLE_403.has(error.code)) return 'You do not have access to this.';
     if (error.status === 404) return 'This was not found, or you do not have access to it.';
     return error.detail;
   }

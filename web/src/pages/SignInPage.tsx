@@ -1,5 +1,5 @@
 // Sign in and sign up (embedded accounts, or Supabase Auth when the server runs in Supabase mode).
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { credentialsSchema, loginSchema } from '../../../shared/auth.ts';
 import { ApiError } from '../api/client.ts';
@@ -7,11 +7,13 @@ import { forgetPersonalData } from '../api/queries.ts';
 import { useSession } from '../app/context.tsx';
 import { TextField, validateWith, type FieldErrors } from '../components/form.tsx';
 import { ErrorNotice } from '../components/states.tsx';
+import { focusFirstInvalid } from '../components/focus.ts';
+import { PASSWORD_HELP } from './account/password-help.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 
 /** Only same-site paths are followed after sign-in. */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/signin') && !next.startsWith('/signup') ? next : '/';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/signin') && !next.startsWith('/signup') && !next.startsWith('/reset-password') && !next.startsWith('/verify-email') ? next : '/';
 }
 
 export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
@@ -26,6 +28,7 @@ export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const signup = mode === 'signup';
+  const form = useRef<HTMLFormElement>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -33,6 +36,7 @@ export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
     const checked = validateWith(signup ? credentialsSchema : loginSchema, { email, password });
     if (!checked.ok) {
       setErrors(checked.errors);
+      focusFirstInvalid(form.current);
       return;
     }
     setErrors({});
@@ -50,7 +54,10 @@ export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
       }
       navigate(next, { replace: true });
     } catch (err) {
-      if (err instanceof ApiError && err.errors.length) setErrors(err.fieldErrors());
+      if (err instanceof ApiError && err.errors.length) {
+        setErrors(err.fieldErrors());
+        focusFirstInvalid(form.current);
+      }
       setFailure(err);
     } finally {
       setBusy(false);
@@ -72,7 +79,7 @@ export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
           Check your inbox: we sent a confirmation link to <strong>{email}</strong>. Follow it, then sign in.
         </div>
       ) : (
-        <form onSubmit={submit} noValidate className="card">
+        <form onSubmit={submit} noValidate className="card" ref={form}>
           {failure !== null && (
             <ErrorNotice
               error={failure}
@@ -88,12 +95,17 @@ export function SignInPage({ mode }: { mode: 'signin' | 'signup' }) {
             value={password}
             onChange={setPassword}
             error={errors.password}
-            help={signup ? 'At least 10 characters.' : undefined}
+            help={signup ? PASSWORD_HELP : undefined}
             required
           />
           <button type="submit" disabled={busy}>
             {busy ? 'Please wait…' : signup ? 'Create account' : 'Sign in'}
           </button>
+          {!signup && session.mode !== 'supabase' && (
+            <p>
+              <Link to="/forgot-password">Forgot password?</Link>
+            </p>
+          )}
         </form>
       )}
       <p>

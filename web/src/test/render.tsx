@@ -24,7 +24,9 @@ export function renderWithApi(ui: ReactNode, handler: Handler = () => undefined)
     const req = { method, path: url.pathname + url.search, body };
     requests.push(req);
     const answer = handler(req) ?? { status: 404, body: { code: 'route_not_found', detail: `No route for ${method} ${url.pathname}` } };
-    return new Response(JSON.stringify(answer.body), { status: answer.status ?? 200, headers: { 'Content-Type': 'application/json' } });
+    const status = answer.status ?? 200;
+    // A 204 has no body (the Response constructor refuses one).
+    return new Response(status === 204 ? null : JSON.stringify(answer.body), { status, headers: { 'Content-Type': 'application/json' } });
   };
   const api = createApiClient({ getToken: () => 'test-token', fetch });
   const session = new SessionStore(window.localStorage);

@@ -9,6 +9,7 @@ import { useApi } from '../../app/context.tsx';
 import { registerSender, submitA2p, submitBrandOtp, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
 import { a2pSubmissionQuery, customerQuery, onboardingInFlight, onboardingQuery, sendersQuery, templatesQuery } from '../../api/queries.ts';
 import { FlowTimeline, waitsForOtp } from '../../components/FlowTimeline.tsx';
+import { MyInvitations } from '../../components/MyInvitations.tsx';
 import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { humanize } from '../../components/format.ts';
 import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
@@ -44,6 +45,7 @@ export function ProgressPage({ customerId }: { customerId: string }) {
   return (
     <>
       <h1>Onboarding progress</h1>
+      <MyInvitations />
       {query.isPending ? (
         <Loading label="Loading your progress…" />
       ) : query.isError ? (

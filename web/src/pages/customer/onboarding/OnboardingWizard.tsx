@@ -1,14 +1,18 @@
 // The onboarding wizard: business profile → A2P brand and campaign → WhatsApp sender → first template.
 // Each step validates with the shared schemas before it submits; the wizard resumes at the first step not yet
 // submitted (worked out from the customer and its onboarding flows), and ?step=N opens a given step.
+import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Customer } from '../../../../../shared/customers.ts';
 import type { OnboardingResponse } from '../../../../../shared/onboarding.ts';
 import { ApiError } from '../../../api/client.ts';
 import { useApi } from '../../../app/context.tsx';
 import { createCustomer, createTemplate, registerSender, submitA2p, updateCustomer } from '../../../api/mutations.ts';
-import { customerQuery, onboardingQuery } from '../../../api/queries.ts';
+import { customerQuery, meQuery, onboardingQuery } from '../../../api/queries.ts';
+import { MyInvitations } from '../../../components/MyInvitations.tsx';
+import { ResendVerificationButton } from '../../account/ResendVerification.tsx';
 import { ErrorNotice, Loading } from '../../../components/states.tsx';
+import { useFocusWhen } from '../../../components/focus.ts';
 import { TemplateForm } from '../../../components/TemplateForm.tsx';
 import { Link, navigate, useLocation } from '../../../router.tsx';
 import { A2pStep } from './A2pStep.tsx';
@@ -47,6 +51,7 @@ export function OnboardingWizard({ customerId }: { customerId?: string }) {
   return (
     <>
       <h1>Onboarding</h1>
+      {!customerId && <MyInvitations />}
       <ol className="stepper" aria-label="Onboarding steps">
         {STEPS.map((label, i) => {
           const state = i === step ? 'current' : done[i] ? 'done' : 'todo';
@@ -100,6 +105,10 @@ function SubmittedNote({ customerId, what }: { customerId: string; what: string 
 function ProfileStep({ customer }: { customer?: Customer }) {
   const api = useApi();
   const queryClient = useQueryClient();
+  const me = useQuery(meQuery(api));
+  // A new business needs a confirmed email: say so up front and on submit, instead of a refusal from the server.
+  const [needsConfirmation, setNeedsConfirmation] = useState(0);
+  const unverified = !customer && me.data?.user.emailVerified === false;
   const save = useMutation({
     mutationFn: (payload: Record<string, unknown>) => (customer ? updateCustomer(api, customer.id, changedFields(customer, payload)) : createCustomer(api, payload)),
     onSuccess: async (saved) => {
@@ -108,12 +117,38 @@ function ProfileStep({ customer }: { customer?: Customer }) {
       await queryClient.invalidateQueries({ queryKey: ['customers', saved.id] });
       navigate(`/customers/${saved.id}/onboarding?step=2`);
     },
+    onError: (err) => {
+      if (err instanceof ApiError && err.code === 'email_unverified') void queryClient.invalidateQueries({ queryKey: ['me'] });
+    },
   });
+  const submit = async (payload: Record<string, unknown>) => {
+    if (unverified) {
+      // Confirmed in another tab meanwhile? Ask once more before saying no.
+      const fresh = await me.refetch();
+      if (fresh.data?.user.emailVerified === false) {
+        setNeedsConfirmation((n) => n + 1);
+        return;
+      }
+    }
+    save.mutate(payload);
+  };
+  const notice = useFocusWhen<HTMLDivElement>(needsConfirmation);
   return (
     <>
       <p className="lede">Who you are, as registered. We use it for your Twilio account and your US texting registration.</p>
+      {unverified && (
+        <div className={`state ${needsConfirmation ? 'state-error' : 'state-empty'}`} role={needsConfirmation ? 'alert' : 'status'} ref={notice} tabIndex={-1}>
+          <p>
+            <strong>Confirm your email address first.</strong> You can fill in this form now, but your business is only created once you have
+            opened the link we sent to <strong>{me.data?.user.email}</strong>.
+          </p>
+          <p>
+            <ResendVerificationButton label="Send the link again" />
+          </p>
+        </div>
+      )}
       {save.isError && !(save.error instanceof ApiError && save.error.errors.length) && <ErrorNotice error={save.error} title="Your profile was not saved" />}
-      <BusinessProfileStep customer={customer} busy={save.isPending} submitLabel={customer ? 'Save and continue' : 'Continue'} onSubmit={(p) => save.mutate(p)} serverError={save.error} />
+      <BusinessProfileStep customer={customer} busy={save.isPending} submitLabel={customer ? 'Save and continue' : 'Continue'} onSubmit={(p) => void submit(p)} serverError={save.error} />
     </>
   );
 }

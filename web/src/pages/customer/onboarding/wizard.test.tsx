@@ -213,7 +213,8 @@ describe('the wizard page', () => {
     });
     expect(screen.getByRole('heading', { name: /Step 1 of 4: Business profile/ })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Continue' }));
-    expect(requests).toHaveLength(0);
+    // Reads (the signed-in account, which the app has cached anyway) are fine; nothing is written.
+    expect(requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
 
     await fillProfile(user);
     await user.click(screen.getByRole('button', { name: 'Continue' }));
@@ -221,5 +222,19 @@ describe('the wizard page', () => {
     const posts = requests.filter((r) => r.method === 'POST');
     expect(posts).toHaveLength(1);
     expect(posts[0]!.body).toMatchObject({ legalName: 'Acme Widgets LLC', ein: '12-3456789', address: { country: 'US', region: 'CA' } });
+  });
+
+  it('explains that a new business needs a confirmed email instead of sending a request the server refuses', async () => {
+    const user = userEvent.setup({ delay: null });
+    const me = { user: { id: '00000000-0000-4000-8000-000000000001', email: 'new@example.com', roles: [], emailVerified: false }, memberships: [], authMode: 'embedded' };
+    const { requests } = renderWithApi(<OnboardingWizard />, (req) => (req.path === '/api/auth/me' ? { body: me } : undefined));
+    expect(await screen.findByText(/Confirm your email address first/)).toBeInTheDocument();
+    await fillProfile(user);
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Confirm your email address first');
+    expect(alert).toHaveTextContent('new@example.com');
+    await waitFor(() => expect(alert).toHaveFocus());
+    expect(requests.filter((r) => r.method === 'POST')).toHaveLength(0);
   });
 });
