@@ -21,7 +21,6 @@ import {
   insertEmailToken,
   insertSession,
   insertUser,
-  markEmailVerified,
   revokeAllSessions,
   revokeSession,
   setEmailVerified,
@@ -255,7 +254,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         const userId = await consumeEmailToken(tx, hashLinkToken(token), 'verify_email', now());
         const row = userId ? await findUserWithRoles(tx, userId) : undefined;
         if (!row) throw invalidLink();
-        if (await markEmailVerified(tx, row.id)) {
+        if (await setEmailVerified(tx, row.id, true)) {
           await appendAudit(tx, { actor: { userId: row.id, email: row.email }, action: 'user.email_verified', targetType: 'user', targetId: row.id });
         }
         return grantBootstrapRoles(tx, { ...row, email_verified: true });
@@ -290,7 +289,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (!row) throw invalidLink();
         await assertStrongPassword(input.password, [row.email]);
         await setPasswordHash(tx, row.id, await hashPassword(input.password));
-        await markEmailVerified(tx, row.id);
+        await setEmailVerified(tx, row.id, true);
         const revoked = await revokeAllSessions(tx, row.id);
         await appendAudit(tx, { actor: { userId: row.id, email: row.email }, action: 'user.password_reset', targetType: 'user', targetId: row.id, after: { sessionsRevoked: revoked } });
         return grantBootstrapRoles(tx, { ...row, email_verified: true });

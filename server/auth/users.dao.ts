@@ -62,12 +62,6 @@ export async function insertUser(
   return rows[0];
 }
 
-/** Records that the user proved control of the address; true when it was not verified before. */
-export async function markEmailVerified(db: Db, userId: string): Promise<boolean> {
-  const rows = await db.query(`UPDATE isv.users SET email_verified_at = now() WHERE id = $1 AND email_verified_at IS NULL RETURNING id`, [userId]);
-  return rows.length > 0;
-}
-
 export async function setPasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
   await db.query(`UPDATE isv.users SET password_hash = $2 WHERE id = $1`, [userId, passwordHash]);
 }
@@ -89,13 +83,17 @@ export async function updateUserEmail(db: Db, userId: string, email: string): Pr
   return rows.length > 0;
 }
 
-/** Supabase's word on the address (kept so roles and invitations can rely on it). */
-export async function setEmailVerified(db: Db, userId: string, verified: boolean): Promise<void> {
-  await db.query(
-    `UPDATE isv.users SET email_verified_at = CASE WHEN $2::boolean THEN COALESCE(email_verified_at, now()) END
-      WHERE id = $1 AND (email_verified_at IS NOT NULL) IS DISTINCT FROM $2::boolean`,
+/**
+ * Records whether the user controls the address (a link opened, or Supabase's word on it), keeping the first
+ * verification time; true when that changed anything.
+ */
+export async function setEmailVerified(db: Db, userId: string, verified: boolean): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE isv.users SET email_verified_at = CASE WHEN $2::boolean THEN now() END
+      WHERE id = $1 AND (email_verified_at IS NOT NULL) IS DISTINCT FROM $2::boolean RETURNING id`,
     [userId, verified],
   );
+  return rows.length > 0;
 }
 
 export async function insertSession(db: Db, userId: string, expiresAt: Date): Promise<string> {

@@ -79,7 +79,7 @@ export function customersRoutes(deps: { customers: CustomersService }): Router {
   });
   router.delete('/customers/:id/members/:userId', async (req, res) => {
     const { id, userId } = parseInput(memberParams, req.params, 'path');
-    await customers.removeMember(getPrincipal(req), id, userId.toLowerCase());
+    await customers.removeMember(getPrincipal(req), id, userId);
     res.status(204).end();
   });
   router.delete('/customers/:id/invitations/:invitationId', async (req, res) => {

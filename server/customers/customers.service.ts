@@ -222,19 +222,18 @@ export function createCustomersService(deps: CustomersServiceDeps) {
       input: { email: string; role: MembershipRole },
     ): Promise<{ member: Member; delivery: 'invitation_recorded' | 'invitation_emailed' }> {
       await assertOwner(principal, customerId, 'invite members');
-      const { member, customerName } = await db.tx(async (tx) => {
+      const invitation = await db.tx(async (tx) => {
         if (await isMemberByEmail(tx, customerId, input.email)) throw new AppError(409, 'already_member', 'This person is already a member of this customer');
         const invitationId = await upsertInvitation(tx, { customerId, email: input.email, role: input.role, invitedBy: principal.userId });
         if (!invitationId) throw new AppError(409, 'already_invited', 'This email has already been invited; resend or revoke that invitation');
         await appendAudit(tx, { actor: principal, action: 'invitation.created', targetType: 'invitation', targetId: invitationId, customerId, after: { email: input.email, role: input.role } });
-        const invitation = (await findPendingInvitationForUpdate(tx, invitationId))!;
-        const row = (await listMembersOfCustomer(tx, customerId)).find((m) => m.invitation_id === invitationId)!;
-        return { member: row, customerName: invitation.customer_name };
+        return (await lockPendingInvitation(tx, invitationId))!;
       });
+      const member: Member = { userId: null, email: invitation.email, role: invitation.role, status: 'invited', invitationId: invitation.id, since: invitation.created_at.toISOString() };
       // The email goes out after the commit: a failed send leaves a valid invitation the owner can resend.
-      if (!deps.sendInvite) return { member: toMember(member), delivery: 'invitation_recorded' };
-      await deps.sendInvite({ email: input.email, customerName, invitedBy: principal.email });
-      return { member: toMember(member), delivery: 'invitation_emailed' };
+      if (!deps.sendInvite) return { member, delivery: 'invitation_recorded' };
+      await deps.sendInvite({ email: input.email, customerName: invitation.customer_name, invitedBy: principal.email });
+      return { member, delivery: 'invitation_emailed' };
     },
 
     async resendInvitation(principal: Principal, customerId: string, invitationId: string): Promise<void> {
@@ -258,7 +257,8 @@ export function createCustomersService(deps: CustomersServiceDeps) {
     },
 
     /** Removes a member (owners; anyone may leave), never the last owner. */
-    async removeMember(principal: Principal, customerId: string, userId: string): Promise<void> {
+    async removeMember(principal: Principal, customerId: string, memberUserId: string): Promise<void> {
+      const userId = memberUserId.toLowerCase();
       const role = await assertCustomerAccess(db, principal, customerId);
       if (userId !== principal.userId && role !== 'owner') throw forbidden('Only an owner of this customer can remove members');
       await db.tx(async (tx) => {
@@ -299,9 +299,8 @@ export function createCustomersService(deps: CustomersServiceDeps) {
       });
     },
 
-    /** Admins: one user's own customer ceiling (null: back to ISV_MAX_CUSTOMERS_PER_USER). */
+    /** Admins (the route requires the role): one user's own customer ceiling (null: back to ISV_MAX_CUSTOMERS_PER_USER). */
     async setCustomerLimit(principal: Principal, userId: string, maxCustomers: number | null): Promise<{ userId: string; maxCustomers: number }> {
-      if (!principal.roles.includes('admin')) throw forbidden('Only an ISV admin can change customer limits');
       if (!UUID_PATTERN.test(userId)) throw notFound('User');
       return db.tx(async (tx) => {
         const changed = await setMaxCustomersOf(tx, userId.toLowerCase(), maxCustomers);
@@ -316,15 +315,20 @@ export function createCustomersService(deps: CustomersServiceDeps) {
     if ((await assertCustomerAccess(db, principal, customerId)) !== 'owner') throw forbidden(`Only an owner of this customer can ${what}`);
   }
 
+  /** A pending invitation by id (any case), locked; undefined for anything else. */
+  async function lockPendingInvitation(tx: Db, invitationId: string): Promise<InvitationRow | undefined> {
+    return UUID_PATTERN.test(invitationId) ? findPendingInvitationForUpdate(tx, invitationId.toLowerCase()) : undefined;
+  }
+
   async function pendingInvitationOf(tx: Db, customerId: string, invitationId: string): Promise<InvitationRow> {
-    const inv = UUID_PATTERN.test(invitationId) ? await findPendingInvitationForUpdate(tx, invitationId.toLowerCase()) : undefined;
+    const inv = await lockPendingInvitation(tx, invitationId);
     if (!inv || inv.customer_id !== customerId.toLowerCase()) throw invitationNotFound();
     return inv;
   }
 
   /** The caller's own pending invitation; anyone else's is 404, so invitation ids reveal nothing. */
   async function invitationFor(tx: Db, principal: Principal, invitationId: string): Promise<InvitationRow> {
-    const inv = UUID_PATTERN.test(invitationId) ? await findPendingInvitationForUpdate(tx, invitationId.toLowerCase()) : undefined;
+    const inv = await lockPendingInvitation(tx, invitationId);
     if (!inv || !principal.emailVerified || inv.email !== principal.email) throw invitationNotFound();
     return inv;
   }

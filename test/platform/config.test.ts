@@ -43,7 +43,7 @@ describe('configuration', () => {
       SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
     });
     expect(c.twilio.mode).toBe('live');
-    expect(c.accounts).toEqual({ emailConfirmation: 'required', maxCustomersPerUser: 3 });
+    expect(c.accounts).toEqual({ emailConfirmation: 'required', maxCustomersPerUser: 3, signupsPerIpPerHour: 20, loginFailuresPerIp: 30 });
     expect(c.encryptionKeys?.map((k) => k.id)).toEqual(['new', 'old']);
     expect(c.publicBaseUrl).toBe('https://isv.example.com');
   });
