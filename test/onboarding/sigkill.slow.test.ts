@@ -104,8 +104,10 @@ async function run(sc: Scenario): Promise<void> {
     ONBOARDING_POLL_MAX_MS: '1000',
     ONBOARDING_LEASE_MS: '2000',
     ISV_BOOTSTRAP_ADMINS: adminEmail,
-    // The bootstrap admin and the owner sign up by API; no one here reads a verification mail.
+    // The bootstrap admin and the owner sign up by API (no one here reads a verification mail), and the one
+    // owner creates every customer.
     AUTH_EMAIL_CONFIRMATION: 'off',
+    ISV_MAX_CUSTOMERS_PER_USER: '1000',
     ...(sc.sharedSandbox ? { TWILIO_SANDBOX_URL: sandboxUrl } : {}),
     ...(await databaseEnv()),
   };
