@@ -2,6 +2,7 @@
 // wizard validates with the same schemas the server parses with.
 import { z } from 'zod';
 import { e164Schema, filterText, pageSchema } from './common.ts';
+import { twilioModeSchema } from './twilio-connection.ts';
 
 export const businessTypes = ['sole_proprietor', 'llc', 'corporation', 'partnership', 'non_profit', 'government'] as const;
 export const businessTypeSchema = z.enum(businessTypes);
@@ -91,7 +92,11 @@ function einRule(c: { businessType?: BusinessType; ein?: string | null }, ctx: z
   }
 }
 
-export const createCustomerSchema = z.strictObject(customerFields).superRefine(einRule);
+/**
+ * `twilioMode`: `subaccount` (default) has the platform make a Twilio subaccount now; `byoa` waits for the
+ * customer to connect a Twilio account of its own (PUT …/twilio-connection).
+ */
+export const createCustomerSchema = z.strictObject({ ...customerFields, twilioMode: twilioModeSchema.default('subaccount') }).superRefine(einRule);
 export type CreateCustomerInput = z.input<typeof createCustomerSchema>;
 export type CreateCustomer = z.output<typeof createCustomerSchema>;
 
@@ -123,6 +128,8 @@ export const customerSchema = z.object({
   address: z.object({ street: z.string(), city: z.string(), region: z.string(), postalCode: z.string(), country: z.string() }),
   contact: z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string(), jobTitle: z.string() }),
   status: customerStatusSchema,
+  /** Where the customer's Twilio account comes from: a platform subaccount or its own connected account. */
+  twilioMode: twilioModeSchema,
   /** The caller's relation to this customer. */
   myRole: z.enum(['owner', 'member', 'staff']),
   createdAt: z.string(),
