@@ -21,6 +21,13 @@ import { IDEMPOTENCY_KEY_HEADER, sendMessageResponseSchema } from '../../../shar
 import { closeSubaccountSchema, subaccountActionResultSchema, subaccountActionSchema } from '../../../shared/operator.ts';
 import { approvalDecisionResponseSchema, rejectBodySchema } from '../../../shared/onboarding.ts';
 import { templateCreateSchema, templateUpdateSchema, templateViewSchema } from '../../../shared/templates.ts';
+import {
+  chooseSenderSchema,
+  connectTwilioSchema,
+  testConnectionResponseSchema,
+  testConnectionSchema,
+  twilioConnectionSchema,
+} from '../../../shared/twilio-connection.ts';
 import { senderCreateSchema, senderVerifySchema, senderViewSchema } from '../../../shared/whatsapp.ts';
 import { z } from 'zod';
 import type { ApiClient } from './client.ts';
@@ -112,3 +119,17 @@ export const resendInvitation = (api: ApiClient, customerId: string, invitationI
 
 export const removeMember = (api: ApiClient, customerId: string, userId: string) =>
   api.delete(`${customerPath(customerId)}/members/${encodeURIComponent(userId)}`, noContent);
+
+// Bring your own Twilio account: connect (or reconnect with a new token), test, choose the sender, disconnect.
+const connectionPath = (customerId: string) => `${customerPath(customerId)}/twilio-connection`;
+
+export const connectTwilio = (api: ApiClient, customerId: string, body: unknown) =>
+  api.put(connectionPath(customerId), connectTwilioSchema.parse(body), twilioConnectionSchema);
+
+export const testTwilioConnection = (api: ApiClient, customerId: string, body: unknown = {}) =>
+  api.post(`${connectionPath(customerId)}/test`, testConnectionSchema.parse(body), testConnectionResponseSchema);
+
+export const chooseSender = (api: ApiClient, customerId: string, messagingServiceSid: string) =>
+  api.put(`${connectionPath(customerId)}/sender`, chooseSenderSchema.parse({ messagingServiceSid }), twilioConnectionSchema);
+
+export const disconnectTwilio = (api: ApiClient, customerId: string) => api.delete(connectionPath(customerId), noContent);

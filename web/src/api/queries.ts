@@ -10,6 +10,7 @@ import { auditLogPageSchema, subaccountReconciliationSchema, type AuditLogQuery 
 import { optOutPageSchema, type OptOutListQuery } from '../../../shared/opt-outs.ts';
 import { portalConfigSchema } from '../../../shared/portal.ts';
 import { templatesResponseSchema } from '../../../shared/templates.ts';
+import { connectionResourcesSchema, twilioConnectionSchema } from '../../../shared/twilio-connection.ts';
 import { senderViewSchema } from '../../../shared/whatsapp.ts';
 import { z } from 'zod';
 import { ApiError, type ApiClient } from './client.ts';
@@ -177,4 +178,25 @@ export const sendersQuery = (api: ApiClient, customerId: string) =>
   queryOptions({
     queryKey: ['customers', customerId, 'whatsapp-senders'],
     queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/whatsapp/senders`, sendersResponseSchema, { signal }),
+  });
+
+/** The customer's own Twilio account (bring your own account); null when none is connected (404). */
+export const twilioConnectionQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'twilio-connection'],
+    queryFn: async ({ signal }) => {
+      try {
+        return await api.get(`${customerPath(customerId)}/twilio-connection`, twilioConnectionSchema, { signal });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }
+    },
+  });
+
+/** What the connected account already has: messaging services (with their A2P campaign), numbers, WhatsApp senders. */
+export const connectionResourcesQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'twilio-connection', 'resources'],
+    queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/twilio-connection/resources`, connectionResourcesSchema, { signal }),
   });

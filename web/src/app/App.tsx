@@ -136,6 +136,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/customers\/[^/]+\/messages\/[^/]+$/, 'Message'],
   [/^\/customers\/[^/]+\/opt-outs$/, 'Opt-outs'],
   [/^\/customers\/[^/]+\/team$/, 'Team'],
+  [/^\/customers\/[^/]+\/twilio$/, 'Twilio account'],
 ];
 export const PORTAL_NAME = 'Messaging onboarding portal';
 

@@ -1,23 +1,28 @@
 // The page frame: skip link, header with the sections this person may use, and the main region that takes
 // focus after each navigation so keyboard and screen-reader users start at the new page's heading.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MeResponse } from '../../../shared/auth.ts';
-import { forgetPersonalData } from '../api/queries.ts';
-import { useSession } from './context.tsx';
+import type { TwilioMode } from '../../../shared/twilio-connection.ts';
+import { customerQuery, forgetPersonalData, twilioConnectionQuery } from '../api/queries.ts';
+import { useApi, useSession } from './context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { ErrorNotice } from '../components/states.tsx';
 import { ResendVerificationButton } from '../pages/account/ResendVerification.tsx';
+import { ConnectTwilioForm } from '../pages/customer/twilio/TwilioConnection.tsx';
 
 interface NavItem {
   to: string;
   label: string;
 }
 
-export function navFor(me: MeResponse | undefined, customerId: string | undefined): { title: string; items: NavItem[] }[] {
+/** The business a page is about: the one in its path, else the person's first. */
+const businessOf = (me: MeResponse | undefined, customerId: string | undefined) => customerId ?? me?.memberships[0]?.customerId;
+
+export function navFor(me: MeResponse | undefined, customerId: string | undefined, twilioMode?: TwilioMode): { title: string; items: NavItem[] }[] {
   if (!me) return [];
   const groups: { title: string; items: NavItem[] }[] = [];
-  const id = customerId ?? me.memberships[0]?.customerId;
+  const id = businessOf(me, customerId);
   if (id) {
     const base = `/customers/${id}`;
     groups.push({
@@ -31,6 +36,8 @@ export function navFor(me: MeResponse | undefined, customerId: string | undefine
         { to: `${base}/messages`, label: 'Messages' },
         { to: `${base}/opt-outs`, label: 'Opt-outs' },
         { to: `${base}/team`, label: 'Team' },
+        // A business on its own Twilio account manages the connection (and reconnects it) here.
+        ...(twilioMode === 'byoa' ? [{ to: `${base}/twilio`, label: 'Twilio account' }] : []),
       ],
     });
     // More than one business (an accepted invitation): switch between them.
@@ -99,7 +106,10 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
     setTimeout(() => forgetPersonalData(queryClient), 0);
   };
 
-  const groups = navFor(me, customerId);
+  const businessId = me ? businessOf(me, customerId) : undefined;
+  const api = useApi();
+  const customer = useQuery({ ...customerQuery(api, businessId ?? ''), enabled: Boolean(businessId) });
+  const groups = navFor(me, customerId, customer.data?.twilioMode);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -139,6 +149,9 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
             </p>
           </div>
         )}
+        {businessId && customer.data?.twilioMode === 'byoa' && pathname !== `/customers/${businessId}/twilio` && (
+          <CredentialsInvalidBanner customerId={businessId} canManage={customer.data.myRole === 'owner'} />
+        )}
         {groups.length > 0 && (
           <nav aria-label="Main">
             {groups.map((g) => (
@@ -165,5 +178,23 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
         {children}
       </main>
     </>
+  );
+}
+
+/** Shown on every page of a business whose own Twilio account stopped accepting the stored token (Twilio 20003). */
+function CredentialsInvalidBanner({ customerId, canManage }: { customerId: string; canManage: boolean }) {
+  const api = useApi();
+  const connection = useQuery(twilioConnectionQuery(api, customerId));
+  const c = connection.data;
+  if (!c || c.status !== 'credentials_invalid') return null;
+  return (
+    <div className="banner banner-stack" role="region" aria-label="Reconnect your Twilio account">
+      <p>
+        <strong>Twilio refuses the credentials of your account {c.accountSid}:</strong> messages cannot be sent until{' '}
+        {canManage ? 'you enter its current Auth Token.' : 'an owner of the business reconnects it.'}
+        {c.lastError ? ` ${c.lastError}` : ''}
+      </p>
+      {canManage && <ConnectTwilioForm customerId={customerId} reconnect={c} />}
+    </div>
   );
 }

@@ -12,6 +12,7 @@ import { ProgressPage } from '../pages/customer/ProgressPage.tsx';
 import { SendPage } from '../pages/customer/SendPage.tsx';
 import { TeamPage } from '../pages/customer/TeamPage.tsx';
 import { TemplatesPage } from '../pages/customer/TemplatesPage.tsx';
+import { TwilioAccountPage } from '../pages/customer/twilio/TwilioAccountPage.tsx';
 
 const PAGES: [string, (p: Record<string, string>, me: MeResponse) => ReactNode][] = [
   ['/customers/:id/progress', (p) => <ProgressPage customerId={p.id!} />],
@@ -23,6 +24,7 @@ const PAGES: [string, (p: Record<string, string>, me: MeResponse) => ReactNode][
   ['/customers/:id/messages/:messageId', (p) => <MessageDetailPage customerId={p.id!} messageId={p.messageId!} />],
   ['/customers/:id/opt-outs', (p) => <OptOutsPage customerId={p.id!} />],
   ['/customers/:id/team', (p, me) => <TeamPage customerId={p.id!} me={me} />],
+  ['/customers/:id/twilio', (p) => <TwilioAccountPage customerId={p.id!} />],
 ];
 
 export function customerRoutes(pathname: string, me: MeResponse): ReactNode | null {

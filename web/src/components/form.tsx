@@ -208,3 +208,59 @@ export function FormErrorSummary({ errors, labels, focusKey = 0 }: { errors: Fie
     </div>
   );
 }
+
+/** A labelled choice of one option: a fieldset whose legend names the question, one radio (with optional help) per option. */
+export function RadioGroup({
+  legend,
+  name,
+  value,
+  onChange,
+  options,
+  error,
+  help,
+}: {
+  legend: ReactNode;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly { value: string; label: ReactNode; help?: ReactNode }[];
+  error?: string;
+  help?: ReactNode;
+}) {
+  const id = useId();
+  const describedBy = [error ? `${id}-error` : undefined, help ? `${id}-help` : undefined].filter(Boolean).join(' ') || undefined;
+  return (
+    <fieldset className="radio-group" aria-describedby={describedBy}>
+      <legend>{legend}</legend>
+      {help && (
+        <div id={`${id}-help`} className="field-help">
+          {help}
+        </div>
+      )}
+      {options.map((o, i) => (
+        <div className="field field-checkbox" key={o.value}>
+          <input
+            id={`${id}-${i}`}
+            type="radio"
+            name={name}
+            value={o.value}
+            checked={value === o.value}
+            onChange={() => onChange(o.value)}
+            aria-describedby={o.help ? `${id}-${i}-help` : undefined}
+          />
+          <label htmlFor={`${id}-${i}`}>{o.label}</label>
+          {o.help && (
+            <div id={`${id}-${i}-help`} className="field-help">
+              {o.help}
+            </div>
+          )}
+        </div>
+      ))}
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}

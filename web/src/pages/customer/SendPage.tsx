@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { sendMessageRequestSchema, type SendMessageResponse } from '../../../../shared/messages.ts';
 import { useApi } from '../../app/context.tsx';
+import { ApiError } from '../../api/client.ts';
 import { sendMessage } from '../../api/mutations.ts';
 import { templatesQuery } from '../../api/queries.ts';
 import { SelectField, TextArea, TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
@@ -35,6 +36,10 @@ export function SendPage({ customerId }: { customerId: string }) {
       setSent(res);
       setKey(newKey());
       void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'messages'] });
+    },
+    onError: (err) => {
+      // Twilio refused the connected account's token: the connection's new status brings up the reconnect banner.
+      if (err instanceof ApiError && err.code === 'twilio_credentials_invalid') void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'twilio-connection'] });
     },
   });
 

@@ -1,8 +1,9 @@
 // Wizard step 1: the business profile (legal details, address, authorised contact), validated with the shared
 // createCustomerSchema before anything is sent. Used for the first submission and, prefilled, for corrections.
+// A new business also chooses how it uses Twilio (a platform subaccount, or its own account); that is fixed once created.
 import { useCallback, useEffect } from 'react';
 import { businessTypes, createCustomerSchema, industries, regionsOfOperation, type Customer } from '../../../../../shared/customers.ts';
-import { CheckboxField, FormErrorSummary, SelectField, TextField } from '../../../components/form.tsx';
+import { CheckboxField, FormErrorSummary, RadioGroup, SelectField, TextField } from '../../../components/form.tsx';
 import { BUSINESS_TYPE_LABEL, humanize } from '../../../components/format.ts';
 import { nest, useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
 
@@ -38,10 +39,11 @@ export const PROFILE_LABELS: Record<string, string> = {
   'contact.email': 'Email',
   'contact.phone': 'Mobile phone',
   'contact.jobTitle': 'Job title',
+  twilioMode: 'How will you use Twilio?',
 };
 
 export function profileValues(c?: Customer): FormValues {
-  if (!c) return { businessType: 'llc', industry: 'TECHNOLOGY', regionsOfOperation: ['USA_AND_CANADA'], 'address.country': 'US' };
+  if (!c) return { businessType: 'llc', industry: 'TECHNOLOGY', regionsOfOperation: ['USA_AND_CANADA'], 'address.country': 'US', twilioMode: 'subaccount' };
   return {
     legalName: c.legalName,
     displayName: c.displayName ?? '',
@@ -66,6 +68,8 @@ export function profileValues(c?: Customer): FormValues {
 export function profilePayload(values: FormValues): Record<string, unknown> {
   const body = nest(values, PROFILE_PATHS, OPTIONAL);
   if (body.businessType === 'sole_proprietor') delete body.ein;
+  // Only a new business chooses (the form for an existing one has no such value): a PATCH cannot change it.
+  if (typeof values.twilioMode === 'string') body.twilioMode = values.twilioMode;
   return body;
 }
 
@@ -104,6 +108,23 @@ export function BusinessProfileStep({
   return (
     <form onSubmit={form.handleSubmit(() => onSubmit(profilePayload(form.values)))} noValidate aria-labelledby="step-heading">
       <FormErrorSummary errors={form.summary} labels={PROFILE_LABELS} focusKey={form.failedSubmits} />
+      {!customer && (
+        <RadioGroup
+          legend={PROFILE_LABELS.twilioMode}
+          name="twilioMode"
+          value={form.str('twilioMode')}
+          onChange={(v) => form.set('twilioMode', v)}
+          error={form.errorFor('twilioMode')}
+          options={[
+            { value: 'subaccount', label: 'Create a Twilio account for me', help: 'We make a Twilio account for your business, buy your number and register your US texting campaign.' },
+            {
+              value: 'byoa',
+              label: 'Connect my own Twilio account',
+              help: 'You already have a Twilio account with a messaging service and numbers: you connect it with its Account SID and Auth Token, and we send through it.',
+            },
+          ]}
+        />
+      )}
       <fieldset>
         <legend>Your business</legend>
         <p className="field-help">Enter the details exactly as registered with the IRS (or your country’s registry): mismatches are the first reason brands are rejected.</p>

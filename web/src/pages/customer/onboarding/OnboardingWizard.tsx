@@ -1,14 +1,17 @@
-// The onboarding wizard: business profile → A2P brand and campaign → WhatsApp sender → first template.
+// The onboarding wizard: business profile → A2P brand and campaign → WhatsApp sender → first template. A business
+// that connects its own Twilio account (twilioMode "byoa") has its own numbers and registrations: its wizard is
+// business profile → connect the account and choose the sender.
 // Each step validates with the shared schemas before it submits; the wizard resumes at the first step not yet
 // submitted (worked out from the customer and its onboarding flows), and ?step=N opens a given step.
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Customer } from '../../../../../shared/customers.ts';
 import type { OnboardingResponse } from '../../../../../shared/onboarding.ts';
+import type { TwilioConnection } from '../../../../../shared/twilio-connection.ts';
 import { ApiError } from '../../../api/client.ts';
 import { useApi } from '../../../app/context.tsx';
 import { createCustomer, createTemplate, registerSender, submitA2p, updateCustomer } from '../../../api/mutations.ts';
-import { customerQuery, meQuery, onboardingQuery } from '../../../api/queries.ts';
+import { customerQuery, meQuery, onboardingQuery, twilioConnectionQuery } from '../../../api/queries.ts';
 import { MyInvitations } from '../../../components/MyInvitations.tsx';
 import { ResendVerificationButton } from '../../account/ResendVerification.tsx';
 import { ErrorNotice, Loading } from '../../../components/states.tsx';
@@ -18,11 +21,20 @@ import { Link, navigate, useLocation } from '../../../router.tsx';
 import { A2pStep } from './A2pStep.tsx';
 import { BusinessProfileStep } from './BusinessProfileStep.tsx';
 import { WhatsappStep } from './WhatsappStep.tsx';
+import { TwilioConnectionPanel } from '../twilio/TwilioConnection.tsx';
 
 export const STEPS = ['Business profile', 'A2P brand and campaign', 'WhatsApp sender', 'First template'] as const;
+export const BYOA_STEPS = ['Business profile', 'Connect your Twilio account'] as const;
 
-/** Which steps are already submitted, from what the server holds. */
-export function submittedSteps(customer: Customer | undefined, onboarding: OnboardingResponse | undefined): boolean[] {
+const isByoa = (customer: Customer | undefined) => customer?.twilioMode === 'byoa';
+
+export function stepsFor(customer: Customer | undefined): readonly string[] {
+  return isByoa(customer) ? BYOA_STEPS : STEPS;
+}
+
+/** Which steps are already submitted, from what the server holds (for byoa: a connection with a chosen sender). */
+export function submittedSteps(customer: Customer | undefined, onboarding: OnboardingResponse | undefined, connection?: TwilioConnection | null): boolean[] {
+  if (isByoa(customer)) return [true, Boolean(connection?.messagingServiceSid)];
   const kinds = new Set(onboarding?.flows.map((f) => f.kind));
   return [Boolean(customer), kinds.has('a2p'), kinds.has('whatsapp_sender'), kinds.has('template')];
 }
@@ -32,28 +44,34 @@ export function OnboardingWizard({ customerId }: { customerId?: string }) {
   const { search } = useLocation();
   const customer = useQuery({ ...customerQuery(api, customerId ?? ''), enabled: Boolean(customerId) });
   const onboarding = useQuery({ ...onboardingQuery(api, customerId ?? ''), enabled: Boolean(customerId) });
+  const byoa = isByoa(customer.data);
+  const connection = useQuery({ ...twilioConnectionQuery(api, customerId ?? ''), enabled: Boolean(customerId) && byoa });
 
-  if (customerId && (customer.isPending || onboarding.isPending)) return <Loading label="Loading your onboarding…" />;
-  if (customerId && (customer.isError || onboarding.isError)) {
+  if (customerId && (customer.isPending || onboarding.isPending || (byoa && connection.isPending))) return <Loading label="Loading your onboarding…" />;
+  if (customerId && (customer.isError || onboarding.isError || connection.isError)) {
     return (
       <>
         <h1>Onboarding</h1>
-        <ErrorNotice error={customer.error ?? onboarding.error} retry={() => void Promise.all([customer.refetch(), onboarding.refetch()])} />
+        <ErrorNotice
+          error={customer.error ?? onboarding.error ?? connection.error}
+          retry={() => void Promise.all([customer.refetch(), onboarding.refetch(), byoa ? connection.refetch() : undefined])}
+        />
       </>
     );
   }
 
-  const done = submittedSteps(customer.data, onboarding.data);
+  const STEP_LABELS = stepsFor(customer.data);
+  const done = submittedSteps(customer.data, onboarding.data, connection.data);
   const firstOpen = done.findIndex((d) => !d);
   const asked = Number(search.get('step'));
-  const step = asked >= 1 && asked <= STEPS.length && (asked === 1 || done[0]) ? asked - 1 : firstOpen;
+  const step = asked >= 1 && asked <= STEP_LABELS.length && (asked === 1 || done[0]) ? asked - 1 : firstOpen;
 
   return (
     <>
       <h1>Onboarding</h1>
       {!customerId && <MyInvitations />}
       <ol className="stepper" aria-label="Onboarding steps">
-        {STEPS.map((label, i) => {
+        {STEP_LABELS.map((label, i) => {
           const state = i === step ? 'current' : done[i] ? 'done' : 'todo';
           const text = (
             <>
@@ -71,7 +89,15 @@ export function OnboardingWizard({ customerId }: { customerId?: string }) {
           );
         })}
       </ol>
-      {step === -1 ? (
+      {step === -1 && byoa ? (
+        <div className="card">
+          <h2 id="step-heading">Your Twilio account is connected</h2>
+          <p>
+            Your messages go out through your own account and the sender you chose. <Link to={`/customers/${customerId}/send`}>Send a test message</Link>{' '}
+            or manage the connection on the <Link to={`/customers/${customerId}/twilio`}>Twilio account</Link> page.
+          </p>
+        </div>
+      ) : step === -1 ? (
         <div className="card">
           <h2 id="step-heading">Everything is submitted</h2>
           <p>
@@ -82,12 +108,20 @@ export function OnboardingWizard({ customerId }: { customerId?: string }) {
       ) : (
         <section className="card">
           <h2 id="step-heading">
-            Step {step + 1} of {STEPS.length}: {STEPS[step]}
+            Step {step + 1} of {STEP_LABELS.length}: {STEP_LABELS[step]}
           </h2>
           {step === 0 && <ProfileStep customer={customer.data} />}
-          {step === 1 && customerId && <A2pStepContainer customerId={customerId} customer={customer.data!} submitted={done[1]!} />}
-          {step === 2 && customerId && <WhatsappStepContainer customerId={customerId} submitted={done[2]!} />}
-          {step === 3 && customerId && <TemplateStepContainer customerId={customerId} submitted={done[3]!} />}
+          {byoa && step === 1 && customerId && (
+            <TwilioConnectionPanel
+              customerId={customerId}
+              connection={connection.data ?? null}
+              canManage={customer.data!.myRole === 'owner'}
+              onSenderChosen={() => navigate(`/customers/${customerId}/onboarding`)}
+            />
+          )}
+          {!byoa && step === 1 && customerId && <A2pStepContainer customerId={customerId} customer={customer.data!} submitted={done[1]!} />}
+          {!byoa && step === 2 && customerId && <WhatsappStepContainer customerId={customerId} submitted={done[2]!} />}
+          {!byoa && step === 3 && customerId && <TemplateStepContainer customerId={customerId} submitted={done[3]!} />}
         </section>
       )}
     </>
