@@ -97,6 +97,18 @@ describe('business profile step', () => {
     expect(payload).not.toHaveProperty('ein');
     expect(createCustomerSchema.parse(payload)).toMatchObject({ businessType: 'sole_proprietor', address: { region: 'CA' } });
   });
+
+  it('sends the choice to connect your own Twilio account with the new business, a platform account otherwise', async () => {
+    const user = userEvent.setup({ delay: null });
+    const onSubmit = vi.fn();
+    render(<BusinessProfileStep submitLabel="Continue" onSubmit={onSubmit} />);
+    await fillProfile(user);
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ twilioMode: 'subaccount' });
+    await user.click(screen.getByRole('radio', { name: 'Connect my own Twilio account' }));
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(createCustomerSchema.parse(onSubmit.mock.calls[1]![0])).toMatchObject({ twilioMode: 'byoa', legalName: 'Acme Widgets LLC' });
+  });
 });
 
 const longText = (n: number) => 'We send appointment reminders to our clinic patients. '.repeat(5).slice(0, n);
