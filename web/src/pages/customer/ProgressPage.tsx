@@ -41,11 +41,19 @@ export function ProgressPage({ customerId }: { customerId: string }) {
   const api = useApi();
   const query = useQuery(onboardingQuery(api, customerId));
   const refreshing = onboardingInFlight(query.data);
+  // A business on its own Twilio account has its own numbers and registrations: the connection is its progress.
+  const customer = useQuery(customerQuery(api, customerId));
 
   return (
     <>
       <h1>Onboarding progress</h1>
       <MyInvitations />
+      {customer.data?.twilioMode === 'byoa' && (
+        <p className="card">
+          Your business sends through its own Twilio account, with the numbers and US texting registrations it already has there. See the connection
+          and your sender on the <Link to={`/customers/${customerId}/twilio`}>Twilio account</Link> page.
+        </p>
+      )}
       {query.isPending ? (
         <Loading label="Loading your progress…" />
       ) : query.isError ? (
