@@ -4,13 +4,13 @@
 // banner shown when Twilio starts refusing the stored token.
 import { useCallback, useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { connectTwilioSchema, type ConnectionResources, type TestConnectionResponse, type TwilioConnection } from '../../../../../shared/twilio-connection.ts';
+import { connectTwilioSchema, testConnectionSchema, type ConnectionResources, type TestConnectionResponse, type TwilioConnection } from '../../../../../shared/twilio-connection.ts';
 import { ApiError } from '../../../api/client.ts';
 import { chooseSender, connectTwilio, disconnectTwilio, testTwilioConnection } from '../../../api/mutations.ts';
 import { connectionResourcesQuery } from '../../../api/queries.ts';
 import { useApi } from '../../../app/context.tsx';
 import { useFocusWhen } from '../../../components/focus.ts';
-import { FormErrorSummary, RadioGroup, TextField } from '../../../components/form.tsx';
+import { FormErrorSummary, RadioGroup, TextField, validateWith } from '../../../components/form.tsx';
 import { formatDateTime } from '../../../components/format.ts';
 import { ErrorNotice, QueryStates } from '../../../components/states.tsx';
 import { StatusBadge } from '../../../components/status.tsx';
@@ -229,8 +229,10 @@ export function ConnectionSummary({ customerId, connection, canManage, onDisconn
   const api = useApi();
   const refresh = useRefreshConnection(customerId);
   const [confirming, setConfirming] = useState(false);
+  const [to, setTo] = useState('');
+  const [toError, setToError] = useState<string | undefined>();
   const test = useMutation({
-    mutationFn: () => testTwilioConnection(api, customerId, {}),
+    mutationFn: (body: unknown) => testTwilioConnection(api, customerId, body),
     onSuccess: (res) => void refresh(res.connection),
     onError: () => void refresh(),
   });
@@ -277,10 +279,31 @@ export function ConnectionSummary({ customerId, connection, canManage, onDisconn
       )}
       {test.isError && <ErrorNotice error={test.error} title="The connection test failed" />}
       {test.data && !test.isPending && <Capabilities result={test.data} />}
-      <div className="actions">
-        <button type="button" className="button-secondary" onClick={() => test.mutate()} disabled={test.isPending}>
+      <form
+        noValidate
+        aria-label="Test the connection"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const checked = validateWith(testConnectionSchema, to.trim() ? { to: to.trim() } : {});
+          setToError(checked.ok ? undefined : checked.errors.to);
+          if (checked.ok) test.mutate(checked.data);
+        }}
+      >
+        <TextField
+          label="Send a test text to"
+          name="to"
+          type="tel"
+          value={to}
+          onChange={setTo}
+          error={toError}
+          placeholder="+14155550123"
+          help="Leave empty to only check the account; with a number, Twilio also sends a short test text from your sender."
+        />
+        <button type="submit" className="button-secondary" disabled={test.isPending}>
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
+      </form>
+      <div className="actions">
         {canManage && !confirming && (
           <button type="button" className="button-secondary" onClick={() => setConfirming(true)}>
             Disconnect…
