@@ -12,7 +12,7 @@ import { useApi } from '../../../app/context.tsx';
 import { useFocusWhen } from '../../../components/focus.ts';
 import { FormErrorSummary, RadioGroup, TextField, validateWith } from '../../../components/form.tsx';
 import { formatDateTime } from '../../../components/format.ts';
-import { ErrorNotice, QueryStates } from '../../../components/states.tsx';
+import { ErrorNotice, QueryStates, errorMessage } from '../../../components/states.tsx';
 import { StatusBadge } from '../../../components/status.tsx';
 import { useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
 
@@ -23,8 +23,11 @@ const trimmed = (values: FormValues) => ({
   authToken: typeof values.authToken === 'string' ? values.authToken.trim() : '',
 });
 
-/** A refusal whose `detail` the person can act on; the field errors of validation_failed go to their fields instead. */
-const hasFieldErrors = (err: unknown) => err instanceof ApiError && err.errors.length > 0;
+/**
+ * Only a plain validation failure is said at the fields alone; Twilio's refusals (twilio_credentials_rejected
+ * and the other 422s) carry a `detail` that explains what to do, shown above the form even when they also name a field.
+ */
+const onlyFieldErrors = (err: unknown) => err instanceof ApiError && err.errors.length > 0 && err.code === 'validation_failed';
 
 /** Every query about this customer's connection (and the customer itself, whose mode may change) is refreshed. */
 function useRefreshConnection(customerId: string) {
@@ -70,8 +73,10 @@ export function ConnectTwilioForm({ customerId, reconnect, onConnected }: { cust
   return (
     <form onSubmit={form.handleSubmit((data) => connect.mutate(data))} noValidate aria-label={reconnect ? 'Reconnect your Twilio account' : 'Connect your Twilio account'}>
       <FormErrorSummary errors={form.summary} labels={CONNECT_LABELS} focusKey={form.failedSubmits} />
-      {connect.isError && !hasFieldErrors(connect.error) && (
-        <ErrorNotice error={connect.error} title={reconnect ? 'Your Twilio account was not reconnected' : 'Your Twilio account was not connected'} />
+      {connect.isError && !onlyFieldErrors(connect.error) && (
+        <div className="state state-error" role="alert">
+          <strong>{reconnect ? 'Your Twilio account was not reconnected' : 'Your Twilio account was not connected'}.</strong> {errorMessage(connect.error)}
+        </div>
       )}
       {reconnect ? (
         <p>

@@ -124,11 +124,15 @@ describe('connecting your own Twilio account', () => {
   it('shows Twilio’s reason in plain words when the credentials are rejected, and no sender choice', async () => {
     const user = userEvent.setup({ delay: null });
     const detail = 'Twilio did not accept this Account SID and Auth Token. Copy both again from the Twilio Console.';
-    renderWithApi(<TwilioAccountPage customerId={CUSTOMER_ID} />, byoaServer(() => ({ status: 422, body: { code: 'twilio_credentials_rejected', detail } })));
+    renderWithApi(
+      <TwilioAccountPage customerId={CUSTOMER_ID} />,
+      byoaServer(() => ({ status: 422, body: { code: 'twilio_credentials_rejected', detail, errors: [{ path: 'authToken', message: 'was not accepted by Twilio for this Account SID' }] } })),
+    );
     await fillCredentials(user);
-    const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('Your Twilio account was not connected');
-    expect(alert).toHaveTextContent(detail);
+    const alert = (await screen.findAllByRole('alert')).find((a) => a.textContent?.includes('was not connected'));
+    expect(alert).toHaveTextContent(`Your Twilio account was not connected. ${detail}`);
+    // The field Twilio refused is marked too.
+    expect(errorOf(/^Auth Token/)).toBe('was not accepted by Twilio for this Account SID');
     expect(screen.queryByRole('heading', { name: 'Choose your sender' })).toBeNull();
   });
 
