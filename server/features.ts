@@ -43,10 +43,13 @@ import { openApiRoutes, routeDocs as openApiRouteDocs } from './openapi/openapi.
 import { getPrincipal } from './platform/auth/principal.ts';
 import { createWebhooksService, type WebhooksService } from './webhooks/webhooks.service.ts';
 import { webhooksRoutes, routeDocs as webhooksRouteDocs } from './webhooks/webhooks.routes.ts';
-import { createMessagingService } from './messaging/messaging.service.ts';
+import { createMessagingService, sendingReadiness } from './messaging/messaging.service.ts';
 import { messagingRoutes, routeDocs as messagingRouteDocs } from './messaging/messaging.routes.ts';
 import { createOptOutsService } from './opt-outs/opt-outs.service.ts';
 import { optOutsRoutes, routeDocs as optOutsRouteDocs } from './opt-outs/opt-outs.routes.ts';
+import { createConnectionsService, type ConnectionsService } from './connections/connections.service.ts';
+import { connectionsRoutes, routeDocs as connectionsRouteDocs } from './connections/connections.routes.ts';
+import { createConnectionHealthCheck } from './connections/health-check.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -76,6 +79,8 @@ export interface Features {
   webhooks: WebhooksService;
   /** The onboarding engine (issue 4); the scheduler in `background` ticks it, tests may call tick()/drain(). */
   onboarding: { engine: OnboardingEngine };
+  /** Customers' own Twilio accounts (#17); tests run the daily check through it. */
+  connections: ConnectionsService;
 }
 
 export function buildFeatures(core: CoreDeps): Features {
@@ -151,7 +156,28 @@ export function buildFeatures(core: CoreDeps): Features {
     twilio: core.twilio,
     publicBaseUrl: core.config.publicBaseUrl,
     now: core.now,
+    onCredentialsRejected: (accountSid) => connections.credentialsRejected(accountSid),
   });
+
+  // Bring your own Twilio account (#17): connect, test, discover, choose the sender, disconnect; a daily check.
+  const connections: ConnectionsService = createConnectionsService({
+    db: core.db,
+    keyRing: core.keyRing,
+    twilio: core.twilio,
+    logger: core.logger,
+    publicBaseUrl: core.config.publicBaseUrl,
+    now: core.now,
+    canSendThroughSubaccount: async (db, customerId) =>
+      (await sendingReadiness(db, customerId, 'sms')).ready || (await sendingReadiness(db, customerId, 'whatsapp')).ready,
+    startSubaccountFlow: (tx, customerId) => startSubaccountFlow(tx, customerId),
+    sendTestMessage: async (principal, customerId, to) => {
+      const { message } = await messaging.send(principal, customerId, { channel: 'sms', to, body: 'Test message: your Twilio account is connected to the platform.' });
+      return { sid: message.sid, status: message.status };
+    },
+  });
+  background.push(createConnectionHealthCheck({ connections, cron: core.config.connections.checkCron, logger: core.logger }));
+  routers.push({ path: '/isv', router: connectionsRoutes({ connections }) });
+  routeDocs.push(...connectionsRouteDocs);
   routers.push({ path: '/isv', router: webhooksRoutes({ webhooks, publicBaseUrl: core.config.publicBaseUrl }) });
   routers.push({ path: '/isv', router: messagingRoutes({ messaging }) });
   routers.push({ path: '/isv', router: optOutsRoutes({ optOuts: createOptOutsService({ db: core.db }) }) });
@@ -169,5 +195,5 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: onboardingWebhookRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, now: core.now }) });
   routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs, ...onboardingWebhookRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine } };
+  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections };
 }

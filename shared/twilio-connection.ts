@@ -79,3 +79,10 @@ export type ConnectionResources = z.infer<typeof connectionResourcesSchema>;
 export const chooseSenderSchema = z.strictObject({
   messagingServiceSid: z.string().trim().regex(/^MG[0-9a-f]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex characters'),
 });
+
+/** Operators: every connected account beside the platform's subaccounts. */
+export const operatorConnectionsSchema = z.object({
+  items: z.array(twilioConnectionSchema.extend({ customerId: z.uuid(), customerName: z.string() })),
+});
+
+export const accountSidParamsSchema = z.object({ accountSid: accountSidSchema });

@@ -1,6 +1,7 @@
 // SQL for isv.customers. Reads that depend on who is asking take the caller's user id and filter by membership
 // here, so a route that forgets a check still cannot list another customer's rows.
 import type { Db } from '../platform/db/db.ts';
+import type { TwilioMode } from '../../shared/twilio-connection.ts';
 import { one } from '../platform/db/db.ts';
 import type { Address, BusinessType, Contact } from '../../shared/customers.ts';
 
@@ -18,6 +19,7 @@ export interface CustomerRow {
   address: Address;
   contact: Contact;
   status: CustomerStatus;
+  twilio_mode: TwilioMode;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
@@ -30,7 +32,7 @@ export interface CustomerWithRoleRow extends CustomerRow {
 }
 
 const COLUMNS = `c.id, c.legal_name, c.display_name, c.business_type, c.ein, c.industry, c.website, c.regions_of_operation,
-  c.address, c.contact, c.status, c.created_by, c.created_at, c.updated_at, c.created_at::text AS cursor_at`;
+  c.address, c.contact, c.status, c.twilio_mode, c.created_by, c.created_at, c.updated_at, c.created_at::text AS cursor_at`;
 
 export interface NewCustomer {
   legalName: string;
@@ -43,14 +45,15 @@ export interface NewCustomer {
   address: Address;
   contact: Contact;
   createdBy: string;
+  twilioMode: TwilioMode;
 }
 
 export async function insertCustomer(db: Db, c: NewCustomer): Promise<CustomerRow> {
   const rows = await db.query<CustomerRow>(
-    `INSERT INTO isv.customers AS c (legal_name, display_name, business_type, ein, industry, website, regions_of_operation, address, contact, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO isv.customers AS c (legal_name, display_name, business_type, ein, industry, website, regions_of_operation, address, contact, created_by, twilio_mode)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      RETURNING ${COLUMNS}`,
-    [c.legalName, c.displayName, c.businessType, c.ein, c.industry, c.website, c.regionsOfOperation, JSON.stringify(c.address), JSON.stringify(c.contact), c.createdBy],
+    [c.legalName, c.displayName, c.businessType, c.ein, c.industry, c.website, c.regionsOfOperation, JSON.stringify(c.address), JSON.stringify(c.contact), c.createdBy, c.twilioMode],
   );
   return rows[0]!;
 }
@@ -153,4 +156,9 @@ export async function setMaxCustomersOf(db: Db, userId: string, max: number | nu
     [userId, max],
   );
   return rows[0];
+}
+
+/** Switches where the customer's Twilio account comes from (connect / disconnect of its own account). */
+export async function setTwilioMode(db: Db, customerId: string, mode: TwilioMode): Promise<void> {
+  await db.query(`UPDATE isv.customers SET twilio_mode = $2, updated_at = now() WHERE id = $1`, [customerId, mode]);
 }

@@ -71,6 +71,7 @@ export function toCustomer(row: CustomerRow, myRole: CustomerRole): Customer {
     address: row.address,
     contact: row.contact,
     status: row.status,
+    twilioMode: row.twilio_mode,
     myRole,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -140,10 +141,12 @@ export function createCustomersService(deps: CustomersServiceDeps) {
           address: input.address,
           contact: input.contact,
           createdBy: principal.userId,
+          twilioMode: input.twilioMode,
         });
         await insertMembership(tx, { userId: principal.userId, customerId: c.id, role: 'owner' });
         await appendAudit(tx, { actor: principal, action: 'customer.created', targetType: 'customer', targetId: c.id, customerId: c.id, after: auditSummary(c) });
-        await deps.onboarding?.startSubaccountFlow(tx, c.id);
+        // A customer bringing its own Twilio account gets no platform subaccount (PUT …/twilio-connection).
+        if (input.twilioMode === 'subaccount') await deps.onboarding?.startSubaccountFlow(tx, c.id);
         return c;
       });
       return toCustomer(row, 'owner');

@@ -8,7 +8,8 @@ import { maskPhone } from '../platform/logger.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import { assertCustomerAccess } from '../customers/customer-access.ts';
 import { appendAudit, staffRoleOf } from '../audit/audit.dao.ts';
-import { findSubaccountByCustomer } from '../subaccounts/subaccounts.dao.ts';
+import { findSendingAccount } from '../subaccounts/subaccounts.dao.ts';
+import { credentialsInvalid } from '../connections/connections.service.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
 import { findOptOut, upsertOptOuts } from '../opt-outs/opt-outs.dao.ts';
@@ -44,17 +45,31 @@ export type SendInput = z.output<typeof sendMessageRequestSchema>;
 
 export type SendingReadiness =
   | { ready: true; accountSid: string; messagingServiceSid: string | null; whatsappFrom: string | null }
-  | { ready: false; reason: string };
+  | { ready: false; reason: string; code?: string };
 
 /**
- * "Onboarding complete" for sending, in one place:
- *  - sms: an active subaccount, a campaign with status 'verified' that names its messaging service, and at least
- *    one active number (the service's sender pool; Twilio picks the sender when only MessagingServiceSid is given);
- *  - whatsapp: an active subaccount and a WhatsApp sender that is 'online'.
- * The onboarding engine writes these rows as its flows finish; nothing else is consulted.
+ * "Ready to send", in one place:
+ *  - a platform subaccount: active; sms needs a campaign with status 'verified' that names its messaging
+ *    service and at least one active number (the service's sender pool; Twilio picks the sender when only
+ *    MessagingServiceSid is given); whatsapp needs a WhatsApp sender that is 'online'. The onboarding engine
+ *    writes these rows as its flows finish;
+ *  - a connected account of the customer's own (#17): credentials that work, an active account and the
+ *    messaging service the customer chose; its campaigns are the customer's business with Twilio.
  */
 export async function sendingReadiness(db: Db, customerId: string, channel: MessageChannel): Promise<SendingReadiness> {
-  const sub = await findSubaccountByCustomer(db, customerId);
+  const { twilio_mode: mode, account } = await findSendingAccount(db, customerId);
+  if (mode === 'byoa') {
+    if (!account) return { ready: false, reason: 'Connect your Twilio account first (Twilio account › Connect)' };
+    if (account.connection_status === 'credentials_invalid') {
+      const e = credentialsInvalid(account);
+      return { ready: false, reason: e.detail, code: e.code };
+    }
+    if (account.status !== 'active') return { ready: false, reason: `The connected Twilio account is ${account.status}` };
+    if (channel === 'whatsapp') return { ready: false, reason: 'WhatsApp through a connected Twilio account is not offered; send SMS, or use a platform subaccount for WhatsApp' };
+    if (!account.messaging_service_sid) return { ready: false, reason: 'Choose which messaging service of your Twilio account sends (Twilio account › Sender)' };
+    return { ready: true, accountSid: account.account_sid, messagingServiceSid: account.messaging_service_sid, whatsappFrom: null };
+  }
+  const sub = account;
   if (!sub) return { ready: false, reason: 'The customer has no Twilio subaccount yet' };
   if (sub.status !== 'active') return { ready: false, reason: `The customer's Twilio subaccount is ${sub.status}` };
   if (channel === 'whatsapp') {
@@ -113,6 +128,8 @@ export interface MessagingServiceDeps {
   twilio: TwilioGateway;
   publicBaseUrl: string;
   now?: () => Date;
+  /** Told when Twilio refused an account's credentials while sending (a connected account's token was revoked). */
+  onCredentialsRejected?: (accountSid: string) => Promise<boolean>;
   /** Per-customer send limit in a fixed window shared by every instance (isv.rate_limits). */
   sendRateLimit?: { limit: number; windowMs: number };
 }
@@ -182,7 +199,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
         if (existing) return replay(existing);
       }
       const readiness = await sendingReadiness(db, customerId, input.channel);
-      if (!readiness.ready) throw new AppError(409, 'onboarding_incomplete', readiness.reason);
+      if (!readiness.ready) throw new AppError(409, readiness.code ?? 'onboarding_incomplete', readiness.reason);
       // Refused here, before Twilio: Twilio would answer 21610 anyway (FACTS §10) and count the attempt.
       const optOut = await findOptOut(db, customerId, input.to, input.channel);
       if (optOut?.status === 'opted_out') throw optedOut(input.to, input.channel);
@@ -224,6 +241,9 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
         created = await deps.twilio.call('messages.create', () => client.messages.create(params as never), { maxAttempts: 1 });
       } catch (err) {
         await deleteMessage(db, reservation.id);
+        if (err instanceof TwilioCallError && (err.httpStatus === 401 || err.twilioCode === 20003) && (await deps.onCredentialsRejected?.(readiness.accountSid))) {
+          throw credentialsInvalid({ account_sid: readiness.accountSid });
+        }
         throw await explainTwilioFailure(err, customerId, input);
       }
 

@@ -14,6 +14,7 @@ export async function listSubaccountsWithCustomers(db: Db): Promise<SubaccountWi
   return db.query<SubaccountWithCustomerRow>(
     `SELECT s.account_sid, s.friendly_name, s.status, s.customer_id, COALESCE(c.display_name, c.legal_name) AS customer_name
        FROM isv.twilio_subaccounts s JOIN isv.customers c ON c.id = s.customer_id
+      WHERE s.kind = 'subaccount'
       ORDER BY s.created_at, s.account_sid`,
   );
 }

@@ -80,6 +80,8 @@ export const configSchema = z
     SANDBOX_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
     SANDBOX_LATENCY_MS: intFrom(0),
     ONBOARDING_CRON: z.string().default('*/5 * * * * *'),
+    // The daily re-check of every connected customer Twilio account's credentials (#17).
+    TWILIO_CONNECTION_CHECK_CRON: z.string().default('17 4 * * *'),
     ONBOARDING_LEASE_MS: intFrom(60_000, 1000),
     ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
     ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
@@ -148,6 +150,7 @@ export const configSchema = z
         faultRate: c.SANDBOX_FAULT_RATE,
         latencyMs: c.SANDBOX_LATENCY_MS,
       },
+      connections: { checkCron: c.TWILIO_CONNECTION_CHECK_CRON },
       onboarding: {
         cron: c.ONBOARDING_CRON,
         leaseMs: c.ONBOARDING_LEASE_MS,

@@ -99,6 +99,8 @@ export interface TwilioGateway {
   authTokenFor(accountSid: string): Promise<string | undefined>;
   /** Forgets a subaccount's cached token and client (call after storing a new token). */
   invalidate(accountSid: string): void;
+  /** A client for credentials not stored yet (checking a customer's own account before connecting it). */
+  withCredentials(accountSid: string, authToken: string): Twilio;
 }
 
 export interface GatewayOptions {
@@ -291,5 +293,7 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
     },
 
     invalidate,
+
+    withCredentials: (accountSid, authToken) => buildClient(accountSid, authToken, baseHttpClient),
   };
 }

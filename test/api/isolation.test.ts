@@ -66,6 +66,9 @@ describe('isolation matrix over every documented route', () => {
     customerB = (await ctx.request.post('/api/isv/customers').set(ownerOfB.auth).send(customerBody({ legalName: 'Customer B' }))).body.id;
     // A has submitted A2P data, so GET …/a2p has something to return to its own member (404 a2p_not_submitted otherwise).
     expect((await ctx.request.post(`/api/isv/customers/${customerA}/a2p`).set(memberOfA.auth).send(a2pRequest())).status).toBe(201);
+    // A has its own Twilio account connected too (#17), so the connection's read routes answer 200 for its member.
+    const own = (await (await fetch(`${ctx.sandbox.url}/sandbox/accounts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { account_sid: string; auth_token: string };
+    expect((await ctx.request.put(`/api/isv/customers/${customerA}/twilio-connection`).set(memberOfA.auth).send({ accountSid: own.account_sid, authToken: own.auth_token })).status).toBe(200);
     docs = ctx.features.routeDocs;
   });
   afterAll(() => ctx.close());

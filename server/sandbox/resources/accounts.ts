@@ -153,4 +153,54 @@ export const accountsModule = defineModule('accounts', (api) => {
     },
     { rawAccountPath: true },
   );
+
+  // Sandbox control: an independent account, as a business that already has Twilio would bring (not a subaccount
+  // of the master; its own main account). JSON or form: friendlyName, trial (a Trial account cannot text
+  // unverified numbers, error 21608). Answers its credentials.
+  api.control('POST', '/sandbox/accounts', (req) => {
+    const friendlyName = req.field('friendlyName') ?? req.field('FriendlyName') ?? 'My Twilio account';
+    if (friendlyName.length > 64) throw errors.invalidParam('friendlyName', 'must be at most 64 characters');
+    const trialField = (req.json as { trial?: unknown } | undefined)?.trial ?? req.field('trial');
+    const trial = trialField === true || trialField === 'true';
+    const sid = api.sid('AC');
+    const at = api.now().toISOString();
+    const account = api.state.insert<AccountRecord>('account', {
+      sid,
+      account_sid: sid,
+      owner_account_sid: sid,
+      friendly_name: friendlyName,
+      status: 'active',
+      type: trial ? 'Trial' : 'Full',
+      auth_token: randomBytes(16).toString('hex'),
+      date_created: at,
+      date_updated: at,
+    });
+    return { status: 201, body: { account_sid: account.sid, auth_token: account.auth_token, friendly_name: account.friendly_name, type: account.type } };
+  });
+
+  /** An independent account named by `account_sid` (subaccounts and the master are changed through the API). */
+  const independent = (sid: string | undefined): AccountRecord => {
+    if (!sid) throw errors.missingParam('account_sid');
+    const a = api.state.get<AccountRecord>('account', sid);
+    if (!a || a.owner_account_sid !== a.sid || a.sid === api.settings.masterAccountSid) throw errors.notFound(`/sandbox/accounts ${sid}`);
+    return a;
+  };
+
+  // Sandbox control: the owner rotates the auth token in the Console; the old one stops working at once.
+  api.control('POST', '/sandbox/accounts/token', (req) => {
+    const a = independent(req.field('account_sid'));
+    const updated = api.state.update<AccountRecord>('account', a.sid, { auth_token: randomBytes(16).toString('hex'), date_updated: api.now().toISOString() });
+    return { status: 200, body: { account_sid: updated.sid, auth_token: updated.auth_token } };
+  });
+
+  // Sandbox control: Twilio suspends or closes an independent account (billing, abuse, or the owner closing it).
+  api.control('POST', '/sandbox/accounts/status', (req) => {
+    const a = independent(req.field('account_sid'));
+    const status = req.field('status');
+    if (!STATUSES.includes(status as (typeof STATUSES)[number])) throw errors.invalidParam('status', `must be one of ${STATUSES.join(', ')}`);
+    if (a.status === 'closed' && status !== 'closed') throw new TwilioError(400, 21479, 'Cannot reopen a closed account');
+    const updated = api.state.update<AccountRecord>('account', a.sid, { status: status as AccountRecord['status'], date_updated: api.now().toISOString() });
+    if (status === 'closed' && a.status !== 'closed') api.emitAccountClosed(updated);
+    return { status: 200, body: renderAccount(updated) };
+  });
 });

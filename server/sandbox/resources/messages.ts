@@ -239,6 +239,10 @@ export const messagesModule = defineModule('messages', (api) => {
     const statusCallback = ctx.param('StatusCallback');
 
     if (ctx.account.status !== 'active') throw new TwilioError(400, 10001, 'Account is not active');
+    // A trial account may only text the numbers verified on it; the sandbox verifies none (DOCS /docs/api/errors/21608).
+    if (ctx.account.type === 'Trial') {
+      throw new TwilioError(400, 21608, `The number ${to} is unverified. Trial accounts may only send messages to verified numbers.`);
+    }
     if (from === undefined && serviceSid === undefined) throw new TwilioError(400, 21603, "A 'From' phone number is required.");
     if (!body && !contentSid && media.length === 0) throw new TwilioError(400, 21602, 'Message body is required.');
     if ([...body].length > 1600) throw new TwilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
