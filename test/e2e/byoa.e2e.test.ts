@@ -169,7 +169,7 @@ describe('a customer on its own Twilio account', () => {
     await shot('33-byoa-connected');
 
     // The Twilio account page (in the navigation): the chosen sender and a connection test.
-    await page.getByRole('link', { name: 'Twilio account' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Twilio account' }).click();
     await page.getByRole('heading', { name: 'Twilio account', level: 1 }).waitFor();
     await page.getByText(own.serviceSid).waitFor();
     await page.getByRole('button', { name: 'Test connection' }).click();
