@@ -1,7 +1,8 @@
 // Bring your own Twilio account (#17) end to end in Debian's Chromium against `tsx server/main.ts`: a customer
 // signs up, chooses "Connect my own Twilio account" in the wizard, connects an independent sandbox account set up
 // the way a real account already is (a number in a messaging service, made through the Twilio REST API of the
-// sandbox), picks that service as its sender, sends a text on the send page and sees it delivered.
+// sandbox), picks that service as its sender, sends a text on the send page and sees it delivered; when Twilio stops accepting
+// the token, the banner's reconnect form brings sending back.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -106,8 +107,10 @@ afterAll(async () => {
 });
 
 describe('a customer on its own Twilio account', () => {
+  let own: Awaited<ReturnType<typeof ownTwilioAccount>>;
+
   it('connects its account in the wizard, picks its messaging service, and sees a text it sends delivered', async () => {
-    const own = await ownTwilioAccount();
+    own = await ownTwilioAccount();
 
     // Sign up and confirm the email address.
     await page.goto(`${server.url}/signup`);
@@ -202,6 +205,32 @@ describe('a customer on its own Twilio account', () => {
     const sent = await twilio<{ messages: { to: string; from: string | null; messaging_service_sid: string | null }[] }>(own, 'GET', `api.twilio.com/2010-04-01/Accounts/${own.sid}/Messages.json?To=${encodeURIComponent(RECIPIENT)}`);
     expect(sent.messages.length).toBeGreaterThanOrEqual(1);
     expect(customerId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('asks the owner to reconnect once Twilio stops accepting the token, and sends again after reconnecting', async () => {
+    // The owner rotates the Auth Token in the Twilio Console: the saved one stops working at once.
+    const res = await fetch(`${server.sandboxUrl}/sandbox/accounts/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ account_sid: own.sid }),
+    });
+    expect(res.status).toBe(200);
+    const rotated = ((await res.json()) as { auth_token: string }).auth_token;
+
+    await page.getByRole('link', { name: 'Send test' }).click();
+    await page.getByLabel(/^To/).fill(RECIPIENT);
+    await page.getByLabel(/^Message/).fill('Harbor Cafe: we are open until 10 tonight.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The message was not sent' }).getByText(/no longer accepts/).waitFor();
+    const banner = page.getByRole('region', { name: 'Reconnect your Twilio account' });
+    await banner.getByText(`Twilio refuses the credentials of your account ${own.sid}`).waitFor();
+    await shot('37-byoa-reconnect-banner');
+
+    await banner.getByLabel(/^Auth Token/).fill(rotated);
+    await banner.getByRole('button', { name: 'Reconnect' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText(/Sent\. Twilio has it as/).waitFor();
   });
 
   it('has no serious or critical WCAG 2.1 A/AA violations (axe-core) on the pages screenshotted above', () => {
