@@ -1,6 +1,7 @@
 // A2P registration use cases: the customer submits brand + campaign data (it waits for an admin), resubmits after a
 // rejection, enters the sole-proprietor OTP, and lists its numbers.
 import type { Db } from '../platform/db/db.ts';
+import { assertPlatformSubaccountMode } from '../customers/twilio-mode.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
 import { a2pSubmissionSchema, type A2pRequest, type A2pSubmission, type BrandView } from '../../shared/a2p.ts';
 import { findCustomerData } from '../onboarding/customers-read.dao.ts';
@@ -31,6 +32,7 @@ function view(b: BrandRow, flowId: string): BrandView {
 }
 
 export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now = new Date()): Promise<{ created: boolean; brand: BrandView }> {
+  await assertPlatformSubaccountMode(db, customerId, 'A2P 10DLC registration');
   return db.tx(async (tx) => {
     const customer = await findCustomerData(tx, customerId);
     if (!customer) throw notFound('Customer');

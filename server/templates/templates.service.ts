@@ -2,6 +2,7 @@
 // and its flow), list.
 import { UUID_PATTERN } from '../../shared/common.ts';
 import type { Db } from '../platform/db/db.ts';
+import { assertPlatformSubaccountMode } from '../customers/twilio-mode.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import type { TemplateCreate, TemplateUpdate, TemplateView } from '../../shared/templates.ts';
 import { findFlowBySubject, insertFlow, insertFlowEvent, listFlowsByCustomerAndKind } from '../onboarding/flows.dao.ts';
@@ -49,6 +50,7 @@ async function startTemplateFlow(tx: Db, t: TemplateRow, now: Date, message: str
 }
 
 export async function createTemplate(db: Db, customerId: string, input: TemplateCreate, now = new Date()): Promise<TemplateView> {
+  await assertPlatformSubaccountMode(db, customerId, 'template registration');
   return db.tx(async (tx) => {
     if (await findLatestTemplateVersion(tx, customerId, input.name))
       throw conflict('template_exists', 'A template with this name exists; edit it (PUT) to make a new version');

@@ -2,6 +2,7 @@
 // after WhatsApp put the sender OFFLINE.
 import { UUID_PATTERN } from '../../shared/common.ts';
 import type { Db } from '../platform/db/db.ts';
+import { assertPlatformSubaccountMode } from '../customers/twilio-mode.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import type { SenderCreate, SenderView } from '../../shared/whatsapp.ts';
 import { findFlowBySubject, insertFlow, insertFlowEvent } from '../onboarding/flows.dao.ts';
@@ -20,6 +21,7 @@ function view(s: SenderRow, flowId: string): SenderView {
 }
 
 export async function registerSender(db: Db, customerId: string, input: SenderCreate, now = new Date()): Promise<{ created: boolean; sender: SenderView }> {
+  await assertPlatformSubaccountMode(db, customerId, 'WhatsApp sender registration');
   return db.tx(async (tx) => {
     const existing = await findSenderByPhone(tx, customerId, input.phoneNumber);
     if (existing) {

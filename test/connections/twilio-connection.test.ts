@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signUp, type SignedUp } from '../helpers/auth.ts';
 import { customerBody } from '../customers/fixtures.ts';
 import { createTenant } from '../messaging/tenant.ts';
+import { a2pRequest } from '../onboarding/fixtures.ts';
 import { connectionResourcesSchema, operatorConnectionsSchema, testConnectionResponseSchema, twilioConnectionSchema } from '../../shared/twilio-connection.ts';
 import { messageDetailSchema, sendMessageResponseSchema } from '../../shared/messages.ts';
 
@@ -63,6 +64,14 @@ describe('connecting a Twilio account of the customer’s own', () => {
     const flows = await ctx.db.query(`SELECT kind FROM isv.flows WHERE customer_id = $1`, [customerId]);
     expect(flows).toEqual([]);
     expect(ctx.sandbox.requests.some((r) => r.method === 'POST' && r.path === '/2010-04-01/Accounts.json' && r.params.FriendlyName === `isv:${customerId}`)).toBe(false);
+  });
+
+  it('sends a business on its own account to its own Console for A2P registration instead of starting a flow', async () => {
+    const { owner, customerId } = await byoaCustomer();
+    const res = await ctx.request.post(`/api/isv/customers/${customerId}/a2p`).set(owner.auth).send(a2pRequest());
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('own_twilio_account');
+    expect(await ctx.db.query(`SELECT kind FROM isv.flows WHERE customer_id = $1`, [customerId])).toEqual([]);
   });
 
   it('connects with good credentials, answers them masked and keeps the token sealed', async () => {

@@ -31,7 +31,8 @@ export function navFor(me: MeResponse | undefined, customerId: string | undefine
         { to: `${base}/progress`, label: 'Progress' },
         { to: `${base}/onboarding`, label: 'Onboarding' },
         { to: `${base}/numbers`, label: 'Numbers' },
-        { to: `${base}/templates`, label: 'Templates' },
+        // Templates are registered in the platform's subaccount; a business on its own account does it there.
+        ...(twilioMode === 'byoa' ? [] : [{ to: `${base}/templates`, label: 'Templates' }]),
         { to: `${base}/send`, label: 'Send test' },
         { to: `${base}/messages`, label: 'Messages' },
         { to: `${base}/opt-outs`, label: 'Opt-outs' },
