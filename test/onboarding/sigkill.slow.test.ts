@@ -124,7 +124,11 @@ async function run(sc: Scenario): Promise<void> {
     });
     return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, any> };
   };
-  const healthy = () => until('the platform to answer', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 90_000);
+  // A platform that never answers says why: its own output goes into the failure.
+  const healthy = () =>
+    until('the platform to answer', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 150_000).catch((err: Error) => {
+      throw new Error(`${err.message}; its output:\n${server.output.join('').slice(-3000)}`);
+    });
 
   let server = startGroup(['serve', '--no-web-build'], env);
   await healthy();
