@@ -3,14 +3,13 @@
 // the way a real account already is (a number in a messaging service, made through the Twilio REST API of the
 // sandbox), picks that service as its sender, sends a text on the send page and sees it delivered; when Twilio stops accepting
 // the token, the banner's reconnect form brings sending back.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from './server-process.ts';
+import { screenshotter } from './screenshots.ts';
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OWNER = 'owner@own-account-e2e.test';
 const PASSWORD = 'correct-horse-battery-staple';
@@ -21,23 +20,9 @@ let server: RunningServer;
 let browser: Browser;
 let page: Page;
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const accessibilityProblems: string[] = [];
-
-/** Screenshot of the page, plus an axe-core check: serious and critical WCAG A/AA violations are collected. */
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-  }).then(
-    (found) => found,
-    (err: unknown) => [`axe-core could not run: ${String(err)}`],
-  );
-  for (const v of violations) accessibilityProblems.push(`${name}: ${v}`);
-}
+const screenshots = screenshotter();
+const accessibilityProblems = screenshots.problems;
+const shot = (name: string) => screenshots.shot(page, name);
 
 /** The verification link mailed to `to`, read from the server's outbox (quoted-printable bodies). */
 async function verificationLink(to: string): Promise<string> {
@@ -90,7 +75,6 @@ async function ownTwilioAccount(): Promise<{ sid: string; token: string; number:
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startServer({ ONBOARDING_CRON: '* * * * * *', ONBOARDING_POLL_MIN_MS: '200', ONBOARDING_POLL_MAX_MS: '1000' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

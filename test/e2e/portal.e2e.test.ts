@@ -2,14 +2,13 @@
 // review delay): a customer signs up and completes the wizard, an admin approves, the customer watches every flow
 // reach done, sends a test message and sees it delivered, a STOP shows in opt-outs, and an operator suspends the
 // subaccount. Screenshots of each main page go to test-results/screenshots/.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from './server-process.ts';
+import { screenshotter } from './screenshots.ts';
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CUSTOMER = 'owner@acme-e2e.test';
 const ADMIN = 'admin@isv-e2e.test';
@@ -33,23 +32,9 @@ async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
   return page;
 }
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const accessibilityProblems: string[] = [];
-
-/** Screenshot of the page, plus an axe-core check: serious and critical WCAG A/AA violations are collected. */
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-  }).then(
-    (found) => found,
-    (err: unknown) => [`axe-core could not run: ${String(err)}`],
-  );
-  for (const v of violations) accessibilityProblems.push(`${name}: ${v}`);
-}
+const screenshots = screenshotter();
+const accessibilityProblems = screenshots.problems;
+const shot = screenshots.shot;
 
 const usedLinks = new Set<string>();
 
@@ -124,7 +109,6 @@ async function fillProfile(page: Page, legalName: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startServer({
     SANDBOX_REVIEW_DELAY_MS: '200',
     ONBOARDING_CRON: '* * * * * *',
