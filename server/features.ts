@@ -28,7 +28,7 @@ import { assertCustomerAccess } from './customers/customer-access.ts';
 import { createCustomersService, type CustomersService } from './customers/customers.service.ts';
 import { customersRoutes, routeDocs as customersRouteDocs } from './customers/customers.routes.ts';
 import { createSupabaseInviteSender } from './customers/supabase-invite.ts';
-import { resumeAfterCustomerFix, startSubaccountFlow } from './onboarding/onboarding.service.ts';
+import { resumeAfterCustomerFix, resumeAfterReconnect, startSubaccountFlow, stopConnectedFlows } from './onboarding/onboarding.service.ts';
 import { createOnboardingEngine, type OnboardingEngine } from './onboarding/engine.ts';
 import { createOnboardingScheduler } from './onboarding/scheduler.ts';
 import { onboardingRoutes, routeDocs as onboardingRouteDocs } from './onboarding/onboarding.routes.ts';
@@ -170,6 +170,7 @@ export function buildFeatures(core: CoreDeps): Features {
     canSendThroughSubaccount: async (db, customerId) =>
       (await sendingReadiness(db, customerId, 'sms')).ready || (await sendingReadiness(db, customerId, 'whatsapp')).ready,
     startSubaccountFlow: (tx, customerId) => startSubaccountFlow(tx, customerId),
+    connectedFlows: { resumeAfterReconnect: (tx, customerId) => resumeAfterReconnect(tx, customerId), stop: (tx, customerId, reason) => stopConnectedFlows(tx, customerId, reason) },
     sendTestMessage: async (principal, customerId, to) => {
       const { message } = await messaging.send(principal, customerId, { channel: 'sms', to, body: 'Test message: your Twilio account is connected to the platform.' });
       return { sid: message.sid, status: message.status };
@@ -185,7 +186,10 @@ export function buildFeatures(core: CoreDeps): Features {
 
   // Onboarding (issue 4): the engine ticked by node-cron (ONBOARDING_CRON), the progress read model, A2P,
   // WhatsApp senders, templates and the admin approval queue.
-  const engine = createOnboardingEngine({ db: core.db, twilio: core.twilio, keyRing: core.keyRing, config: core.config, logger: core.logger, now: core.now });
+  const engine = createOnboardingEngine({
+    db: core.db, twilio: core.twilio, keyRing: core.keyRing, config: core.config, logger: core.logger, now: core.now,
+    onCredentialsRejected: (accountSid) => connections.credentialsRejected(accountSid),
+  });
   background.push(createOnboardingScheduler({ engine, cron: core.config.onboarding.cron, logger: core.logger }));
   routers.push({ path: '/isv', router: onboardingRoutes({ db: core.db }) });
   routers.push({ path: '/isv', router: brandsRoutes({ db: core.db, now: core.now }) });

@@ -15,6 +15,8 @@ export const subaccountUsageSchema = z.object({
   priceUnit: z.string(),
 });
 
+export type SubaccountUsage = z.infer<typeof subaccountUsageSchema>;
+
 export const reconciledSubaccountSchema = z.object({
   customerId: z.uuid().nullable(),
   customerName: z.string().nullable(),

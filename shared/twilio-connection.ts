@@ -3,6 +3,7 @@
 // Twilio before anything is stored, sealed like subaccount tokens, and never answered back (only the last 4).
 import { z } from 'zod';
 import { e164Schema } from './common.ts';
+import { subaccountUsageSchema } from './operator.ts';
 
 export const twilioModeSchema = z.enum(['subaccount', 'byoa']);
 export type TwilioMode = z.infer<typeof twilioModeSchema>;
@@ -35,6 +36,13 @@ export const twilioConnectionSchema = z.object({
   tokenLast4: z.string(),
   /** The messaging service chosen as the customer's sender; null until one is chosen. */
   messagingServiceSid: z.string().nullable(),
+  /**
+   * Twilio's `campaign_status` of that service's A2P 10DLC campaign when last read (null: it has none). Anything
+   * but VERIFIED: the customer is offered the A2P registration, run in its own account.
+   */
+  senderCampaignStatus: z.string().nullable(),
+  /** The customer's own WhatsApp sender that sends its WhatsApp messages (`whatsapp:+…`); null: none chosen. */
+  whatsappFrom: z.string().nullable(),
   connectedAt: z.string(),
   lastCheckedAt: z.string(),
   /** Why the last check failed, in plain words; null when it passed. */
@@ -78,11 +86,21 @@ export type ConnectionResources = z.infer<typeof connectionResourcesSchema>;
 
 export const chooseSenderSchema = z.strictObject({
   messagingServiceSid: z.string().trim().regex(/^MG[0-9a-f]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex characters'),
+  /** One of the account's WhatsApp senders (Senders API) to send WhatsApp messages; omitted or null: none. */
+  whatsappSenderSid: z.string().trim().regex(/^XE[0-9a-f]{32}$/, 'must be a WhatsApp sender SID: XE followed by 32 hex characters').nullish(),
 });
+export type ChooseSender = z.infer<typeof chooseSenderSchema>;
 
 /** Operators: every connected account beside the platform's subaccounts. */
 export const operatorConnectionsSchema = z.object({
-  items: z.array(twilioConnectionSchema.extend({ customerId: z.uuid(), customerName: z.string() })),
+  items: z.array(
+    twilioConnectionSchema.extend({
+      customerId: z.uuid(),
+      customerName: z.string(),
+      /** This month's usage, read with the account's own token; null when its credentials do not allow it. */
+      usage: subaccountUsageSchema.nullable(),
+    }),
+  ),
 });
 
 export const accountSidParamsSchema = z.object({ accountSid: accountSidSchema });

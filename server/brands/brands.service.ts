@@ -1,7 +1,9 @@
 // A2P registration use cases: the customer submits brand + campaign data (it waits for an admin), resubmits after a
 // rejection, enters the sole-proprietor OTP, and lists its numbers.
 import type { Db } from '../platform/db/db.ts';
-import { assertPlatformSubaccountMode } from '../customers/twilio-mode.ts';
+import { findConnectionByCustomer } from '../subaccounts/subaccounts.dao.ts';
+import { credentialsInvalid } from '../connections/connections.service.ts';
+import { inConnectedAccount } from '../onboarding/flow-definition.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
 import { a2pSubmissionSchema, type A2pRequest, type A2pSubmission, type BrandView } from '../../shared/a2p.ts';
 import { findCustomerData } from '../onboarding/customers-read.dao.ts';
@@ -31,18 +33,32 @@ function view(b: BrandRow, flowId: string): BrandView {
   };
 }
 
+/**
+ * A business on its own Twilio account registers there, as a direct customer (#17), once it chose the messaging
+ * service that sends for it and only while that service has no verified campaign.
+ */
+async function assertConnectedAccountCanRegister(db: Db, customerId: string): Promise<void> {
+  const row = await findConnectionByCustomer(db, customerId);
+  if (!row) throw conflict('twilio_not_connected', 'Connect your Twilio account first (Twilio account page); the registration runs in it.');
+  if (row.connection_status === 'credentials_invalid') throw credentialsInvalid(row);
+  if (!row.messaging_service_sid) throw conflict('sender_not_chosen', 'Choose the messaging service of your Twilio account that sends your texts first (Twilio account page); the campaign is registered on it.');
+  if (row.sender_campaign_status === 'VERIFIED') throw conflict('campaign_already_verified', 'The messaging service you chose already has a verified A2P 10DLC campaign: nothing to register.');
+}
+
 export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now = new Date()): Promise<{ created: boolean; brand: BrandView }> {
-  await assertPlatformSubaccountMode(db, customerId, 'A2P 10DLC registration');
   return db.tx(async (tx) => {
     const customer = await findCustomerData(tx, customerId);
     if (!customer) throw notFound('Customer');
+    const direct = customer.twilio_mode === 'byoa';
     const soleProp = customer.business_type === 'sole_proprietor';
     if (soleProp !== (req.brandType === 'SOLE_PROPRIETOR')) {
       throw new AppError(422, 'validation_failed', 'The request body is invalid', [
         { path: 'brandType', message: soleProp ? 'a sole proprietor registers a SOLE_PROPRIETOR brand' : 'only sole proprietors register SOLE_PROPRIETOR brands' },
       ]);
     }
-    const existing = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).at(-1);
+    // A registration in the other kind of account (before a switch) is not this one's.
+    const existing = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).filter((f) => inConnectedAccount(f) === direct).at(-1);
+    if (direct && existing?.status !== 'done') await assertConnectedAccountCanRegister(tx, customerId);
     if (existing) {
       if (existing.status === 'done') throw conflict('a2p_already_registered', 'This customer already completed A2P registration');
       if (existing.waiting_for === 'otp') throw conflict('otp_expected', 'The brand is waiting for the verification code; enter it first');
@@ -69,14 +85,15 @@ export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now
       });
       return { created: false, brand: view(brand, existing.id) };
     }
-    const sub = await ensureSubaccountFlow(tx, customerId);
+    const sub = direct ? undefined : await ensureSubaccountFlow(tx, customerId);
     const brand = await insertBrand(tx, { customerId, brandType: req.brandType, data: req });
     await insertCampaign(tx, { customerId, brandId: brand.id, data: req.campaign });
     const flow = await insertFlow(tx, {
       kind: 'a2p',
       customerId,
       subjectId: brand.id,
-      dependsOn: sub.id,
+      dependsOn: sub?.id ?? null,
+      context: direct ? { twilioAccount: 'connected' } : {},
       state: 'awaiting_approval',
       status: 'awaiting_approval',
       waitingFor: 'admin_approval',

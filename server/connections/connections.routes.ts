@@ -26,7 +26,7 @@ export const routeDocs: RouteDoc[] = [
   { method: 'delete', path: base, summary: "Disconnect it (owners): the service's callback URLs are restored; the customer goes back to a platform subaccount", auth: 'user', status: 204, tags },
   { method: 'post', path: `${base}/test`, summary: 'Re-check the credentials, report what the account has, optionally send a test message', auth: 'user', body: testConnectionSchema, response: testConnectionResponseSchema, tags },
   { method: 'get', path: `${base}/resources`, summary: "The account's messaging services (with A2P campaign status), numbers and WhatsApp senders", auth: 'user', response: connectionResourcesSchema, tags },
-  { method: 'put', path: `${base}/sender`, summary: "Make one of the account's messaging services the customer's sender (its callbacks point here)", auth: 'user', body: chooseSenderSchema, response: twilioConnectionSchema, tags },
+  { method: 'put', path: `${base}/sender`, summary: "Make one of the account's messaging services (and optionally one of its WhatsApp senders) the customer's sender; their callbacks point here", auth: 'user', body: chooseSenderSchema, response: twilioConnectionSchema, tags },
   { method: 'get', path: '/isv/operator/twilio-connections', summary: 'Every connected customer account: status and last check', auth: 'operator', response: operatorConnectionsSchema, tags },
   { method: 'post', path: '/isv/operator/twilio-connections/:accountSid/disconnect', summary: "Disconnect a customer's own account (it is never suspended or closed: it is not the platform's)", auth: 'operator', status: 204, tags },
 ];
@@ -58,7 +58,7 @@ export function connectionsRoutes(deps: { connections: ConnectionsService }): Ro
   router.put('/customers/:id/twilio-connection/sender', async (req, res) => {
     const id = customerId(req);
     const body = parseInput(chooseSenderSchema, req.body);
-    res.json(await connections.chooseSender(getPrincipal(req), id, body.messagingServiceSid));
+    res.json(await connections.chooseSender(getPrincipal(req), id, body));
   });
 
   router.get('/operator/twilio-connections', requireRole('operator'), async (_req, res) => {

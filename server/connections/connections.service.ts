@@ -21,11 +21,16 @@ import {
   listConnections,
   recordConnectionCheck,
   setConnectionSender,
+  setConnectionWhatsappSender,
+  setSenderCampaignStatus,
   upsertConnection,
   type ConnectionRow,
   type SubaccountStatus,
 } from '../subaccounts/subaccounts.dao.ts';
+import { asSender, sendersApi } from '../twilio/senders.ts';
+import { monthUsage, type MonthUsage } from '../twilio/usage.ts';
 import type {
+  ChooseSender,
   ConnectionResources,
   ConnectTwilio,
   TestConnectionResponse,
@@ -44,6 +49,11 @@ export interface ConnectionsDeps {
   startSubaccountFlow: (tx: Db, customerId: string) => Promise<void>;
   /** Sends a test message the normal way (checks, log, status callbacks). */
   sendTestMessage: (principal: Principal, customerId: string, to: string) => Promise<{ sid: string; status: string }>;
+  /** Registrations running in the connected account (A2P as a direct customer): resumed after a reconnect, stopped on disconnect. */
+  connectedFlows: {
+    resumeAfterReconnect: (tx: Db, customerId: string) => Promise<number>;
+    stop: (tx: Db, customerId: string, reason: string) => Promise<number>;
+  };
   now?: () => Date;
 }
 
@@ -53,13 +63,13 @@ export interface ConnectionsService {
   disconnect(principal: Principal, customerId: string): Promise<void>;
   test(principal: Principal, customerId: string, to?: string): Promise<TestConnectionResponse>;
   resources(principal: Principal, customerId: string): Promise<ConnectionResources>;
-  chooseSender(principal: Principal, customerId: string, messagingServiceSid: string): Promise<TwilioConnection>;
+  chooseSender(principal: Principal, customerId: string, choice: ChooseSender): Promise<TwilioConnection>;
   /** Re-checks every connection's credentials (the daily job); returns how many changed status. */
   checkAll(): Promise<{ checked: number; invalid: number }>;
   /** Called when Twilio answered 20003 to a connected account's request: re-check it now. */
   credentialsRejected(accountSid: string): Promise<boolean>;
   /** Operators: every connected account. */
-  listForOperator(): Promise<(TwilioConnection & { customerId: string; customerName: string })[]>;
+  listForOperator(): Promise<(TwilioConnection & { customerId: string; customerName: string; usage: MonthUsage | null })[]>;
   /** Operators: disconnect a customer's account (never suspend or close it: it is not ours). */
   disconnectByOperator(principal: Principal, accountSid: string): Promise<void>;
 }
@@ -73,6 +83,8 @@ export function toConnection(r: ConnectionRow): TwilioConnection {
     accountStatus: r.status,
     tokenLast4: r.token_last4,
     messagingServiceSid: r.messaging_service_sid,
+    senderCampaignStatus: r.messaging_service_sid ? r.sender_campaign_status : null,
+    whatsappFrom: r.whatsapp_from,
     connectedAt: r.connected_at.toISOString(),
     lastCheckedAt: r.last_checked_at.toISOString(),
     lastError: r.last_error,
@@ -151,27 +163,75 @@ export function createConnectionsService(deps: ConnectionsDeps): ConnectionsServ
     return previous;
   }
 
-  /** Gives the chosen service its callback URLs back (best effort: a revoked token cannot). */
-  async function restoreCallbacks(row: ConnectionRow): Promise<boolean> {
-    if (!row.messaging_service_sid) return true;
-    const previous = row.previous_callbacks ?? { inboundRequestUrl: null, statusCallback: null };
+  /** The A2P campaign status of a service: the verified campaign's, else the first one's; null when it has none. */
+  async function campaignStatusOf(client: Twilio, serviceSid: string): Promise<string | null> {
+    const campaigns = await twilio.call('connection.campaigns.list', () => client.messaging.v1.services(serviceSid).usAppToPerson.list({ limit: 20 }), { maxAttempts: 2 });
+    return (campaigns.find((x) => x.campaignStatus === 'VERIFIED') ?? campaigns[0])?.campaignStatus ?? null;
+  }
+
+  /** Points the WhatsApp sender's inbound webhook here; returns what it was. */
+  async function takeOverWhatsapp(client: Twilio, sender: { sid: string; webhook: { callback_url: string | null; callback_method: string | null } }) {
+    await twilio.call('connection.senders.update', () => sendersApi(client)(sender.sid).update({ webhook: { callback_url: ourInbound, callback_method: 'POST' } }), { maxAttempts: 2 });
+    return { callbackUrl: sender.webhook.callback_url, callbackMethod: sender.webhook.callback_method };
+  }
+
+  /** Best effort (a revoked token cannot): a failure is logged and reported as false. */
+  async function bestEffort(row: ConnectionRow, what: string, fn: (client: Twilio) => Promise<unknown>): Promise<boolean> {
     try {
-      const client = await twilio.subaccount(row.account_sid);
-      await twilio.call('connection.services.update', () =>
-        client.messaging.v1.services(row.messaging_service_sid!).update({
-          inboundRequestUrl: previous.inboundRequestUrl ?? '',
-          statusCallback: previous.statusCallback ?? '',
-        }), { maxAttempts: 2 });
+      await fn(await twilio.subaccount(row.account_sid));
       return true;
     } catch (err) {
-      log.warn({ accountSid: row.account_sid, service: row.messaging_service_sid, reason: err instanceof TwilioCallError ? err.twilioMessage : String(err) }, 'connection.callbacks_not_restored');
+      log.warn({ accountSid: row.account_sid, what, reason: err instanceof TwilioCallError ? err.twilioMessage : String(err) }, 'connection.callbacks_not_restored');
       return false;
+    }
+  }
+
+  /** Gives the chosen service its callback URLs back. */
+  function restoreServiceCallbacks(row: ConnectionRow): Promise<boolean> {
+    const serviceSid = row.messaging_service_sid;
+    if (!serviceSid) return Promise.resolve(true);
+    const previous = row.previous_callbacks ?? { inboundRequestUrl: null, statusCallback: null };
+    return bestEffort(row, serviceSid, (client) =>
+      twilio.call('connection.services.update', () =>
+        client.messaging.v1.services(serviceSid).update({ inboundRequestUrl: previous.inboundRequestUrl ?? '', statusCallback: previous.statusCallback ?? '' }), { maxAttempts: 2 }),
+    );
+  }
+
+  /** Gives the chosen WhatsApp sender its inbound webhook back. */
+  function restoreWhatsapp(row: ConnectionRow): Promise<boolean> {
+    const senderSid = row.whatsapp_sender_sid;
+    if (!senderSid) return Promise.resolve(true);
+    const previous = row.previous_whatsapp_webhook ?? { callbackUrl: null, callbackMethod: null };
+    return bestEffort(row, senderSid, (client) =>
+      twilio.call('connection.senders.update', () =>
+        sendersApi(client)(senderSid).update({ webhook: { callback_url: previous.callbackUrl ?? '', callback_method: previous.callbackMethod ?? 'POST' } }), { maxAttempts: 2 }),
+    );
+  }
+
+  async function restoreCallbacks(row: ConnectionRow): Promise<boolean> {
+    const [service, whatsapp] = await Promise.all([restoreServiceCallbacks(row), restoreWhatsapp(row)]);
+    return service && whatsapp;
+  }
+
+  /** A Twilio failure while changing the connected account: 422 naming the field on 404, 409 on revoked credentials, 503 on Twilio's faults. */
+  async function changing<T>(row: ConnectionRow, field: string, notFoundMessage: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof TwilioCallError && err.httpStatus === 404) throw fieldError(field, notFoundMessage);
+      if (isAuthFailure(err)) {
+        await markInvalid(row.account_sid, 'Twilio stopped accepting the saved Auth Token (error 20003)');
+        throw credentialsInvalid(row);
+      }
+      if (err instanceof TwilioCallError && err.kind === 'transient') throw unavailable();
+      throw err;
     }
   }
 
   async function remove(principal: Principal | null, row: ConnectionRow, action: string): Promise<void> {
     const restored = await restoreCallbacks(row);
     await db.tx(async (tx) => {
+      await deps.connectedFlows.stop(tx, row.customer_id, 'The Twilio account was disconnected, so the registration running in it stopped.');
       await deleteConnection(tx, row.customer_id);
       await setTwilioMode(tx, row.customer_id, 'subaccount');
       await deps.startSubaccountFlow(tx, row.customer_id);
@@ -251,6 +311,7 @@ export function createConnectionsService(deps: ConnectionsDeps): ConnectionsServ
           throw err;
         }
         await setTwilioMode(tx, customerId, 'byoa');
+        if (previous?.account_sid === accountSid) await deps.connectedFlows.resumeAfterReconnect(tx, customerId);
         await appendAudit(tx, {
           actor: principal,
           action: previous ? 'twilio_connection.reconnected' : 'twilio_connection.connected',
@@ -296,29 +357,39 @@ export function createConnectionsService(deps: ConnectionsDeps): ConnectionsServ
       return discover(await connectionOf(principal, customerId));
     },
 
-    async chooseSender(principal, customerId, messagingServiceSid) {
+    async chooseSender(principal, customerId, choice) {
       await ownerOnly(principal, customerId, 'choose the sender');
       const row = await findConnectionByCustomer(db, customerId);
       if (!row) throw notFound('Twilio connection');
-      if (row.messaging_service_sid === messagingServiceSid) return toConnection(row);
+      const { messagingServiceSid } = choice;
+      const whatsappSenderSid = choice.whatsappSenderSid ?? null;
       const client = await clientOf(row);
-      let previous: ConnectionRow['previous_callbacks'];
-      try {
-        previous = await takeOverCallbacks(client, messagingServiceSid);
-      } catch (err) {
-        if (err instanceof TwilioCallError && err.httpStatus === 404) throw fieldError('messagingServiceSid', 'is not a messaging service of the connected account');
-        if (isAuthFailure(err)) {
-          await markInvalid(row.account_sid, 'Twilio stopped accepting the saved Auth Token (error 20003)');
-          throw credentialsInvalid(row);
-        }
-        if (err instanceof TwilioCallError && err.kind === 'transient') throw unavailable();
-        throw err;
+      // Everything is read (and so validated) before anything changes in the account.
+      const serviceChanges = row.messaging_service_sid !== messagingServiceSid;
+      const whatsappChanges = row.whatsapp_sender_sid !== whatsappSenderSid;
+      const notService = 'is not a messaging service of the connected account';
+      const campaignStatus = await changing(row, 'messagingServiceSid', notService, () => campaignStatusOf(client, messagingServiceSid));
+      const sender = whatsappChanges && whatsappSenderSid
+        ? asSender(await changing(row, 'whatsappSenderSid', 'is not a WhatsApp sender of the connected account', () => twilio.call('connection.senders.fetch', () => sendersApi(client)(whatsappSenderSid).fetch(), { maxAttempts: 2 })))
+        : undefined;
+      let updated = row;
+      if (serviceChanges) {
+        const previous = await changing(row, 'messagingServiceSid', notService, () => takeOverCallbacks(client, messagingServiceSid));
+        // The service chosen before gets its own URLs back.
+        await restoreServiceCallbacks(row);
+        updated = (await setConnectionSender(db, customerId, { messagingServiceSid, previousCallbacks: previous, campaignStatus }))!;
+        await appendAudit(db, { actor: principal, actorRole: staffRoleOf(principal), action: 'twilio_connection.sender_chosen', targetType: 'twilio_account', targetId: row.account_sid, customerId, before: { messagingServiceSid: row.messaging_service_sid }, after: { messagingServiceSid, previousCallbacks: previous } });
+      } else {
+        await setSenderCampaignStatus(db, customerId, messagingServiceSid, campaignStatus);
+        updated = { ...updated, sender_campaign_status: campaignStatus };
       }
-      // The service chosen before gets its own URLs back.
-      if (row.messaging_service_sid) await restoreCallbacks(row);
-      const updated = await setConnectionSender(db, customerId, { messagingServiceSid, previousCallbacks: previous });
-      await appendAudit(db, { actor: principal, actorRole: staffRoleOf(principal), action: 'twilio_connection.sender_chosen', targetType: 'twilio_account', targetId: row.account_sid, customerId, before: { messagingServiceSid: row.messaging_service_sid }, after: { messagingServiceSid, previousCallbacks: previous } });
-      return toConnection(updated!);
+      if (whatsappChanges) {
+        const previousWebhook = sender ? await changing(row, 'whatsappSenderSid', 'is not a WhatsApp sender of the connected account', () => takeOverWhatsapp(client, sender)) : null;
+        await restoreWhatsapp(row);
+        updated = (await setConnectionWhatsappSender(db, customerId, sender && previousWebhook ? { sid: sender.sid, from: sender.sender_id, previousWebhook } : null))!;
+        await appendAudit(db, { actor: principal, actorRole: staffRoleOf(principal), action: 'twilio_connection.whatsapp_sender_chosen', targetType: 'twilio_account', targetId: row.account_sid, customerId, before: { whatsappFrom: row.whatsapp_from }, after: { whatsappFrom: sender?.sender_id ?? null, previousWebhook } });
+      }
+      return toConnection(updated);
     },
 
     async checkAll() {
@@ -347,7 +418,12 @@ export function createConnectionsService(deps: ConnectionsDeps): ConnectionsServ
     },
 
     async listForOperator() {
-      return (await listConnections(db)).map((r) => ({ ...toConnection(r), customerId: r.customer_id, customerName: r.customer_name }));
+      const rows = await listConnections(db);
+      // Usage where the credentials allow: read with the account's own token, never for one known not to work.
+      const usage = await Promise.all(
+        rows.map(async (r) => (r.connection_status === 'connected' && r.status !== 'closed' ? monthUsage(twilio, await twilio.subaccount(r.account_sid), r.account_sid, log) : null)),
+      );
+      return rows.map((r, i) => ({ ...toConnection(r), customerId: r.customer_id, customerName: r.customer_name, usage: usage[i] ?? null }));
     },
 
     async disconnectByOperator(principal, accountSid) {
@@ -362,7 +438,7 @@ export function createConnectionsService(deps: ConnectionsDeps): ConnectionsServ
       const [services, numbers, senders] = await Promise.all([
         c.messaging.v1.services.list({ limit: 100 }),
         c.incomingPhoneNumbers.list({ limit: 200 }),
-        (c.messaging.v2 as unknown as { channelsSenders: { list(p: { channel: string; limit: number }): Promise<unknown[]> } }).channelsSenders.list({ channel: 'whatsapp', limit: 100 }),
+        sendersApi(c).list({ channel: 'whatsapp', limit: 100 }),
       ]);
       const messagingServices = await Promise.all(
         services.map(async (s) => {
@@ -381,14 +457,12 @@ export function createConnectionsService(deps: ConnectionsDeps): ConnectionsServ
           };
         }),
       );
+      const chosen = messagingServices.find((s) => s.sid === row.messaging_service_sid);
+      if (chosen) await setSenderCampaignStatus(db, row.customer_id, chosen.sid, chosen.campaignStatus);
       return {
         messagingServices,
         phoneNumbers: numbers.map((n) => ({ sid: n.sid, phoneNumber: n.phoneNumber, friendlyName: n.friendlyName })),
-        whatsappSenders: senders.map((x) => {
-          const o = x as Record<string, unknown> & { toJSON?: () => Record<string, unknown> };
-          const j = (typeof o.toJSON === 'function' ? o.toJSON() : o) as Record<string, unknown>;
-          return { sid: String(j.sid), senderId: String(j.senderId ?? j.sender_id ?? ''), status: String(j.status) };
-        }),
+        whatsappSenders: senders.map(asSender).map((x) => ({ sid: x.sid, senderId: x.sender_id, status: x.status })),
       };
     });
   }

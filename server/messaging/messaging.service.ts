@@ -53,8 +53,9 @@ export type SendingReadiness =
  *    service and at least one active number (the service's sender pool; Twilio picks the sender when only
  *    MessagingServiceSid is given); whatsapp needs a WhatsApp sender that is 'online'. The onboarding engine
  *    writes these rows as its flows finish;
- *  - a connected account of the customer's own (#17): credentials that work, an active account and the
- *    messaging service the customer chose; its campaigns are the customer's business with Twilio.
+ *  - a connected account of the customer's own (#17): credentials that work, an active account and, for sms,
+ *    the messaging service the customer chose (its campaign is registered in Twilio's Console or by the A2P
+ *    flow run in that account); for whatsapp, the WhatsApp sender of that account the customer chose.
  */
 export async function sendingReadiness(db: Db, customerId: string, channel: MessageChannel): Promise<SendingReadiness> {
   const { twilio_mode: mode, account } = await findSendingAccount(db, customerId);
@@ -65,7 +66,10 @@ export async function sendingReadiness(db: Db, customerId: string, channel: Mess
       return { ready: false, reason: e.detail, code: e.code };
     }
     if (account.status !== 'active') return { ready: false, reason: `The connected Twilio account is ${account.status}` };
-    if (channel === 'whatsapp') return { ready: false, reason: 'WhatsApp through a connected Twilio account is not offered; send SMS, or use a platform subaccount for WhatsApp' };
+    if (channel === 'whatsapp') {
+      if (!account.whatsapp_from) return { ready: false, reason: 'Choose which WhatsApp sender of your Twilio account sends (Twilio account › Sender)' };
+      return { ready: true, accountSid: account.account_sid, messagingServiceSid: null, whatsappFrom: account.whatsapp_from.replace(/^whatsapp:/, '') };
+    }
     if (!account.messaging_service_sid) return { ready: false, reason: 'Choose which messaging service of your Twilio account sends (Twilio account › Sender)' };
     return { ready: true, accountSid: account.account_sid, messagingServiceSid: account.messaging_service_sid, whatsappFrom: null };
   }

@@ -9,7 +9,7 @@ import type { Db } from '../platform/db/db.ts';
 import type { KeyRing } from '../platform/crypto/keyring.ts';
 import type { Logger } from '../platform/logger.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
-import { findSubaccountByCustomer } from '../subaccounts/subaccounts.dao.ts';
+import { findConnectionByCustomer, findSubaccountByCustomer } from '../subaccounts/subaccounts.dao.ts';
 import type { FlowKind, FlowStatus } from '../../shared/onboarding.ts';
 import {
   claimDueFlows,
@@ -20,7 +20,7 @@ import {
   type FlowResult,
   type FlowRow,
 } from './flows.dao.ts';
-import { SimulatedCrash, isAllowedTransition, needsAttention, type FlowDefinition, type StepContext, type StepResult } from './flow-definition.ts';
+import { SimulatedCrash, WAITING_FOR_RECONNECT, inConnectedAccount, isAllowedTransition, needsAttention, type FlowDefinition, type StepContext, type StepResult } from './flow-definition.ts';
 import { explainTwilioError, handlingOf } from './twilio-errors.ts';
 import { flowDefinitions } from './flows/index.ts';
 
@@ -56,6 +56,8 @@ export interface EngineOptions {
   pollMaxMs?: number;
   /** Consecutive steps one claim may run before the flow goes back to the queue (fairness). */
   maxStepsPerClaim?: number;
+  /** Told when Twilio refused a customer's own connected account's token during a step (it turns credentials_invalid). */
+  onCredentialsRejected?: (accountSid: string) => Promise<unknown>;
 }
 
 export interface OnboardingEngine {
@@ -115,8 +117,9 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
     let sid: string | undefined;
     const accountSid = async () => {
       if (sid) return sid;
-      const row = await findSubaccountByCustomer(o.db, flow.customer_id);
-      if (!row) throw new Error(`customer ${flow.customer_id} has no subaccount yet`);
+      const connected = inConnectedAccount(flow);
+      const row = connected ? await findConnectionByCustomer(o.db, flow.customer_id) : await findSubaccountByCustomer(o.db, flow.customer_id);
+      if (!row) throw new Error(`customer ${flow.customer_id} has no ${connected ? 'connected Twilio account' : 'subaccount'} yet`);
       sid = row.account_sid;
       return sid;
     };
@@ -295,6 +298,11 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
 
   /** Who acts on an error: Twilio's transient faults retry, the customer fixes what they typed, the rest goes to operators. */
   function outcomeOfError(err: unknown, flow: FlowRow, def: FlowDefinition): Outcome {
+    // The customer's own account refused its token: only an owner can fix that, by reconnecting it.
+    if (err instanceof TwilioCallError && inConnectedAccount(flow) && (err.twilioCode === 20003 || err.httpStatus === 401)) {
+      const message = 'Twilio no longer accepts the Auth Token saved for your Twilio account. Reconnect the account with its current token on the Twilio account page; the registration then continues where it stopped.';
+      return { type: 'park', status: 'action_required', waitingFor: WAITING_FOR_RECONNECT, message, error: { code: 'twilio_credentials_invalid', message, twilioCode: err.twilioCode ?? null, fields: [] } };
+    }
     if (err instanceof TwilioCallError && err.kind === 'permanent') {
       if (err.twilioCode === 20404) {
         const recovery = recoverVanished(err, flow, def);
@@ -364,6 +372,10 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
           return;
         }
         out = outcomeOfError(err, flow, def);
+        if (out.type === 'park' && out.waitingFor === WAITING_FOR_RECONNECT) {
+          const row = await findConnectionByCustomer(o.db, flow.customer_id).catch(() => undefined);
+          if (row) await o.onCredentialsRejected?.(row.account_sid).catch((e: unknown) => log.error({ err: e, flowId: flow.id }, 'flow.credentials_report_failed'));
+        }
       }
       const cont = out.type === 'goto' && !def.terminal.includes(out.to) && steps + 1 < maxSteps && !stopping;
       let next: FlowRow | undefined;

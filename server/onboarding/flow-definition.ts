@@ -59,9 +59,12 @@ export interface StepContext {
    * a lost lease, a retry or a resume all come back through one), so those runs always look first.
    */
   freshEntry: boolean;
-  /** The customer's subaccount SID (throws when the subaccount flow has not recorded it yet). */
+  /**
+   * The SID of the Twilio account the flow runs in: the customer's subaccount (throws until the subaccount flow
+   * recorded it), or its own connected account for a flow started in it (`inConnectedAccount`).
+   */
   accountSid(): Promise<string>;
-  /** Client with the subaccount's own credentials (Messaging, TrustHub, Content). */
+  /** Client with that account's own credentials (Messaging, TrustHub, Content). */
   subaccountClient(): Promise<Twilio>;
   /**
    * Called by a step right after Twilio created a resource and before its SID is recorded. This is the window
@@ -150,3 +153,9 @@ export function needsAttention(flowState: string, a: Omit<Attention, 'state' | '
     data: { attention },
   };
 }
+
+/** A flow that runs in the customer's own connected Twilio account (A2P as a direct customer, #17), not its subaccount. */
+export const inConnectedAccount = (flow: { context: Record<string, unknown> }) => flow.context.twilioAccount === 'connected';
+
+/** Waits for an owner to reconnect the customer's own Twilio account with a working token. */
+export const WAITING_FOR_RECONNECT = 'twilio_reconnect';

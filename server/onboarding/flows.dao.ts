@@ -290,3 +290,18 @@ export async function countRecoveries(db: Db): Promise<number> {
   const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM isv.flow_events WHERE data->>'recovery' = 'true'`);
   return rows[0]?.n ?? 0;
 }
+
+/**
+ * Stops every unfinished flow that runs in the customer's connected Twilio account (its account is being
+ * disconnected). Bumps the version, so a worker holding one discards its result instead of writing after this.
+ */
+export async function stopConnectedAccountFlows(db: Db, customerId: string, error: FlowError, now: Date): Promise<FlowRow[]> {
+  return db.query<FlowRow>(
+    `UPDATE isv.flows
+        SET status = 'failed', waiting_for = NULL, next_run_at = NULL, last_error = $2::jsonb, poll_interval_ms = 0,
+            lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $3::timestamptz
+      WHERE customer_id = $1 AND context->>'twilioAccount' = 'connected' AND status NOT IN ('done', 'failed')
+      RETURNING *`,
+    [customerId, json(error), iso(now)],
+  );
+}

@@ -6,7 +6,7 @@ import type { Principal } from '../platform/auth/principal.ts';
 import { appendAudit } from '../audit/audit.dao.ts';
 import { UUID_PATTERN } from '../../shared/common.ts';
 import { flowStatusSchema, type AttentionQueue, type FlowError, type FlowStatus, type OnboardingMetrics, type OnboardingResponse } from '../../shared/onboarding.ts';
-import { assertTransition, progressOf, type Attention } from './flow-definition.ts';
+import { WAITING_FOR_RECONNECT, assertTransition, progressOf, type Attention } from './flow-definition.ts';
 import { flowDefinitions } from './flows/index.ts';
 import { subaccountFlow } from './flows/subaccount.flow.ts';
 import {
@@ -20,6 +20,7 @@ import {
   listFlowsByCustomer,
   listNeedsAttention,
   moveFlow,
+  stopConnectedAccountFlows,
   type FlowRow,
 } from './flows.dao.ts';
 
@@ -92,7 +93,29 @@ export async function resumeAfterCustomerFix(db: Db, customerId: string, now = n
   return resumed;
 }
 
-function overallOf(flows: FlowRow[]): OnboardingResponse['overall'] {
+/** After an owner reconnected its own Twilio account with a working token: registrations that waited for it go on. */
+export async function resumeAfterReconnect(db: Db, customerId: string, now = new Date()): Promise<number> {
+  let resumed = 0;
+  for (const flow of await listFlowsByCustomer(db, customerId)) {
+    if (flow.status !== 'action_required' || flow.waiting_for !== WAITING_FOR_RECONNECT) continue;
+    await moveParkedFlow(db, flow, { to: flow.state, status: 'in_progress', message: 'The Twilio account was reconnected; continuing', now });
+    resumed++;
+  }
+  return resumed;
+}
+
+export const DISCONNECTED = 'twilio_account_disconnected';
+
+/** The customer's own account is being disconnected: what ran in it stops, with the reason on its timeline. */
+export async function stopConnectedFlows(db: Db, customerId: string, reason: string, now = new Date()): Promise<number> {
+  const stopped = await stopConnectedAccountFlows(db, customerId, { code: DISCONNECTED, message: reason, twilioCode: null, fields: [] }, now);
+  for (const f of stopped) await insertFlowEvent(db, { flowId: f.id, at: now, from: f.state, to: f.state, message: reason });
+  return stopped.length;
+}
+
+function overallOf(all: FlowRow[]): OnboardingResponse['overall'] {
+  // A registration stopped because its Twilio account was disconnected is history, not the customer's state now.
+  const flows = all.filter((f) => f.last_error?.code !== DISCONNECTED);
   if (flows.length === 0) return 'not_started';
   if (flows.every((f) => f.status === 'done')) return 'complete';
   if (flows.some((f) => f.status === 'failed')) return 'failed';

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
+import { monthUsage } from '../twilio/usage.ts';
 import { findSubaccountBySid, updateSubaccountStatus, type SubaccountStatus } from '../subaccounts/subaccounts.dao.ts';
 import { appendAudit, listAuditLog } from '../audit/audit.dao.ts';
 import { decodeCursor, encodeCursor } from '../customers/cursor.ts';
@@ -31,8 +32,6 @@ const ALLOWED_FROM: Record<SubaccountAction, SubaccountStatus[]> = { suspend: ['
 const PAST: Record<SubaccountAction, string> = { suspend: 'suspended', reactivate: 'reactivated', close: 'closed' };
 
 const SID = /^AC[0-9a-f]{32}$/;
-/** Usage categories that do not overlap (sms already includes sms-inbound and sms-outbound). */
-const TOP_LEVEL_CATEGORIES = ['sms', 'mms', 'calls', 'phonenumbers', 'shortcodes'];
 const ISV_NAME = /^isv:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 interface TwilioAccount {
@@ -74,26 +73,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
       .map((a) => ({ sid: a.sid, friendlyName: a.friendlyName, status: a.status as SubaccountStatus }));
   }
 
-  async function usageOf(accountSid: string): Promise<ReconciledSubaccount['usage']> {
-    try {
-      // One read of every category of the month: `sms` gives the message count, `totalprice` the month's price.
-      const records = await twilio.call('usage.thisMonth', () => master().accounts(accountSid).usage.records.thisMonth.list({ pageSize: 1000 }));
-      const byCategory = new Map(records.map((r) => [r.category, r]));
-      const sms = byCategory.get('sms');
-      const total = byCategory.get('totalprice');
-      // Without a totalprice record (the sandbox meters only a few categories) the top-level ones are added up.
-      const price = total ? Number(total.price) : TOP_LEVEL_CATEGORIES.reduce((s, c) => s + (Number(byCategory.get(c)?.price) || 0), 0);
-      return {
-        count: Number(sms?.count ?? 0) || 0,
-        price: Math.round((Number.isFinite(price) ? price : 0) * 100000) / 100000,
-        priceUnit: (total?.priceUnit ?? sms?.priceUnit ?? records[0]?.priceUnit ?? 'usd').toUpperCase(),
-      };
-    } catch (err) {
-      // One account's usage failing must not hide the reconciliation of all the others.
-      logger.warn({ accountSid, err: err instanceof Error ? err.message : String(err) }, 'operator.usage_unavailable');
-      return null;
-    }
-  }
+  const usageOf = (accountSid: string): Promise<ReconciledSubaccount['usage']> => monthUsage(twilio, twilio.master, accountSid, logger);
 
   async function changeStatus(principal: Principal, sid: string, action: SubaccountAction, reason?: string) {
     if (!SID.test(sid)) throw notFound('Subaccount');

@@ -102,9 +102,16 @@ export interface ConnectionRow extends SubaccountRow {
   connected_at: Date;
   last_checked_at: Date;
   last_error: string | null;
+  /** Twilio's campaign_status of the chosen service's A2P campaign when last read; null: it has none. */
+  sender_campaign_status: string | null;
+  /** The customer's own WhatsApp sender (XE…) and its address (`whatsapp:+…`), when one was chosen. */
+  whatsapp_sender_sid: string | null;
+  whatsapp_from: string | null;
+  previous_whatsapp_webhook: { callbackUrl: string | null; callbackMethod: string | null } | null;
 }
 
-const CONNECTION_COLUMNS = `${COLUMNS}, connection_status, account_type, token_last4, messaging_service_sid, previous_callbacks, connected_at, last_checked_at, last_error`;
+const CONNECTION_COLUMNS = `${COLUMNS}, connection_status, account_type, token_last4, messaging_service_sid, previous_callbacks, connected_at, last_checked_at, last_error,
+  sender_campaign_status, whatsapp_sender_sid, whatsapp_from, previous_whatsapp_webhook`;
 /** The same columns of the table aliased `s`, for statements that join. */
 const S_CONNECTION_COLUMNS = CONNECTION_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ');
 
@@ -141,7 +148,11 @@ export async function upsertConnection(
        -- Reconnecting the same account (a rotated token) keeps its sender; another account starts without one.
        connected_at = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.connected_at ELSE EXCLUDED.connected_at END,
        messaging_service_sid = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.messaging_service_sid END,
-       previous_callbacks = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.previous_callbacks END
+       previous_callbacks = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.previous_callbacks END,
+       sender_campaign_status = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.sender_campaign_status END,
+       whatsapp_sender_sid = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.whatsapp_sender_sid END,
+       whatsapp_from = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.whatsapp_from END,
+       previous_whatsapp_webhook = CASE WHEN s.account_sid = EXCLUDED.account_sid THEN s.previous_whatsapp_webhook END
      RETURNING ${CONNECTION_COLUMNS}`,
     [c.customerId, c.accountSid, c.friendlyName, c.status, c.accountType, sealed.keyId, sealed.ciphertext, c.authToken.slice(-4), c.at],
   );
@@ -151,14 +162,37 @@ export async function upsertConnection(
 export async function setConnectionSender(
   db: Db,
   customerId: string,
-  sender: { messagingServiceSid: string | null; previousCallbacks: ConnectionRow['previous_callbacks'] },
+  sender: { messagingServiceSid: string | null; previousCallbacks: ConnectionRow['previous_callbacks']; campaignStatus: string | null },
 ): Promise<ConnectionRow | undefined> {
   return one(
     db.query<ConnectionRow>(
-      `UPDATE isv.twilio_subaccounts SET messaging_service_sid = $2, previous_callbacks = $3, updated_at = now()
+      `UPDATE isv.twilio_subaccounts SET messaging_service_sid = $2, previous_callbacks = $3, sender_campaign_status = $4, updated_at = now()
         WHERE customer_id = $1 AND kind = 'connected' RETURNING ${CONNECTION_COLUMNS}`,
-      [customerId, sender.messagingServiceSid, sender.previousCallbacks === null ? null : JSON.stringify(sender.previousCallbacks)],
+      [customerId, sender.messagingServiceSid, sender.previousCallbacks === null ? null : JSON.stringify(sender.previousCallbacks), sender.campaignStatus],
     ),
+  );
+}
+
+export async function setConnectionWhatsappSender(
+  db: Db,
+  customerId: string,
+  sender: { sid: string; from: string; previousWebhook: NonNullable<ConnectionRow['previous_whatsapp_webhook']> } | null,
+): Promise<ConnectionRow | undefined> {
+  return one(
+    db.query<ConnectionRow>(
+      `UPDATE isv.twilio_subaccounts SET whatsapp_sender_sid = $2, whatsapp_from = $3, previous_whatsapp_webhook = $4, updated_at = now()
+        WHERE customer_id = $1 AND kind = 'connected' RETURNING ${CONNECTION_COLUMNS}`,
+      [customerId, sender?.sid ?? null, sender?.from ?? null, sender ? JSON.stringify(sender.previousWebhook) : null],
+    ),
+  );
+}
+
+/** The chosen service's campaign status as last read from Twilio (discovery, the A2P flow). */
+export async function setSenderCampaignStatus(db: Db, customerId: string, messagingServiceSid: string, campaignStatus: string | null): Promise<void> {
+  await db.query(
+    `UPDATE isv.twilio_subaccounts SET sender_campaign_status = $3, updated_at = now()
+      WHERE customer_id = $1 AND kind = 'connected' AND messaging_service_sid = $2 AND sender_campaign_status IS DISTINCT FROM $3`,
+    [customerId, messagingServiceSid, campaignStatus],
   );
 }
 

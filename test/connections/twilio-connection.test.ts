@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signUp, type SignedUp } from '../helpers/auth.ts';
-import { customerBody } from '../customers/fixtures.ts';
+import { byoaCustomer as makeByoaCustomer, connectionPath, control as controlRoute, ownAccount as makeOwnAccount, type OwnAccount } from './own-account.ts';
 import { createTenant } from '../messaging/tenant.ts';
 import { a2pRequest } from '../onboarding/fixtures.ts';
 import { connectionResourcesSchema, operatorConnectionsSchema, testConnectionResponseSchema, twilioConnectionSchema } from '../../shared/twilio-connection.ts';
@@ -16,42 +16,9 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-interface OwnAccount {
-  sid: string;
-  token: string;
-  serviceSid: string;
-  phoneNumber: string;
-}
-
-async function control(path: string, body: Record<string, unknown>): Promise<Record<string, string>> {
-  const res = await fetch(`${ctx.sandbox.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, string>;
-}
-
-/** A business's existing Twilio account: a messaging service with its own webhooks and a number in its pool. */
-async function ownAccount(opts: { trial?: boolean } = {}): Promise<OwnAccount> {
-  const created = await control('/sandbox/accounts', { friendlyName: 'Acme Bakery (own)', trial: opts.trial ?? false });
-  const client = ctx.twilio.withCredentials(created.account_sid!, created.auth_token!);
-  const service = await client.messaging.v1.services.create({
-    friendlyName: 'Acme notifications',
-    inboundRequestUrl: 'https://crm.acme.example/twilio/inbound',
-    statusCallback: 'https://crm.acme.example/twilio/status',
-  });
-  const number = await client.incomingPhoneNumbers.create({ areaCode: '415' });
-  await client.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: number.sid });
-  return { sid: created.account_sid!, token: created.auth_token!, serviceSid: service.sid, phoneNumber: number.phoneNumber };
-}
-
-async function byoaCustomer(owner?: SignedUp): Promise<{ owner: SignedUp; customerId: string }> {
-  const o = owner ?? (await signUp(ctx));
-  const res = await ctx.request.post('/api/isv/customers').set(o.auth).send(customerBody({ twilioMode: 'byoa' }));
-  expect(res.status).toBe(201);
-  expect(res.body.twilioMode).toBe('byoa');
-  return { owner: o, customerId: res.body.id as string };
-}
-
-const connectionPath = (id: string) => `/api/isv/customers/${id}/twilio-connection`;
+const control = (path: string, body: Record<string, unknown>) => controlRoute(ctx, path, body);
+const ownAccount = (opts: { trial?: boolean } = {}) => makeOwnAccount(ctx, opts);
+const byoaCustomer = (owner?: SignedUp) => makeByoaCustomer(ctx, owner);
 const storedRow = async (customerId: string) =>
   (await ctx.db.query<Record<string, unknown>>(`SELECT * FROM isv.twilio_subaccounts WHERE customer_id = $1 AND kind = 'connected'`, [customerId]))[0];
 const auditActions = async (customerId: string) =>
@@ -66,11 +33,11 @@ describe('connecting a Twilio account of the customer’s own', () => {
     expect(ctx.sandbox.requests.some((r) => r.method === 'POST' && r.path === '/2010-04-01/Accounts.json' && r.params.FriendlyName === `isv:${customerId}`)).toBe(false);
   });
 
-  it('sends a business on its own account to its own Console for A2P registration instead of starting a flow', async () => {
+  it('asks a business on its own account to connect it before registering A2P there, and starts nothing', async () => {
     const { owner, customerId } = await byoaCustomer();
     const res = await ctx.request.post(`/api/isv/customers/${customerId}/a2p`).set(owner.auth).send(a2pRequest());
     expect(res.status).toBe(409);
-    expect(res.body.code).toBe('own_twilio_account');
+    expect(res.body.code).toBe('twilio_not_connected');
     expect(await ctx.db.query(`SELECT kind FROM isv.flows WHERE customer_id = $1`, [customerId])).toEqual([]);
   });
 
@@ -268,7 +235,11 @@ describe('a connected account end to end', () => {
     const res = await ctx.request.get('/api/isv/operator/twilio-connections').set(operator.auth);
     expect(res.status).toBe(200);
     const list = operatorConnectionsSchema.parse(res.body);
-    expect(list.items.find((c) => c.accountSid === own.sid)).toMatchObject({ customerId, status: 'connected', customerName: 'Acme Bakery' });
+    const mine = list.items.find((c) => c.accountSid === own.sid);
+    expect(mine).toMatchObject({ customerId, status: 'connected', customerName: 'Acme Bakery' });
+    // Usage read with the account's own token: the messages sent above are counted.
+    expect(mine!.usage!.count).toBeGreaterThanOrEqual(2);
+    expect(ctx.sandbox.requests.some((r) => r.path === `/2010-04-01/Accounts/${own.sid}/Usage/Records/ThisMonth.json` && r.accountSid === own.sid)).toBe(true);
     expect((await ctx.request.get('/api/isv/operator/twilio-connections').set(owner.auth)).status).toBe(403);
     // Suspending is for the platform's subaccounts only: a connected account is not the master's to suspend.
     const suspend = await ctx.request.post(`/api/isv/operator/subaccounts/${own.sid}/suspend`).set(operator.auth).send({});

@@ -129,7 +129,7 @@ describe('a customer on its own Twilio account', () => {
     const customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
 
     // Step 2: connect. A malformed SID is refused at its field; a wrong token is refused by Twilio, in plain words.
-    await page.getByRole('heading', { name: 'Step 2 of 2: Connect your Twilio account' }).waitFor();
+    await page.getByRole('heading', { name: 'Step 2 of 3: Connect your Twilio account' }).waitFor();
     await page.getByLabel(/^Account SID/).fill('AC123');
     await page.getByLabel(/^Auth Token/).fill(own.token);
     await page.getByRole('button', { name: 'Connect account' }).click();
@@ -152,8 +152,10 @@ describe('a customer on its own Twilio account', () => {
     await shot('32-byoa-choose-sender');
     await service.check();
     await page.getByRole('button', { name: 'Use this sender' }).click();
-    await page.getByRole('heading', { name: 'Your Twilio account is connected' }).waitFor();
-    await shot('33-byoa-connected');
+    // The service has no verified campaign: the A2P registration is offered, to run in the customer's own account.
+    await page.getByRole('heading', { name: 'Step 3 of 3: A2P brand and campaign' }).waitFor();
+    await page.getByText(/register your brand and campaign in your own Twilio account/).waitFor();
+    await shot('33-byoa-a2p-in-own-account');
 
     // The Twilio account page (in the navigation): the chosen sender and a connection test.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Twilio account' }).click();

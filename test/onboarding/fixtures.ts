@@ -101,6 +101,7 @@ export function testEngine(
     owner: o.owner,
     definitions: o.definitions,
     random: o.random,
+    onCredentialsRejected: (accountSid) => ctx.features.connections.credentialsRejected(accountSid),
   });
 }
 

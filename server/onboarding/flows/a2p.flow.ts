@@ -2,11 +2,16 @@
 // messaging service → campaign → phone number. Standard and sole-proprietor brands share the table; the
 // sole-proprietor path uses the starter/sole-proprietor policies and parks for the brand OTP. Everything runs
 // with the subaccount's own credentials (FACTS §0). Each create step adopts what a crashed run made first.
-import { needsAttention, type FlowDefinition, type StateDef, type StepContext, type StepResult } from '../flow-definition.ts';
+// A business on its own connected Twilio account (#17) registers in that account as a direct customer: its
+// customer profile is the account's primary profile (one Twilio approved is used as it is, else the flow makes
+// it, with no ISV primary assigned), the campaign goes on the messaging service it chose as its sender, and the
+// numbers already in that service are the campaign's.
+import { inConnectedAccount, needsAttention, type FlowDefinition, type StateDef, type StepContext, type StepResult } from '../flow-definition.ts';
 import type { FlowError } from '../../../shared/onboarding.ts';
 import type { A2pRequest } from '../../../shared/a2p.ts';
 import { findBrand, findCampaignByBrand, setBrandTwilio, setCampaignTwilio, upsertNumber, type BrandRow } from '../../brands/brands.dao.ts';
 import { findCustomerData, type CustomerData } from '../customers-read.dao.ts';
+import { findConnectionByCustomer, setSenderCampaignStatus } from '../../subaccounts/subaccounts.dao.ts';
 import { mapTwilioFields } from '../twilio-errors.ts';
 import { adoptOrCreate, friendlyName, str, waitForSubaccount } from './flow-helpers.ts';
 import {
@@ -104,7 +109,40 @@ function addressParams(c: CustomerData) {
 
 // ------------------------------------------------------------------------------------------ steps
 
+/** The connected account, for a flow that runs in it; it must still be connected with a sender chosen. */
+async function connectedSender(s: StepContext): Promise<{ messagingServiceSid: string }> {
+  const row = await findConnectionByCustomer(s.db, s.flow.customer_id);
+  // Disconnecting stops this flow (stopConnectedFlows); reaching here without a sender is a platform bug.
+  if (!row?.messaging_service_sid) throw new Error(`a2p flow ${s.flow.id}: the connected account has no sender chosen`);
+  return { messagingServiceSid: row.messaging_service_sid };
+}
+
+async function waitForAccount(s: StepContext): Promise<StepResult> {
+  if (!inConnectedAccount(s.flow)) return waitForSubaccount(s, 'primary_profile');
+  await connectedSender(s);
+  return { type: 'goto', to: 'primary_profile', message: 'Registering in your own Twilio account as a direct customer' };
+}
+
+/** A direct customer's primary profile: the one Twilio already approved in its account, else the one this flow makes. */
+async function ownPrimaryProfile(s: StepContext): Promise<StepResult> {
+  const { soleProp, brand } = await inputs(s);
+  const client = await s.subaccountClient();
+  const profiles = await s.call('trusthub.customer_profiles.list', () => client.trusthub.v1.customerProfiles.list({ policySid: POLICY_SECONDARY_PROFILE, limit: 50 }));
+  const approved = profiles.find((p) => p.status === 'twilio-approved');
+  if (!approved) return { type: 'goto', to: 'address', message: 'Your Twilio account has no approved primary customer profile yet; creating it' };
+  // A sole proprietor's starter profile holds the primary; a standard brand registers the primary itself.
+  if (soleProp) return { type: 'goto', to: 'address', message: `Using your account's approved primary customer profile ${approved.sid}`, patch: { primaryProfileSid: approved.sid } };
+  return {
+    type: 'goto',
+    to: 'messaging_end_user',
+    message: `Using your account's approved primary customer profile ${approved.sid}`,
+    patch: { customerProfileSid: approved.sid },
+    record: (tx) => setBrandTwilio(tx, brand.id, { customerProfileSid: approved.sid }),
+  };
+}
+
 async function primaryProfile(s: StepContext): Promise<StepResult> {
+  if (inConnectedAccount(s.flow)) return ownPrimaryProfile(s);
   const configured = s.config.twilio.primaryCustomerProfileSid;
   if (configured) return { type: 'goto', to: 'address', message: 'Using the ISV primary customer profile', patch: { primaryProfileSid: configured } };
   if (s.twilio.mode !== 'sandbox') {
@@ -204,7 +242,9 @@ const bundleSidOf = (s: StepContext, bundle: Bundle) => ctxSid(s, bundle === 'cu
 async function wantedAssignments(s: StepContext, bundle: Bundle): Promise<string[]> {
   if (bundle === 'trust') return [ctxSid(s, 'messagingEndUserSid'), ctxSid(s, 'customerProfileSid')];
   const { soleProp } = await inputs(s);
-  const wanted = [ctxSid(s, 'primaryProfileSid'), ctxSid(s, 'profileEndUserSid'), ctxSid(s, 'addressDocumentSid')];
+  // A direct customer's own primary profile has no ISV primary to hold.
+  const primary = inConnectedAccount(s.flow) ? str(s.context.primaryProfileSid) : ctxSid(s, 'primaryProfileSid');
+  const wanted = [...(primary ? [primary] : []), ctxSid(s, 'profileEndUserSid'), ctxSid(s, 'addressDocumentSid')];
   if (!soleProp) wanted.push(ctxSid(s, 'representativeEndUserSid'));
   return wanted;
 }
@@ -563,6 +603,16 @@ async function resubmitBrand(s: StepContext): Promise<StepResult> {
 
 async function messagingService(s: StepContext): Promise<StepResult> {
   const { brand } = await inputs(s);
+  if (inConnectedAccount(s.flow)) {
+    const { messagingServiceSid } = await connectedSender(s);
+    return {
+      type: 'goto',
+      to: 'campaign',
+      message: `The campaign goes on your messaging service ${messagingServiceSid}`,
+      patch: { messagingServiceSid },
+      record: (tx) => setCampaignTwilio(tx, brand.id, { messagingServiceSid }),
+    };
+  }
   const client = await s.subaccountClient();
   const name = friendlyName(s.flow.customer_id);
   const base = s.config.publicBaseUrl;
@@ -626,6 +676,8 @@ async function waitCampaign(s: StepContext): Promise<StepResult> {
   const serviceSid = ctxSid(s, 'messagingServiceSid');
   const sid = ctxSid(s, 'campaignSid');
   const k = await s.call('messaging.campaigns.fetch', () => client.messaging.v1.services(serviceSid).usAppToPerson(sid).fetch());
+  // The connected account's sender shows the campaign's status as it goes.
+  if (inConnectedAccount(s.flow)) await setSenderCampaignStatus(s.db, s.flow.customer_id, serviceSid, k.campaignStatus);
   if (k.campaignStatus === 'VERIFIED')
     return { type: 'goto', to: 'buy_number', message: 'The campaign is verified', record: (tx) => setCampaignTwilio(tx, brand.id, { status: 'verified', twilioStatus: k.campaignStatus, errors: null }) };
   if (k.campaignStatus === 'FAILED') {
@@ -658,8 +710,28 @@ async function recreateCampaign(s: StepContext): Promise<StepResult> {
   return { type: 'goto', to: 'campaign', message: 'Removed the failed campaign to submit it again', patch: { campaignSid: null } };
 }
 
+/** A direct customer's service usually holds its numbers already: they are the campaign's (none bought). */
+async function serviceNumbers(s: StepContext): Promise<StepResult | undefined> {
+  const client = await s.subaccountClient();
+  const serviceSid = ctxSid(s, 'messagingServiceSid');
+  const pool = await s.call('messaging.service_numbers.list', () => client.messaging.v1.services(serviceSid).phoneNumbers.list({ limit: 400 }));
+  if (!pool.length) return undefined;
+  return {
+    type: 'goto',
+    to: 'done',
+    message: `Your messaging service's numbers (${pool.map((p) => p.phoneNumber).join(', ')}) send under the campaign; A2P registration complete`,
+    record: async (tx) => {
+      for (const p of pool) await upsertNumber(tx, { customerId: s.flow.customer_id, phoneNumberSid: p.sid, phoneNumber: p.phoneNumber, messagingServiceSid: serviceSid });
+    },
+  };
+}
+
 async function buyNumber(s: StepContext): Promise<StepResult> {
   const { request } = await inputs(s);
+  if (inConnectedAccount(s.flow)) {
+    const own = await serviceNumbers(s);
+    if (own) return own;
+  }
   const client = await s.subaccountClient();
   const name = friendlyName(s.flow.customer_id, 'a2p');
   const pick = async (): Promise<string> => {
@@ -720,8 +792,8 @@ async function attachNumber(s: StepContext): Promise<StepResult> {
 
 const base: Record<string, StateDef> = {
   awaiting_approval: { label: 'Waiting for an ISV admin to approve the brand and campaign details', to: [] },
-  wait_for_subaccount: { label: 'Waiting for the subaccount', step: (s) => waitForSubaccount(s, 'primary_profile'), to: ['primary_profile'] },
-  primary_profile: { label: 'Checking the ISV primary profile', step: primaryProfile, to: ['address'] },
+  wait_for_subaccount: { label: 'Waiting for the subaccount', step: waitForAccount, to: ['primary_profile'] },
+  primary_profile: { label: 'Checking the primary customer profile', step: primaryProfile, to: ['address', 'messaging_end_user'] },
   address: { label: 'Registering the business address', step: address, to: ['profile_end_user'], records: 'addressSid' },
   profile_end_user: { label: 'Registering the business information', step: profileEndUser, to: ['representative_end_user', 'address_document'], records: 'profileEndUserSid' },
   representative_end_user: { label: 'Registering the authorized representative', step: representativeEndUser, to: ['address_document'], records: 'representativeEndUserSid' },
@@ -749,7 +821,7 @@ const base: Record<string, StateDef> = {
   campaign: { label: 'Registering the campaign', step: campaign, to: ['wait_campaign'], records: 'campaignSid' },
   wait_campaign: { label: 'Twilio is reviewing the campaign', step: waitCampaign, to: ['buy_number', 'recreate_campaign'] },
   recreate_campaign: { label: 'Resubmitting the campaign', step: recreateCampaign, to: ['campaign'] },
-  buy_number: { label: 'Buying a phone number', step: buyNumber, to: ['attach_number'], records: 'phoneNumberSid' },
+  buy_number: { label: 'Choosing the phone number', step: buyNumber, to: ['attach_number', 'done'], records: 'phoneNumberSid' },
   attach_number: { label: 'Attaching the number to the messaging service', step: attachNumber, to: ['done'] },
   done: { label: 'A2P registration complete', to: [] },
 };

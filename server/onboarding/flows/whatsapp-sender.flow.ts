@@ -4,31 +4,7 @@ import type { FlowDefinition, StepContext, StepResult } from '../flow-definition
 import type { FlowError } from '../../../shared/onboarding.ts';
 import { findSender, updateSenderTwilio, type SenderRow } from '../../whatsapp/whatsapp.dao.ts';
 import { str, waitForSubaccount } from './flow-helpers.ts';
-
-interface SenderResource {
-  sid: string;
-  status: string;
-  sender_id: string;
-  offline_reasons?: { code?: unknown; message?: string; more_info?: string }[] | null;
-}
-
-// The SDK passes Senders v2 bodies through as JSON, so they are written in Twilio's snake_case (FACTS §0).
-type SendersApi = {
-  list(p: { channel: string; limit: number }): Promise<unknown[]>;
-  create(p: unknown): Promise<unknown>;
-};
-type SenderApi = { fetch(): Promise<unknown>; update(p: unknown): Promise<unknown> };
-
-const asResource = (r: unknown): SenderResource => {
-  const o = r as Record<string, unknown> & { toJSON?: () => Record<string, unknown> };
-  const j = (typeof o.toJSON === 'function' ? o.toJSON() : o) as Record<string, unknown>;
-  return {
-    sid: String(j.sid),
-    status: String(j.status),
-    sender_id: String(j.senderId ?? j.sender_id ?? ''),
-    offline_reasons: (j.offlineReasons ?? j.offline_reasons ?? null) as SenderResource['offline_reasons'],
-  };
-};
+import { asSender, sendersApi, type SenderResource } from '../../twilio/senders.ts';
 
 async function sender(s: StepContext): Promise<SenderRow> {
   const row = await findSender(s.db, s.flow.subject_id!);
@@ -37,9 +13,7 @@ async function sender(s: StepContext): Promise<SenderRow> {
 }
 
 async function apis(s: StepContext) {
-  const client = await s.subaccountClient();
-  const v2 = client.messaging.v2 as unknown as { channelsSenders: SendersApi & ((sid: string) => SenderApi) };
-  return v2.channelsSenders;
+  return sendersApi(await s.subaccountClient());
 }
 
 function profileBody(row: SenderRow): Record<string, unknown> {
@@ -63,11 +37,11 @@ async function register(s: StepContext): Promise<StepResult> {
   if (str(s.context.senderSid)) return { type: 'goto', to: 'wait_sender', message: 'Sender already registered' };
   const found = s.freshEntry
     ? undefined
-    : (await s.call('senders.list', () => senders.list({ channel: 'whatsapp', limit: 200 }))).map(asResource).find((r) => r.sender_id === senderId);
+    : (await s.call('senders.list', () => senders.list({ channel: 'whatsapp', limit: 200 }))).map(asSender).find((r) => r.sender_id === senderId);
   let r = found;
   if (!r) {
     const base = s.config.publicBaseUrl;
-    r = asResource(
+    r = asSender(
       await s.call('senders.create', () =>
         senders.create({
           sender_id: senderId,
@@ -105,7 +79,7 @@ async function waitSender(s: StepContext): Promise<StepResult> {
   const row = await sender(s);
   const senders = await apis(s);
   const sid = str(s.context.senderSid)!;
-  const r = asResource(await s.call('senders.fetch', () => senders(sid).fetch()));
+  const r = asSender(await s.call('senders.fetch', () => senders(sid).fetch()));
   const record = (status: SenderRow['status'], reasons?: unknown) => (tx: Parameters<typeof updateSenderTwilio>[0]) =>
     updateSenderTwilio(tx, row.id, { status, offlineReasons: reasons });
   switch (r.status) {

@@ -145,8 +145,8 @@ export interface BundleRequirement {
   status: 'approved' | 'submitted';
   /** The primary profile may come from the parent account (the ISV's own approved profile). */
   fromParent?: boolean;
-  /** The ISV's own profile (master account) is the primary: it does not need one itself. */
-  notForMaster?: boolean;
+  /** A main account's own profile (the ISV's master, or a business's own account) is the primary: it does not need one itself. */
+  notForMainAccount?: boolean;
 }
 
 export interface PolicyDef {
@@ -172,7 +172,7 @@ const primaryProfile: BundleRequirement = {
   policies: [POLICY.secondaryCustomerProfile],
   status: 'approved',
   fromParent: true,
-  notForMaster: true,
+  notForMainAccount: true,
 };
 
 export const POLICIES: PolicyDef[] = [

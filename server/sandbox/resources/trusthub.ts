@@ -306,7 +306,10 @@ export const trusthubModule = defineModule('trusthub', (api) => {
       .filter((x): x is SupportingDocumentRecord => !!x);
     const profiles = objects.map((s) => api.state.get<BundleRecord>('customer_profile', s)).filter((x): x is BundleRecord => !!x);
     const results: EvaluationResult[] = [];
-    const isMaster = bundle.account_sid === api.settings.masterAccountSid;
+    // A main account (the master, or an independent one a business brings, #17) registers its own primary
+    // profile under this policy: it has no parent primary to hold.
+    const owner = api.account(bundle.account_sid)?.owner_account_sid;
+    const isMainAccount = bundle.account_sid === api.settings.masterAccountSid || owner === bundle.account_sid;
 
     for (const req of p.endUsers) {
       const type = endUserType(req.type)!;
@@ -379,7 +382,7 @@ export const trusthubModule = defineModule('trusthub', (api) => {
     }
 
     for (const req of p.customerProfiles) {
-      if (req.notForMaster && isMaster) continue;
+      if (req.notForMainAccount && isMainAccount) continue;
       const cp = profiles.find((c) => req.policies.includes(c.policy_sid) && c.sid !== bundle.sid);
       const base = { friendly_name: req.name, object_type: req.type, requirement_friendly_name: req.name, requirement_name: req.requirement_name };
       if (!cp) {

@@ -129,7 +129,11 @@ export const connectTwilio = (api: ApiClient, customerId: string, body: unknown)
 export const testTwilioConnection = (api: ApiClient, customerId: string, body: unknown = {}) =>
   api.post(`${connectionPath(customerId)}/test`, testConnectionSchema.parse(body), testConnectionResponseSchema);
 
-export const chooseSender = (api: ApiClient, customerId: string, messagingServiceSid: string) =>
-  api.put(`${connectionPath(customerId)}/sender`, chooseSenderSchema.parse({ messagingServiceSid }), twilioConnectionSchema);
+export const chooseSender = (api: ApiClient, customerId: string, choice: { messagingServiceSid: string; whatsappSenderSid: string | null }) =>
+  api.put(`${connectionPath(customerId)}/sender`, chooseSenderSchema.parse(choice), twilioConnectionSchema);
 
 export const disconnectTwilio = (api: ApiClient, customerId: string) => api.delete(connectionPath(customerId), noContent);
+
+/** Operators: disconnect a customer's own Twilio account (never suspended or closed: it is not the platform's). */
+export const disconnectConnectedAccount = (api: ApiClient, accountSid: string) =>
+  api.post(`/api/isv/operator/twilio-connections/${encodeURIComponent(accountSid)}/disconnect`, {}, noContent);

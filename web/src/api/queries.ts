@@ -10,7 +10,7 @@ import { auditLogPageSchema, subaccountReconciliationSchema, type AuditLogQuery 
 import { optOutPageSchema, type OptOutListQuery } from '../../../shared/opt-outs.ts';
 import { portalConfigSchema } from '../../../shared/portal.ts';
 import { templatesResponseSchema } from '../../../shared/templates.ts';
-import { connectionResourcesSchema, twilioConnectionSchema } from '../../../shared/twilio-connection.ts';
+import { connectionResourcesSchema, operatorConnectionsSchema, twilioConnectionSchema } from '../../../shared/twilio-connection.ts';
 import { senderViewSchema } from '../../../shared/whatsapp.ts';
 import { z } from 'zod';
 import { ApiError, type ApiClient } from './client.ts';
@@ -159,6 +159,13 @@ export const subaccountsQuery = (api: ApiClient) =>
   queryOptions({
     queryKey: ['operator', 'subaccounts'],
     queryFn: ({ signal }) => api.get('/api/isv/operator/subaccounts', subaccountReconciliationSchema, { signal }),
+  });
+
+/** Operators: the customers' own connected Twilio accounts (#17). */
+export const operatorConnectionsQuery = (api: ApiClient) =>
+  queryOptions({
+    queryKey: ['operator', 'twilio-connections'],
+    queryFn: ({ signal }) => api.get('/api/isv/operator/twilio-connections', operatorConnectionsSchema, { signal }),
   });
 
 export type AuditFilters = Omit<AuditLogQuery, 'cursor' | 'limit'>;

@@ -155,6 +155,25 @@ describe('progress page', () => {
     expect(within(screen.getByRole('region', { name: /US texting/ })).queryByRole('textbox')).toBeNull();
   });
 
+  it('asks a business on its own Twilio account to reconnect it when Twilio refused its token mid-registration', async () => {
+    const customerId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const message = 'Twilio no longer accepts the Auth Token saved for your Twilio account. Reconnect the account with its current token on the Twilio account page; the registration then continues where it stopped.';
+    renderWithApi(<ProgressPage customerId={customerId} />, (req) =>
+      req.path === `/api/isv/customers/${customerId}/onboarding`
+        ? {
+            body: response(
+              [flow({ kind: 'a2p', status: 'action_required', state: 'brand', waitingFor: 'twilio_reconnect', lastError: { code: 'twilio_credentials_invalid', message, twilioCode: 20003, fields: [] } })],
+              'action_required',
+            ),
+          }
+        : undefined,
+    );
+    const card = await screen.findByRole('region', { name: /US texting/ });
+    expect(within(card).getByText(/Waiting for you to reconnect your Twilio account/)).toBeInTheDocument();
+    expect(within(card).getByRole('link', { name: 'Reconnect your Twilio account' })).toHaveAttribute('href', `/customers/${customerId}/twilio`);
+    expect(within(card).queryByRole('button', { name: /resubmit/i })).toBeNull();
+  });
+
   it('sends a sole proprietor’s brand code to the A2P OTP route, after checking its format', async () => {
     const customerId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
     const user = userEvent.setup({ delay: null });

@@ -31,6 +31,7 @@ const WAITING_TEXT: Record<string, string> = {
   otp: 'the one-time code sent to your phone',
   new_version: 'a corrected version of the template',
   subaccount: 'your Twilio subaccount to be created',
+  twilio_reconnect: 'you to reconnect your Twilio account with its current Auth Token',
   'twilio:primary_profile_review': 'Twilio to review our ISV profile',
   'twilio:customer_profile_review': 'Twilio to review your business profile',
   'twilio:trust_product_review': 'Twilio to review your messaging profile',

@@ -93,6 +93,15 @@ export function ProgressPage({ customerId }: { customerId: string }) {
 function FlowActions({ customerId, flow }: { customerId: string; flow: FlowView }) {
   if (waitsForOtp(flow)) return <OtpForm customerId={customerId} flow={flow} />;
   if (flow.status !== 'action_required' && flow.status !== 'failed') return null;
+  // A registration in the customer's own Twilio account: a refused token is fixed by reconnecting it; one
+  // stopped by a disconnect has nothing to fix.
+  if (flow.waitingFor === 'twilio_reconnect')
+    return (
+      <p>
+        <Link to={`/customers/${customerId}/twilio`}>Reconnect your Twilio account</Link> with its current Auth Token; this registration then continues.
+      </p>
+    );
+  if (flow.lastError?.code === 'twilio_account_disconnected') return null;
   if (flow.kind === 'template' && flow.subjectId) return <TemplateFix customerId={customerId} templateId={flow.subjectId} />;
   if (flow.kind === 'a2p') return <A2pFix customerId={customerId} flow={flow} />;
   if (flow.kind === 'whatsapp_sender') return <SenderFix customerId={customerId} senderId={flow.subjectId} />;

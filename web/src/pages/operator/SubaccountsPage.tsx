@@ -11,6 +11,8 @@ import { formatDateTime } from '../../components/format.ts';
 import { ErrorNotice, QueryStates } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { DataTable } from '../../components/table.tsx';
+import { MonthUsage } from '../../components/usage.tsx';
+import { ConnectedAccounts } from './ConnectedAccounts.tsx';
 
 const DRIFT_TEXT: Record<SubaccountDrift, string> = {
   missing_in_twilio: 'In our database but not in Twilio',
@@ -70,16 +72,7 @@ export default function SubaccountsPage() {
                     <td>{a.dbStatus ? <StatusBadge status={a.dbStatus} /> : <span className="muted">—</span>}</td>
                     <td>{a.twilioStatus ? <StatusBadge status={a.twilioStatus} /> : <span className="muted">—</span>}</td>
                     <td>
-                      {a.usage ? (
-                        <>
-                          {a.usage.count} messages
-                          <div className="muted">
-                            {a.usage.price.toFixed(2)} {a.usage.priceUnit}
-                          </div>
-                        </>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
+                      <MonthUsage usage={a.usage} />
                     </td>
                     <td>
                       {a.drift.length === 0 ? (
@@ -118,6 +111,7 @@ export default function SubaccountsPage() {
           </>
         )}
       </QueryStates>
+      <ConnectedAccounts />
     </>
   );
 }

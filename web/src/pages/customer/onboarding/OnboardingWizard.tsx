@@ -1,6 +1,7 @@
 // The onboarding wizard: business profile → A2P brand and campaign → WhatsApp sender → first template. A business
-// that connects its own Twilio account (twilioMode "byoa") has its own numbers and registrations: its wizard is
-// business profile → connect the account and choose the sender.
+// that connects its own Twilio account (twilioMode "byoa") has its own numbers: its wizard is business profile →
+// connect the account and choose the sender → A2P brand and campaign, registered in that account (done already
+// when the chosen service has a verified campaign).
 // Each step validates with the shared schemas before it submits; the wizard resumes at the first step not yet
 // submitted (worked out from the customer and its onboarding flows), and ?step=N opens a given step.
 import { useState } from 'react';
@@ -24,7 +25,7 @@ import { WhatsappStep } from './WhatsappStep.tsx';
 import { TwilioConnectionPanel } from '../twilio/TwilioConnection.tsx';
 
 export const STEPS = ['Business profile', 'A2P brand and campaign', 'WhatsApp sender', 'First template'] as const;
-export const BYOA_STEPS = ['Business profile', 'Connect your Twilio account'] as const;
+export const BYOA_STEPS = ['Business profile', 'Connect your Twilio account', 'A2P brand and campaign'] as const;
 
 const isByoa = (customer: Customer | undefined) => customer?.twilioMode === 'byoa';
 
@@ -34,8 +35,8 @@ export function stepsFor(customer: Customer | undefined): readonly string[] {
 
 /** Which steps are already submitted, from what the server holds (for byoa: a connection with a chosen sender). */
 export function submittedSteps(customer: Customer | undefined, onboarding: OnboardingResponse | undefined, connection?: TwilioConnection | null): boolean[] {
-  if (isByoa(customer)) return [true, Boolean(connection?.messagingServiceSid)];
   const kinds = new Set(onboarding?.flows.map((f) => f.kind));
+  if (isByoa(customer)) return [true, Boolean(connection?.messagingServiceSid), kinds.has('a2p') || connection?.senderCampaignStatus === 'VERIFIED'];
   return [Boolean(customer), kinds.has('a2p'), kinds.has('whatsapp_sender'), kinds.has('template')];
 }
 
@@ -119,6 +120,7 @@ export function OnboardingWizard({ customerId }: { customerId?: string }) {
               onSenderChosen={() => navigate(`/customers/${customerId}/onboarding`)}
             />
           )}
+          {byoa && step === 2 && customerId && <A2pStepContainer customerId={customerId} customer={customer.data!} submitted={done[2]!} ownAccount />}
           {!byoa && step === 1 && customerId && <A2pStepContainer customerId={customerId} customer={customer.data!} submitted={done[1]!} />}
           {!byoa && step === 2 && customerId && <WhatsappStepContainer customerId={customerId} submitted={done[2]!} />}
           {!byoa && step === 3 && customerId && <TemplateStepContainer customerId={customerId} submitted={done[3]!} />}
@@ -196,20 +198,26 @@ export function changedFields(customer: Customer, payload: Record<string, unknow
   return Object.keys(out).length ? out : { legalName: customer.legalName };
 }
 
-function A2pStepContainer({ customerId, customer, submitted }: { customerId: string; customer: Customer; submitted: boolean }) {
+function A2pStepContainer({ customerId, customer, submitted, ownAccount = false }: { customerId: string; customer: Customer; submitted: boolean; ownAccount?: boolean }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const submit = useMutation({
     mutationFn: (payload: Record<string, unknown>) => submitA2p(api, customerId, payload),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
-      navigate(`/customers/${customerId}/onboarding?step=3`);
+      navigate(ownAccount ? `/customers/${customerId}/progress` : `/customers/${customerId}/onboarding?step=3`);
     },
   });
   if (submitted) return <SubmittedNote customerId={customerId} what="Your brand and campaign" />;
   return (
     <>
       <p className="lede">US carriers only deliver business texts from registered brands and campaigns (A2P 10DLC). Tell them who sends, what, and how people agreed to it.</p>
+      {ownAccount && (
+        <p>
+          The messaging service you chose has no verified campaign yet. We register your brand and campaign in <strong>your own Twilio account</strong>, as
+          its direct customer: it uses the business profile your account already has (or creates it), and the campaign goes on the service you chose.
+        </p>
+      )}
       {submit.isError && !(submit.error instanceof ApiError && submit.error.errors.length) && <ErrorNotice error={submit.error} title="The registration was not submitted" />}
       <A2pStep businessType={customer.businessType} busy={submit.isPending} submitLabel="Submit for review" onSubmit={(p) => submit.mutate(p)} serverError={submit.error} />
     </>

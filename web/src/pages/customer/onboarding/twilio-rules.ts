@@ -8,7 +8,7 @@ export const A2P_FEES = [
   { what: 'Campaign', amount: '$1.50–$10 a month', note: 'depends on the use case (sole proprietor: $2 a month)' },
 ] as const;
 
-export const FEES_CAVEAT = 'Fees as published by Twilio; they are billed to the subaccount, and carriers add per-message fees.';
+export const FEES_CAVEAT = 'Fees as published by Twilio; they are billed to the Twilio account the registration runs in, and carriers add per-message fees.';
 
 /** What each campaign use case means (Twilio's Usecases list, in plain words). */
 export const USE_CASES: Record<string, { label: string; help: string }> = {
@@ -42,5 +42,5 @@ export const HELP = {
   brandType:
     'Standard: a registered business with an EIN (any volume). Sole proprietor: a person or business without an EIN, in the US or Canada; one number, low volume, and the owner confirms with a code texted to their mobile.',
   companyType: 'Public companies also give their stock exchange and ticker; non-profits and government agencies are vetted differently.',
-  areaCode: 'Preferred US area code for the number we buy at the end (any US number if none is free).',
+  areaCode: 'Preferred US area code for the phone number bought at the end when your sender has none yet (any US number if none is free).',
 } as const;

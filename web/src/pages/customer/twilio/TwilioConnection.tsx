@@ -137,8 +137,8 @@ function ServiceDescription({ service }: { service: Service }) {
       {!verified(service.campaignStatus) && (
         <>
           <br />
-          <strong>Note:</strong> US carriers block texts from 10-digit (10DLC) numbers unless the service has a registered and verified A2P campaign;
-          register one in your Twilio Console before texting US recipients.
+          <strong>Note:</strong> US carriers block texts from 10-digit (10DLC) numbers unless the service has a registered and verified A2P campaign.
+          Choose it anyway and we register the brand and campaign in your own Twilio account in the next step (or register them in your Twilio Console).
         </>
       )}
     </>
@@ -151,9 +151,12 @@ export function ChooseSenderForm({ customerId, connection, onChosen }: { custome
   const refresh = useRefreshConnection(customerId);
   const resources = useQuery(connectionResourcesQuery(api, customerId));
   const [picked, setPicked] = useState(connection.messagingServiceSid ?? '');
+  // Untouched (undefined): keep the WhatsApp sender chosen before, if any.
+  const [whatsappPick, setWhatsapp] = useState<string | undefined>();
+  const whatsapp = whatsappPick ?? resources.data?.whatsappSenders.find((w) => w.senderId === connection.whatsappFrom)?.sid ?? '';
   const [missing, setMissing] = useState(0);
   const choose = useMutation({
-    mutationFn: (sid: string) => chooseSender(api, customerId, sid),
+    mutationFn: (sid: string) => chooseSender(api, customerId, { messagingServiceSid: sid, whatsappSenderSid: whatsapp || null }),
     onSuccess: async (saved) => {
       await refresh(saved);
       onChosen?.(saved);
@@ -201,6 +204,22 @@ export function ChooseSenderForm({ customerId, connection, onChosen }: { custome
               onChange={setPicked}
               options={r.messagingServices.map((s) => ({ value: s.sid, label: <strong>{s.friendlyName}</strong>, help: <ServiceDescription service={s} /> }))}
             />
+            {r.whatsappSenders.length > 0 && (
+              <RadioGroup
+                legend="WhatsApp sender (optional)"
+                name="whatsappSenderSid"
+                value={whatsapp}
+                onChange={setWhatsapp}
+                options={[
+                  { value: '', label: <strong>No WhatsApp</strong>, help: <span>Send SMS only.</span> },
+                  ...r.whatsappSenders.map((w) => ({
+                    value: w.sid,
+                    label: <strong>{w.senderId.replace(/^whatsapp:/, '')}</strong>,
+                    help: <span>{w.status.startsWith('ONLINE') ? 'Online: sends your WhatsApp messages; replies come here' : `Not online yet (${w.status.toLowerCase()}): it can send once WhatsApp approves it`}</span>,
+                  })),
+                ]}
+              />
+            )}
             <button type="submit" disabled={choose.isPending}>
               {choose.isPending ? 'Saving…' : 'Use this sender'}
             </button>

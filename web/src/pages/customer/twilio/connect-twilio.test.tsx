@@ -54,6 +54,8 @@ const connection = (over: Partial<TwilioConnection> = {}): TwilioConnection => (
   accountStatus: 'active',
   tokenLast4: TOKEN.slice(-4),
   messagingServiceSid: null,
+  senderCampaignStatus: null,
+  whatsappFrom: null,
   connectedAt: now,
   lastCheckedAt: now,
   lastError: null,
@@ -70,8 +72,12 @@ const resources: ConnectionResources = {
 };
 
 /** A byoa customer with no connection until a PUT succeeds; `connect` decides the PUT's answer. */
-function byoaServer(connect: (body: unknown) => { status?: number; body: unknown } = () => ({ body: connection() })): Handler {
-  let current: TwilioConnection | null = null;
+function byoaServer(
+  connect: (body: unknown) => { status?: number; body: unknown } = () => ({ body: connection() }),
+  initial: TwilioConnection | null = null,
+  found: ConnectionResources = resources,
+): Handler {
+  let current: TwilioConnection | null = initial;
   return (req) => {
     if (req.method === 'GET' && req.path === BASE) return { body: customer() };
     if (req.method === 'GET' && req.path === `${BASE}/onboarding`) return { body: { overall: 'not_started', flows: [] } };
@@ -81,7 +87,7 @@ function byoaServer(connect: (body: unknown) => { status?: number; body: unknown
       if ((answer.status ?? 200) === 200) current = answer.body as TwilioConnection;
       return answer;
     }
-    if (req.method === 'GET' && req.path === `${BASE}/twilio-connection/resources`) return { body: resources };
+    if (req.method === 'GET' && req.path === `${BASE}/twilio-connection/resources`) return { body: found };
     if (req.method === 'PUT' && req.path === `${BASE}/twilio-connection/sender`) {
       current = { ...current!, messagingServiceSid: (req.body as { messagingServiceSid: string }).messagingServiceSid };
       return { body: current };
@@ -175,9 +181,24 @@ describe('connecting your own Twilio account', () => {
     await user.click(registered);
     await user.click(screen.getByRole('button', { name: 'Use this sender' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'PUT' && r.path.endsWith('/sender'))).toBe(true));
-    expect(requests.find((r) => r.path.endsWith('/sender'))!.body).toEqual({ messagingServiceSid: MG_REGISTERED });
+    expect(requests.find((r) => r.path.endsWith('/sender'))!.body).toEqual({ messagingServiceSid: MG_REGISTERED, whatsappSenderSid: null });
     expect(await screen.findByText(MG_REGISTERED)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Change sender' })).toBeInTheDocument();
+  });
+
+  it('lets you pick one of your WhatsApp senders beside the messaging service', async () => {
+    const user = userEvent.setup({ delay: null });
+    const XE = `XE${'c'.repeat(32)}`;
+    const withWhatsapp = { ...resources, whatsappSenders: [{ sid: XE, senderId: 'whatsapp:+14155559001', status: 'ONLINE' }] };
+    const { requests } = renderWithApi(<TwilioAccountPage customerId={CUSTOMER_ID} />, byoaServer(undefined, connection(), withWhatsapp));
+    const senders = await screen.findByRole('group', { name: 'WhatsApp sender (optional)' });
+    expect(within(senders).getByRole('radio', { name: 'No WhatsApp' })).toBeChecked();
+    const online = within(senders).getByRole('radio', { name: '+14155559001' });
+    expect(online).toHaveAccessibleDescription(/Online: sends your WhatsApp messages/);
+    await user.click(within(screen.getByRole('group', { name: 'Messaging service' })).getByRole('radio', { name: 'Order updates' }));
+    await user.click(online);
+    await user.click(screen.getByRole('button', { name: 'Use this sender' }));
+    await waitFor(() => expect(requests.find((r) => r.method === 'PUT' && r.path.endsWith('/sender'))?.body).toEqual({ messagingServiceSid: MG_REGISTERED, whatsappSenderSid: XE }));
   });
 
   it('tests the connection and lists what the account can do', async () => {
@@ -202,12 +223,27 @@ describe('the wizard for a business on its own Twilio account', () => {
     expect(within(choice).getByRole('radio', { name: 'Connect my own Twilio account' })).not.toBeChecked();
   });
 
-  it('has the connect step after the business profile instead of the A2P registration', async () => {
+  it('has the connect step after the business profile, and the A2P registration in the account after it', async () => {
     window.history.replaceState(null, '', `/customers/${CUSTOMER_ID}/onboarding?step=2`);
     renderWithApi(<OnboardingWizard customerId={CUSTOMER_ID} />, byoaServer());
-    expect(await screen.findByRole('heading', { name: 'Step 2 of 2: Connect your Twilio account' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Step 2 of 3: Connect your Twilio account' })).toBeInTheDocument();
     expect(screen.getByLabelText(/^Account SID/)).toBeInTheDocument();
-    expect(screen.queryByText(/A2P brand and campaign/)).toBeNull();
+    expect(within(screen.getByRole('list', { name: 'Onboarding steps' })).getByText('A2P brand and campaign')).toBeInTheDocument();
+  });
+
+  it('offers the A2P registration in your own account when the chosen service has no verified campaign', async () => {
+    window.history.replaceState(null, '', `/customers/${CUSTOMER_ID}/onboarding`);
+    renderWithApi(<OnboardingWizard customerId={CUSTOMER_ID} />, byoaServer(undefined, connection({ messagingServiceSid: MG_REGISTERED, senderCampaignStatus: null })));
+    expect(await screen.findByRole('heading', { name: 'Step 3 of 3: A2P brand and campaign' })).toBeInTheDocument();
+    expect(screen.getByText(/your own Twilio account/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Submit for review' })).toBeInTheDocument();
+  });
+
+  it('has nothing left to register when the chosen service’s campaign is verified', async () => {
+    window.history.replaceState(null, '', `/customers/${CUSTOMER_ID}/onboarding`);
+    renderWithApi(<OnboardingWizard customerId={CUSTOMER_ID} />, byoaServer(undefined, connection({ messagingServiceSid: MG_REGISTERED, senderCampaignStatus: 'VERIFIED' })));
+    expect(await screen.findByRole('heading', { name: 'Your Twilio account is connected' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Submit for review' })).toBeNull();
   });
 });
 
