@@ -14,6 +14,7 @@ import { FormErrorSummary, RadioGroup, TextField, validateWith } from '../../../
 import { formatDateTime } from '../../../components/format.ts';
 import { ErrorNotice, QueryStates, errorMessage } from '../../../components/states.tsx';
 import { StatusBadge } from '../../../components/status.tsx';
+import { Link } from '../../../router.tsx';
 import { useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
 
 const CONNECT_LABELS: Record<string, string> = { accountSid: 'Account SID', authToken: 'Auth Token' };
@@ -294,7 +295,26 @@ export function ConnectionSummary({ customerId, connection, canManage, onDisconn
         <dt>Last checked</dt>
         <dd>{formatDateTime(connection.lastCheckedAt)}</dd>
         <dt>Sender</dt>
-        <dd>{connection.messagingServiceSid ? <code>{connection.messagingServiceSid}</code> : 'Not chosen yet'}</dd>
+        <dd>
+          {connection.messagingServiceSid ? <code>{connection.messagingServiceSid}</code> : 'Not chosen yet'}
+          {connection.messagingServiceSid && (
+            <div className="muted">
+              {campaignStatusText(connection.senderCampaignStatus)}
+              {!verified(connection.senderCampaignStatus) && (
+                <>
+                  {' '}
+                  · <Link to={`/customers/${customerId}/onboarding?step=3`}>Register it in your account</Link>
+                </>
+              )}
+            </div>
+          )}
+        </dd>
+        {connection.whatsappFrom && (
+          <>
+            <dt>WhatsApp sender</dt>
+            <dd>{connection.whatsappFrom.replace(/^whatsapp:/, '')}</dd>
+          </>
+        )}
       </dl>
       {connection.lastError && (
         <p className="state state-error">
