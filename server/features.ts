@@ -31,6 +31,8 @@ import { createSupabaseInviteSender } from './customers/supabase-invite.ts';
 import { resumeAfterCustomerFix, resumeAfterReconnect, startSubaccountFlow, stopConnectedFlows } from './onboarding/onboarding.service.ts';
 import { createOnboardingEngine, type OnboardingEngine } from './onboarding/engine.ts';
 import { createOnboardingScheduler } from './onboarding/scheduler.ts';
+import { createA2pWatch, createA2pWatchJob, type A2pWatch } from './a2p-watch/a2p-watch.ts';
+import { a2pWatchRoutes, routeDocs as a2pWatchRouteDocs } from './a2p-watch/a2p-watch.routes.ts';
 import { onboardingRoutes, routeDocs as onboardingRouteDocs } from './onboarding/onboarding.routes.ts';
 import { brandsRoutes, routeDocs as brandsRouteDocs } from './brands/brands.routes.ts';
 import { whatsappRoutes, routeDocs as whatsappRouteDocs } from './whatsapp/whatsapp.routes.ts';
@@ -81,6 +83,8 @@ export interface Features {
   onboarding: { engine: OnboardingEngine };
   /** Customers' own Twilio accounts (#17); tests run the daily check through it. */
   connections: ConnectionsService;
+  /** The A2P watch after approval (#14); `background` runs it, tests call runOnce(). */
+  a2pWatch: A2pWatch;
 }
 
 export function buildFeatures(core: CoreDeps): Features {
@@ -191,6 +195,11 @@ export function buildFeatures(core: CoreDeps): Features {
     onCredentialsRejected: (accountSid) => connections.credentialsRejected(accountSid),
   });
   background.push(createOnboardingScheduler({ engine, cron: core.config.onboarding.cron, logger: core.logger }));
+  // After approval (#14): registered brands and campaigns re-read from Twilio; sends refused while suspended.
+  const a2pWatch = createA2pWatch({ db: core.db, twilio: core.twilio, logger: core.logger, maxIntervalMs: core.config.a2pWatch.intervalMs, now: core.now });
+  background.push(createA2pWatchJob({ watch: a2pWatch, tickMs: Math.min(60_000, core.config.a2pWatch.intervalMs), logger: core.logger }));
+  routers.push({ path: '/isv', router: a2pWatchRoutes({ db: core.db, watch: a2pWatch }) });
+  routeDocs.push(...a2pWatchRouteDocs);
   routers.push({ path: '/isv', router: onboardingRoutes({ db: core.db }) });
   routers.push({ path: '/isv', router: brandsRoutes({ db: core.db, now: core.now }) });
   routers.push({ path: '/isv', router: whatsappRoutes({ db: core.db, now: core.now }) });
@@ -199,5 +208,5 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: onboardingWebhookRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, now: core.now }) });
   routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs, ...onboardingWebhookRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections };
+  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections, a2pWatch };
 }

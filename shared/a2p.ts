@@ -102,3 +102,18 @@ export const numberViewSchema = z.object({
   createdAt: z.string(),
 });
 export const numbersResponseSchema = z.object({ items: z.array(numberViewSchema) });
+
+/** Operators: registered brands whose live brand or campaign status the platform does not know (#14). */
+export const a2pWatchAttentionSchema = z.object({
+  items: z.array(
+    z.object({
+      brandId: z.uuid(),
+      customerId: z.uuid(),
+      customerName: z.string(),
+      brandSid: z.string(),
+      /** What the watch found: `{ reason: 'unknown_a2p_status', statuses: [...] }`. */
+      attention: z.record(z.string(), z.unknown()),
+      watchedAt: z.string(),
+    }),
+  ),
+});

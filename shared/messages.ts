@@ -117,3 +117,8 @@ export type MessageListQuery = z.infer<typeof messageListQuerySchema>;
 /** Header that makes a send safe to retry: the same key always answers the same message. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** Whether each channel can send right now, and if not why, in words for the customer (the 409 a send would get). */
+export const channelReadinessSchema = z.object({ ready: z.boolean(), code: z.string().nullable(), detail: z.string().nullable() });
+export const sendingStatusSchema = z.object({ sms: channelReadinessSchema, whatsapp: channelReadinessSchema });
+export type SendingStatus = z.infer<typeof sendingStatusSchema>;

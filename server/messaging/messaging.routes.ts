@@ -13,6 +13,7 @@ import {
   messagePageSchema,
   sendMessageRequestSchema,
   sendMessageResponseSchema,
+  sendingStatusSchema,
 } from '../../shared/messages.ts';
 import type { MessagingService } from './messaging.service.ts';
 
@@ -37,6 +38,11 @@ export function messagingRoutes(deps: { messaging: MessagingService }): Router {
     res.json(await deps.messaging.list(getPrincipal(req), id, q));
   });
 
+  router.get('/customers/:id/sending-status', async (req, res) => {
+    const { id } = parseInput(idParamsSchema, req.params, 'path');
+    res.json(await deps.messaging.sendingStatus(getPrincipal(req), id));
+  });
+
   router.get('/customers/:id/messages/:messageId', async (req, res) => {
     const { id, messageId } = parseInput(messageParamsSchema, req.params, 'path');
     res.json(await deps.messaging.get(getPrincipal(req), id, messageId));
@@ -46,6 +52,14 @@ export function messagingRoutes(deps: { messaging: MessagingService }): Router {
 }
 
 export const routeDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/isv/customers/:id/sending-status',
+    summary: 'Whether SMS and WhatsApp can send now, and if not why (what a send would be refused with)',
+    auth: 'user',
+    response: sendingStatusSchema,
+    tags: ['messaging'],
+  },
   {
     method: 'post',
     path: '/isv/customers/:id/messages',

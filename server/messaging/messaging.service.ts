@@ -9,6 +9,8 @@ import type { Principal } from '../platform/auth/principal.ts';
 import { assertCustomerAccess } from '../customers/customer-access.ts';
 import { appendAudit, staffRoleOf } from '../audit/audit.dao.ts';
 import { findSendingAccount } from '../subaccounts/subaccounts.dao.ts';
+import { findLiveA2pStatus } from '../a2p-watch/a2p-watch.dao.ts';
+import { a2pSendBlock } from '../a2p-watch/a2p-status.ts';
 import { credentialsInvalid } from '../connections/connections.service.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
@@ -22,6 +24,7 @@ import {
   type MessageDetail,
   type MessageListQuery,
   type SendMessageResponse,
+  type SendingStatus,
   sendMessageRequestSchema,
 } from '../../shared/messages.ts';
 import { isRealTimestamp, UUID_PATTERN, type Page } from '../../shared/common.ts';
@@ -71,6 +74,9 @@ export async function sendingReadiness(db: Db, customerId: string, channel: Mess
       return { ready: true, accountSid: account.account_sid, messagingServiceSid: null, whatsappFrom: account.whatsapp_from.replace(/^whatsapp:/, '') };
     }
     if (!account.messaging_service_sid) return { ready: false, reason: 'Choose which messaging service of your Twilio account sends (Twilio account › Sender)' };
+    // A campaign the platform registered in that account is watched like a subaccount's (#14).
+    const blocked = await a2pBlock(db, customerId, account.messaging_service_sid);
+    if (blocked) return blocked;
     return { ready: true, accountSid: account.account_sid, messagingServiceSid: account.messaging_service_sid, whatsappFrom: null };
   }
   const sub = account;
@@ -83,8 +89,17 @@ export async function sendingReadiness(db: Db, customerId: string, channel: Mess
   }
   const service = await findVerifiedCampaignService(db, customerId);
   if (!service) return { ready: false, reason: 'The customer has no verified A2P 10DLC campaign with a messaging service yet' };
+  const blocked = await a2pBlock(db, customerId, service);
+  if (blocked) return blocked;
   if ((await countActiveNumbers(db, customerId)) === 0) return { ready: false, reason: 'The customer has no active phone number yet' };
   return { ready: true, accountSid: sub.account_sid, messagingServiceSid: service, whatsappFrom: null };
+}
+
+/** A registration that was approved but no longer lets the customer text (suspended, expired, deleted: #14). */
+async function a2pBlock(db: Db, customerId: string, messagingServiceSid: string): Promise<SendingReadiness | undefined> {
+  const live = await findLiveA2pStatus(db, customerId, messagingServiceSid);
+  const block = live && a2pSendBlock(live.brand_status, live.campaign_status);
+  return block ? { ready: false, reason: block.detail, code: block.code } : undefined;
 }
 
 export function toMessage(r: MessageRow): Message {
@@ -147,6 +162,7 @@ export interface MessagingService {
   send(principal: Principal, customerId: string, input: SendInput, idempotencyKey?: string): Promise<SendResult>;
   list(principal: Principal, customerId: string, q: MessageListQuery): Promise<Page<Message>>;
   get(principal: Principal, customerId: string, messageId: string): Promise<MessageDetail>;
+  sendingStatus(principal: Principal, customerId: string): Promise<SendingStatus>;
 }
 
 export const DEFAULT_SEND_RATE_LIMIT = { limit: 20, windowMs: 1_000 };
@@ -299,6 +315,15 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
         items: page.map(toMessage),
         nextCursor: rows.length > q.limit && last ? encodeCursor(last.cursor_ts, last.id) : null,
       };
+    },
+
+    async sendingStatus(principal, customerId) {
+      await assertCustomerAccess(db, principal, customerId);
+      const of = async (channel: MessageChannel) => {
+        const r = await sendingReadiness(db, customerId, channel);
+        return r.ready ? { ready: true, code: null, detail: null } : { ready: false, code: r.code ?? 'onboarding_incomplete', detail: r.reason };
+      };
+      return { sms: await of('sms'), whatsapp: await of('whatsapp') };
     },
 
     async get(principal, customerId, messageId) {

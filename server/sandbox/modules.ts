@@ -8,6 +8,7 @@ import { messagesModule } from './resources/messages.ts';
 import { numbersModule } from './resources/numbers.ts';
 import { sendersModule } from './resources/senders.ts';
 import { servicesModule } from './resources/services.ts';
+import { resourceStatusModule } from './resources/resource-status.ts';
 import { trusthubModule } from './resources/trusthub.ts';
 import { usageModule } from './resources/usage.ts';
 
@@ -22,4 +23,5 @@ export const sandboxModules: SandboxModule[] = [
   campaignsModule,
   contentModule,
   sendersModule,
+  resourceStatusModule,
 ];

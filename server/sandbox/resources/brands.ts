@@ -14,7 +14,8 @@ export const WRONG_OTP_CODE = '000000';
 /** Twilio allows three self-service resubmissions (DOCS /docs/api/errors/21724). */
 const MAX_RESUBMISSIONS = 3;
 
-export type BrandStatus = 'PENDING' | 'IN_REVIEW' | 'APPROVED' | 'FAILED';
+export const BRAND_STATUSES = ['PENDING', 'IN_REVIEW', 'APPROVED', 'FAILED', 'SUSPENDED', 'DELETION_PENDING', 'DELETION_FAILED'] as const;
+export type BrandStatus = (typeof BRAND_STATUSES)[number];
 
 export interface BrandError {
   error_code: number;

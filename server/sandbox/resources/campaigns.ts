@@ -15,6 +15,9 @@ const SERVICE_KIND = 'service';
  * Stored under the Messaging Service SID (one campaign per service), because every campaign shares CAMPAIGN_SID.
  */
 export const CAMPAIGN_KIND = 'us_app_to_person';
+/** Twilio's campaign_status values the sandbox knows (not an enum in the spec; FACTS §6). */
+export const CAMPAIGN_STATUSES = ['PENDING', 'IN_PROGRESS', 'VERIFIED', 'FAILED', 'SUSPENDED', 'EXPIRED'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export interface CampaignError {
   error_code: number;
@@ -34,7 +37,7 @@ export interface CampaignRecord extends StoredRecord {
   subscriber_opt_in: boolean;
   age_gated: boolean;
   direct_lending: boolean;
-  campaign_status: 'IN_PROGRESS' | 'VERIFIED' | 'FAILED';
+  campaign_status: CampaignStatus;
   campaign_id: string | null;
   rate_limits: Record<string, unknown> | null;
   message_flow: string;

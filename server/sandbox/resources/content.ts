@@ -8,6 +8,9 @@ const BASE = `https://${HOST}/v1/Content`;
 /** Any template text containing this word makes the WhatsApp review reject it. */
 export const CONTENT_REJECT_TRIGGER = 'REJECT';
 export const CONTENT_KIND = 'content';
+/** WhatsApp approval statuses of a template; paused and disabled are Meta's quality actions after approval. */
+export const APPROVAL_STATUSES = ['received', 'pending', 'approved', 'rejected', 'paused', 'disabled'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export const WHATSAPP_CATEGORIES = ['UTILITY', 'MARKETING', 'AUTHENTICATION'] as const;
 
@@ -15,7 +18,7 @@ export interface Approval {
   name: string;
   category: string;
   content_type: string;
-  status: 'received' | 'pending' | 'approved' | 'rejected';
+  status: ApprovalStatus;
   rejection_reason: string;
   allow_category_change: boolean;
 }

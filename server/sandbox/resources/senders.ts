@@ -11,7 +11,8 @@ export const SENDER_OFFLINE_TRIGGER = 'OFFLINE';
 export const WRONG_SENDER_CODE = '000000';
 export const SENDER_KIND = 'channels_sender';
 
-export type SenderStatus = 'CREATING' | 'PENDING_VERIFICATION' | 'VERIFYING' | 'ONLINE' | 'ONLINE:UPDATING' | 'OFFLINE';
+export const SENDER_STATUSES = ['CREATING', 'PENDING_VERIFICATION', 'VERIFYING', 'ONLINE', 'ONLINE:UPDATING', 'OFFLINE'] as const;
+export type SenderStatus = (typeof SENDER_STATUSES)[number];
 
 interface Configuration {
   waba_id: string | null;
