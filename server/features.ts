@@ -31,6 +31,7 @@ import { createSupabaseInviteSender } from './customers/supabase-invite.ts';
 import { resumeAfterCustomerFix, startSubaccountFlow } from './onboarding/onboarding.service.ts';
 import { createOnboardingEngine, type OnboardingEngine } from './onboarding/engine.ts';
 import { createOnboardingScheduler } from './onboarding/scheduler.ts';
+import { createMessageSettlement, type MessageSettlement } from './messaging/message-settlement.ts';
 import { onboardingRoutes, routeDocs as onboardingRouteDocs } from './onboarding/onboarding.routes.ts';
 import { brandsRoutes, routeDocs as brandsRouteDocs } from './brands/brands.routes.ts';
 import { whatsappRoutes, routeDocs as whatsappRouteDocs } from './whatsapp/whatsapp.routes.ts';
@@ -81,6 +82,8 @@ export interface Features {
   onboarding: { engine: OnboardingEngine };
   /** Customers' own Twilio accounts (#17); tests run the daily check through it. */
   connections: ConnectionsService;
+  /** Segments and price fetched for finished messages (#19); tests run a batch with settle(). */
+  messageSettlement: MessageSettlement;
 }
 
 export function buildFeatures(core: CoreDeps): Features {
@@ -180,6 +183,8 @@ export function buildFeatures(core: CoreDeps): Features {
   routeDocs.push(...connectionsRouteDocs);
   routers.push({ path: '/isv', router: webhooksRoutes({ webhooks, publicBaseUrl: core.config.publicBaseUrl }) });
   routers.push({ path: '/isv', router: messagingRoutes({ messaging }) });
+  const messageSettlement = createMessageSettlement({ db: core.db, twilio: core.twilio, logger: core.logger, cron: core.config.messaging.settleCron });
+  background.push(messageSettlement);
   routers.push({ path: '/isv', router: optOutsRoutes({ optOuts: createOptOutsService({ db: core.db }) }) });
   routeDocs.push(...webhooksRouteDocs, ...messagingRouteDocs, ...optOutsRouteDocs);
 
@@ -195,5 +200,5 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: onboardingWebhookRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, now: core.now }) });
   routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs, ...onboardingWebhookRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections };
+  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections, messageSettlement };
 }

@@ -82,6 +82,8 @@ export const configSchema = z
     ONBOARDING_CRON: z.string().default('*/5 * * * * *'),
     // The daily re-check of every connected customer Twilio account's credentials (#17).
     TWILIO_CONNECTION_CHECK_CRON: z.string().default('17 4 * * *'),
+    // How often finished messages are fetched again for the segments and price Twilio reports late (#19).
+    MESSAGE_SETTLE_CRON: z.string().default('*/20 * * * * *'),
     ONBOARDING_LEASE_MS: intFrom(60_000, 1000),
     ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
     ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
@@ -151,6 +153,7 @@ export const configSchema = z
         latencyMs: c.SANDBOX_LATENCY_MS,
       },
       connections: { checkCron: c.TWILIO_CONNECTION_CHECK_CRON },
+      messaging: { settleCron: c.MESSAGE_SETTLE_CRON },
       onboarding: {
         cron: c.ONBOARDING_CRON,
         leaseMs: c.ONBOARDING_LEASE_MS,
