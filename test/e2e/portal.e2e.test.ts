@@ -1,7 +1,9 @@
 // The portal end to end in Debian's Chromium against `tsx server/main.ts` (embedded database and sandbox, short
 // review delay): a customer signs up and completes the wizard, an admin approves, the customer watches every flow
 // reach done, sends a test message and sees it delivered, a STOP shows in opt-outs, and an operator suspends the
-// subaccount. Screenshots of each main page go to test-results/screenshots/.
+// subaccount. Also what issue 19 found broken: compressed immutable assets and page titles, the "Register sender"
+// click, every page at 390 px, segments and price, staff pages for other roles, returned and replaced templates,
+// suspended accounts, the sender fix form. Screenshots of each main page go to test-results/screenshots/.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +122,7 @@ beforeAll(async () => {
   server = await startServer({
     SANDBOX_REVIEW_DELAY_MS: '200',
     ONBOARDING_CRON: '* * * * * *',
+    MESSAGE_SETTLE_CRON: '* * * * * *',
     ONBOARDING_POLL_MIN_MS: '200',
     ONBOARDING_POLL_MAX_MS: '1000',
     ISV_BOOTSTRAP_ADMINS: ADMIN,
@@ -165,6 +168,41 @@ describe('the portal', () => {
     await page.goto(`${server.url}/customers/00000000-0000-4000-8000-000000000000/opt-outs`);
     await page.waitForURL(/\/signin\?next=%2Fcustomers%2F00000000-0000-4000-8000-000000000000%2Fopt-outs/);
     await expect(page.evaluate(() => window.localStorage.getItem('isv.portal.token'))).resolves.toBeNull();
+  });
+
+  it('serves the portal’s scripts and styles compressed and cached for a year, the page itself revalidated, and names each page in the tab title', async () => {
+    const page = await newPage();
+    const assets: { url: string; encoding: string | undefined; cacheControl: string | undefined; sent: number; size: number }[] = [];
+    let indexCacheControl: string | undefined;
+    page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.pathname === '/signin') indexCacheControl = res.headers()['cache-control'];
+      if (!/^\/assets\/.+\.(js|css)$/.test(url.pathname)) return;
+      assets.push({ url: url.pathname, encoding: res.headers()['content-encoding'], cacheControl: res.headers()['cache-control'], sent: 0, size: 0 });
+      const entry = assets[assets.length - 1]!;
+      void res.finished().then(async () => {
+        entry.sent = (await res.request().sizes()).responseBodySize;
+        entry.size = (await res.body()).length;
+      });
+    });
+    await page.goto(`${server.url}/signin`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(page.title()).resolves.toBe('Sign in · Messaging onboarding portal');
+    await page.getByRole('link', { name: /Create an account|Sign up/ }).first().click();
+    await page.waitForURL(/\/signup$/);
+    await expect(page.title()).resolves.toBe('Create an account · Messaging onboarding portal');
+    await page.waitForLoadState('networkidle');
+
+    expect(indexCacheControl).toBe('no-cache');
+    const main = assets.find((a) => a.url.endsWith('.js'));
+    expect(main, 'the page loads a script from /assets/').toBeDefined();
+    for (const a of assets) {
+      expect(a.cacheControl, a.url).toBe('public, max-age=31536000, immutable');
+      expect(['br', 'gzip'], a.url).toContain(a.encoding);
+    }
+    // What travelled is the compressed file: the main script is well under half its size.
+    expect(main!.sent).toBeGreaterThan(0);
+    expect(main!.sent).toBeLessThan(main!.size * 0.45);
   });
 
   it('lets a customer sign up and complete the onboarding wizard, with inline errors before submit', async () => {
@@ -292,6 +330,10 @@ describe('the portal', () => {
     const history = page.getByRole('list', { name: 'Status history' });
     await history.locator('.badge', { hasText: 'Delivered' }).waitFor();
     messagePath = new URL(page.url()).pathname;
+    // Twilio answered the send with 0 segments and no price; the page shows what Twilio reported afterwards.
+    const facts = page.locator('dl');
+    await facts.locator('dt:has-text("Segments") + dd', { hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+    await facts.locator('dt:has-text("Price") + dd', { hasText: /^-?\d+\.\d+ USD$/ }).waitFor({ timeout: 30_000 });
     await expect(history.locator('li').count()).resolves.toBeGreaterThanOrEqual(2);
     await shot(page, '15-message-history');
   });
@@ -352,6 +394,33 @@ describe('the portal', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.locator('tbody tr', { hasText: 'suspend' }).first().waitFor();
     await shot(page, '19-audit-log');
+    await expect(page.title()).resolves.toBe('Audit log · Messaging onboarding portal');
+
+    // The admins' queue is not the operator's: the page says whose it is and where to go, not "try again".
+    await page.goto(`${server.url}/admin/approvals`);
+    await page.getByRole('heading', { name: 'Not available to your account' }).waitFor();
+    await page.getByRole('alert').getByText('This page is for ISV admins.').waitFor();
+    await expect(page.getByText(/Something went wrong|does not have the role/).count()).resolves.toBe(0);
+    await shot(page, '19-operator-on-approvals');
+    await page.getByRole('link', { name: 'Go to your start page' }).click();
+    await page.waitForURL(/\/operator\/subaccounts$/);
+  });
+
+  it('tells the customer of the suspended account that sending is paused, in their own words', async () => {
+    const page = customerPage;
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    await page.locator('.overall .badge', { hasText: 'Sending is paused: your Twilio account is suspended' }).waitFor();
+    await expect(page.getByText('Complete: you can send messages').count()).resolves.toBe(0);
+    await shot(page, '18-progress-suspended');
+    await page.getByRole('link', { name: 'Send test' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sending is paused.' }).waitFor();
+    await page.getByLabel(/^To/).fill('+14155550144');
+    await page.getByLabel(/^Message/).fill('Is anyone there?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'The message was not sent' });
+    await refusal.getByText('Your Twilio account is suspended, so nothing you send goes out.').waitFor();
+    await expect(refusal.textContent()).resolves.not.toMatch(/the customer/i);
+    await shot(page, '18-send-suspended');
   });
 
   it('lets the owner invite a teammate, who joins only by accepting once their email is confirmed', async () => {
@@ -476,7 +545,10 @@ describe('a rejection', () => {
     await page.goto(`${server.url}/customers/${customerId}/progress`);
     const flow = page.getByRole('region', { name: 'WhatsApp template' });
     await flow.getByRole('alert').getByText(reason).waitFor();
-    await expect(flow.getByRole('alert').textContent()).resolves.toContain('body');
+    // The field by the form's name, and the step agreeing with "Your action is needed".
+    await expect(flow.getByRole('alert').textContent()).resolves.toContain('Fields to fix: Template body');
+    await expect(flow.locator('.badge').first().textContent()).resolves.toBe('Your action is needed');
+    await expect(flow.locator('.flow-state').textContent()).resolves.toBe('Step: Returned by our team for changes');
     await shot(page, '20-progress-rejected-template');
     await flow.getByLabel(/^Body/).fill('Hi {{1}}, Bolt Bikes: everything is 50% off this weekend. Reply STOP to opt out.');
     await flow.getByRole('button', { name: 'Submit new version' }).click();
@@ -487,10 +559,56 @@ describe('a rejection', () => {
     await again.getByText(`Rejected before: ${reason}`).waitFor();
     await expect(again.locator('table.changes').textContent()).resolves.toContain('Reply STOP to opt out');
     await shot(adminPage, '21-admin-approval-changes');
-    await checkPhoneWidth(adminPage, `${server.url}/admin/approvals`, '21-admin-approval-changes');
-    expect(tooWideAtPhoneWidth).toEqual([]);
+    await expect(overflowAtPhoneWidth(adminPage, `${server.url}/admin/approvals`, shot, '21-admin-approval-changes')).resolves.toBe('');
+    await adminPage.setViewportSize({ width: 1280, height: 900 });
     await again.getByRole('button', { name: 'Approve' }).click();
     await again.waitFor({ state: 'detached' });
+
+    // The replaced version is not a second "WhatsApp template — Done" card: one card, the new version's.
+    await page.reload();
+    await page.getByRole('region', { name: 'WhatsApp template' }).first().waitFor();
+    await expect(page.getByRole('region', { name: 'WhatsApp template' }).count()).resolves.toBe(1);
+    await expect(page.getByText('Replaced by version').count()).resolves.toBe(0);
+    await shot(page, '21-progress-after-new-version');
+  });
+
+  it('prefills the sender fix form with everything submitted when WhatsApp puts the sender offline', async () => {
+    const page = await newPage();
+    await signUp(page, 'owner@offline-e2e.test');
+    await page.waitForURL(/\/onboarding/);
+    await fillProfile(page, 'Offline Cafe LLC');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/onboarding\?step=2/);
+    const customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+    await page.goto(`${server.url}/customers/${customerId}/onboarding?step=3`);
+    // The sandbox's documented trigger: a display name with OFFLINE in it is rejected by "Meta".
+    await page.getByLabel(/^WhatsApp phone number/).fill('+14155550166');
+    await page.getByLabel(/^Display name/).fill('Offline Cafe OFFLINE');
+    await page.getByLabel(/^About/).fill('Coffee and cake by the pier');
+    await page.getByLabel(/^Business description/).fill('A small cafe that texts pickup times.');
+    await page.getByLabel(/^Business address/).fill('3 Pier Rd, San Francisco');
+    await page.getByLabel(/^Website/).fill('https://offline-cafe.example.com');
+    await page.getByLabel(/^Contact email/).fill('hello@offline-cafe.example.com');
+    await page.getByRole('button', { name: 'Register sender' }).click();
+    await page.waitForURL(/onboarding\?step=4/);
+
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    const sender = page.getByRole('region', { name: 'WhatsApp sender' });
+    await sender.getByLabel(/WhatsApp verification code/).waitFor({ timeout: 90_000 });
+    await sender.getByLabel(/WhatsApp verification code/).fill('123456');
+    await sender.getByRole('button', { name: 'Submit code' }).click();
+    const fix = sender.locator('details.fix');
+    await fix.waitFor({ timeout: 60_000 });
+    await sender.getByRole('alert').getByText(/WhatsApp put your sender offline: Meta rejected the display name/).waitFor();
+    await expect(sender.textContent()).resolves.not.toMatch(/profile\.name|\.\./);
+    await expect(fix.getByLabel(/^WhatsApp phone number/).inputValue()).resolves.toBe('+14155550166');
+    await expect(fix.getByLabel(/^Display name/).inputValue()).resolves.toBe('Offline Cafe OFFLINE');
+    await expect(fix.getByLabel(/^About/).inputValue()).resolves.toBe('Coffee and cake by the pier');
+    await expect(fix.getByLabel(/^Business description/).inputValue()).resolves.toBe('A small cafe that texts pickup times.');
+    await expect(fix.getByLabel(/^Business address/).inputValue()).resolves.toBe('3 Pier Rd, San Francisco');
+    await expect(fix.getByLabel(/^Website/).inputValue()).resolves.toBe('https://offline-cafe.example.com');
+    await expect(fix.getByLabel(/^Contact email/).inputValue()).resolves.toBe('hello@offline-cafe.example.com');
+    await shot(page, '26-progress-sender-offline-fix');
   });
 });
 
