@@ -25,6 +25,9 @@ describe('Twilio reasons in the customer’s words', () => {
 
   it('joins several reasons once each, and says so when Twilio gave none', () => {
     expect(plainReasons(['Unable to verify Authorized representative #1.', 'Unable to verify Authorized representative #1', null])).toBe('Unable to verify Authorized representative #1');
+    expect(plainReasons(['The association between business name and website cannot be verified.', 'The address could not be verified', 'TCR declined it'])).toBe(
+      'The association between business name and website cannot be verified; the address could not be verified; The Campaign Registry declined it',
+    );
     expect(plainReasons([undefined, ''])).toBe('no reason given');
     expect(plainReasons(['Brand Registration Failure: Invalid or expired OTP. Request a new OTP.'])).toBe('Invalid or expired OTP. Request a new OTP');
   });

@@ -45,5 +45,8 @@ export function plainReasons(texts: readonly (string | null | undefined)[], fall
     const r = t ? plainReason(t) : '';
     if (r && ![...seen].some((s) => s.toLowerCase() === r.toLowerCase())) seen.add(r);
   }
-  return seen.size ? [...seen].join('; ') : fallback;
+  // After a semicolon a reason goes on in lower case ("…verified; the address…"); names (The Campaign Registry) stay.
+  const lowerable = /^(The|A|An|This|That|Your|Unable|Invalid|Missing)\b(?! Campaign Registry)/;
+  const joined = [...seen].map((r, i) => (i > 0 && lowerable.test(r) ? r.charAt(0).toLowerCase() + r.slice(1) : r));
+  return joined.length ? joined.join('; ') : fallback;
 }
