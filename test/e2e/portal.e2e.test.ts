@@ -232,6 +232,14 @@ describe('the portal', () => {
     await page.getByLabel(/^Sample message 2/).fill('Acme Widgets: your order [order id] was delivered. Questions? Reply HELP. Reply STOP to opt out.');
     await page.getByLabel(/^Opt-in confirmation message/).fill('Acme Widgets: you will get order updates, up to 5 msgs/order. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
     await shot(page, '03-wizard-a2p');
+    // A refused list item is named as the form names it, with a plain reason: never `campaign.optInKeywords.1`.
+    await page.getByLabel(/^Opt-in keywords/).fill('START opt-in');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    const a2pSummary = page.getByRole('alert').filter({ hasText: /Please fix/ });
+    await a2pSummary.getByRole('link', { name: 'Opt-in keywords (item 2)' }).waitFor();
+    await expect(a2pSummary.textContent()).resolves.not.toMatch(/campaign\.|optInKeywords|Too small|Invalid/);
+    await shot(page, '03-wizard-a2p-keyword-error');
+    await page.getByLabel(/^Opt-in keywords/).fill('START');
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await page.waitForURL(/onboarding\?step=3/);
 
@@ -243,6 +251,7 @@ describe('the portal', () => {
     await page.getByRole('button', { name: 'Register sender' }).click();
     const summary = page.getByRole('alert').filter({ hasText: 'Please fix this field' });
     await summary.getByRole('link', { name: 'Display name' }).waitFor();
+    await expect(summary.textContent()).resolves.toContain('Display name: is required');
     expect(page.url()).toMatch(/onboarding\?step=3/);
     await page.getByLabel(/^Display name/).fill('Acme Widgets');
     await page.getByLabel(/^About/).fill('Order updates from Acme Widgets');
@@ -570,6 +579,44 @@ describe('a rejection', () => {
     await expect(page.getByRole('region', { name: 'WhatsApp template' }).count()).resolves.toBe(1);
     await expect(page.getByText('Replaced by version').count()).resolves.toBe(0);
     await shot(page, '21-progress-after-new-version');
+  });
+
+  it('tells a customer whose business profile Twilio rejected why, in plain words, and which of its fields to fix', async () => {
+    const page = await newPage();
+    await signUp(page, 'owner@reject-e2e.test');
+    await page.waitForURL(/\/onboarding/);
+    // The sandbox's documented trigger: REJECT in the business name makes Twilio reject the profile.
+    await fillProfile(page, 'REJECT Foods LLC');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/onboarding\?step=2/);
+    const customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+    await page.getByLabel(/^Campaign description/).fill('Order and delivery notifications for customers who bought from the Reject Foods web shop.');
+    await page
+      .getByLabel(/^How people opt in/)
+      .fill('Customers tick an unchecked box "Text me order updates" at checkout on https://acme-widgets.example.com/checkout; the form states message frequency, that msg & data rates may apply and that STOP opts out.');
+    await page.getByLabel(/^Sample message 1/).fill('Reject Foods: your order [order id] has shipped and arrives [date]. Reply STOP to opt out.');
+    await page.getByLabel(/^Sample message 2/).fill('Reject Foods: your order [order id] was delivered. Questions? Reply HELP. Reply STOP to opt out.');
+    await page.getByLabel(/^Opt-in confirmation message/).fill('Reject Foods: you will get order updates, up to 5 msgs/order. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.waitForURL(/onboarding\?step=3/);
+
+    await adminPage.goto(`${server.url}/admin/approvals`);
+    const brand = adminPage.getByRole('region', { name: /Brand and campaign · REJECT Foods LLC/ });
+    await eventually(adminPage, brand, 30_000, 'the REJECT Foods brand in the queue');
+    // The admin reads the submitted data by the form's labels, not API paths.
+    await brand.getByText('Campaign description', { exact: true }).waitFor();
+    await expect(brand.locator('dl').textContent()).resolves.not.toMatch(/campaign\.description/);
+    await brand.getByRole('button', { name: 'Approve' }).click();
+    await brand.waitFor({ state: 'detached' });
+
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    const flow = page.getByRole('region', { name: /US texting registration/ });
+    const why = flow.getByRole('alert').filter({ hasText: 'Twilio rejected your business profile' });
+    await why.waitFor({ timeout: 90_000 });
+    const text = (await why.textContent()) ?? '';
+    expect(text).toMatch(/Fields to fix: .*Legal business name/);
+    expect(text).not.toMatch(/\.\.|TrustHub|legalName|contact\.|address_sids/);
+    await shot(page, '27-progress-profile-rejected');
   });
 
   it('prefills the sender fix form with everything submitted when WhatsApp puts the sender offline', async () => {
