@@ -11,6 +11,9 @@ describe('field labels', () => {
     expect(fieldLabel('code')).toBe('Verification code');
     expect(fieldLabel('contact.preferredLanguage')).toBe('Contact person: preferred language');
     expect(fieldLabel('somethingNew')).toBe('Something new');
+    // Template variables are named by their placeholder, as the template form does.
+    expect(fieldLabel('variables.1')).toBe('Sample for {{1}}');
+    expect(fieldLabel('contentVariables.2')).toBe('Value for {{2}}');
   });
 });
 

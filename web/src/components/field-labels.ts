@@ -48,6 +48,9 @@ function words(segment: string): string {
 export function fieldLabel(path: string, labels: Record<string, string> = {}): string {
   const known = labels[path] ?? COMMON_LABELS[path];
   if (known) return known;
+  // Template variables are keyed by their placeholder number, not a list position.
+  const placeholder = /^(variables|contentVariables)\.(\d+)$/.exec(path);
+  if (placeholder) return `${placeholder[1] === 'variables' ? 'Sample for' : 'Value for'} {{${placeholder[2]}}}`;
   const item = /^(.*)\.(\d+)$/.exec(path);
   if (item) return `${fieldLabel(item[1]!, labels)} (item ${Number(item[2]) + 1})`;
   if (path === '(root)' || path === '(form)' || path === '(body)' || path === '') return 'The form';
