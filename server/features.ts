@@ -33,6 +33,7 @@ import { createOnboardingEngine, type OnboardingEngine } from './onboarding/engi
 import { createOnboardingScheduler } from './onboarding/scheduler.ts';
 import { createA2pWatch, createA2pWatchJob, type A2pWatch } from './a2p-watch/a2p-watch.ts';
 import { a2pWatchRoutes, routeDocs as a2pWatchRouteDocs } from './a2p-watch/a2p-watch.routes.ts';
+import { createMessageSettlement, type MessageSettlement } from './messaging/message-settlement.ts';
 import { onboardingRoutes, routeDocs as onboardingRouteDocs } from './onboarding/onboarding.routes.ts';
 import { brandsRoutes, routeDocs as brandsRouteDocs } from './brands/brands.routes.ts';
 import { whatsappRoutes, routeDocs as whatsappRouteDocs } from './whatsapp/whatsapp.routes.ts';
@@ -85,6 +86,8 @@ export interface Features {
   connections: ConnectionsService;
   /** The A2P watch after approval (#14); `background` runs it, tests call runOnce(). */
   a2pWatch: A2pWatch;
+  /** Segments and price fetched for finished messages (#19); tests run a batch with settle(). */
+  messageSettlement: MessageSettlement;
 }
 
 export function buildFeatures(core: CoreDeps): Features {
@@ -185,6 +188,8 @@ export function buildFeatures(core: CoreDeps): Features {
   routeDocs.push(...connectionsRouteDocs);
   routers.push({ path: '/isv', router: webhooksRoutes({ webhooks, publicBaseUrl: core.config.publicBaseUrl }) });
   routers.push({ path: '/isv', router: messagingRoutes({ messaging }) });
+  const messageSettlement = createMessageSettlement({ db: core.db, twilio: core.twilio, logger: core.logger, cron: core.config.messaging.settleCron });
+  background.push(messageSettlement);
   routers.push({ path: '/isv', router: optOutsRoutes({ optOuts: createOptOutsService({ db: core.db }) }) });
   routeDocs.push(...webhooksRouteDocs, ...messagingRouteDocs, ...optOutsRouteDocs);
 
@@ -208,5 +213,5 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: onboardingWebhookRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, now: core.now }) });
   routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs, ...onboardingWebhookRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections, a2pWatch };
+  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections, a2pWatch, messageSettlement };
 }

@@ -58,6 +58,9 @@ export const onboardingOverallSchema = z.enum([
   'needs_attention',
   'failed',
   'complete',
+  /** The customer's Twilio subaccount was suspended or closed by the operator: nothing can be sent. */
+  'suspended',
+  'closed',
 ]);
 
 export const onboardingResponseSchema = z.object({

@@ -31,5 +31,8 @@ export const senderViewSchema = z.object({
   senderSid: z.string().nullable(),
   offlineReasons: z.array(z.object({ code: z.unknown().optional(), message: z.string().optional() }).loose()).nullable(),
   flowId: z.uuid(),
+  /** The profile and WABA id as last submitted, so a fix form starts from them. */
+  profile: whatsappProfileSchema.partial().loose(),
+  wabaId: z.string().nullable(),
 });
 export type SenderView = z.infer<typeof senderViewSchema>;

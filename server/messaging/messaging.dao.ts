@@ -108,8 +108,9 @@ export interface TwilioAnswer {
 /** Stores Twilio's answer on the reservation. Throws a unique violation when a callback already created the SID's row. */
 export async function recordTwilioAnswer(db: Db, id: string, a: TwilioAnswer): Promise<MessageRow> {
   const rows = await db.query<MessageRow>(
+    // Twilio answers 0 segments while a Messaging Service has not chosen a sender yet: unknown, not zero.
     `UPDATE isv.messages
-        SET sid = $2, status = $3, from_number = coalesce($4, from_number), num_segments = $5,
+        SET sid = $2, status = $3, from_number = coalesce($4, from_number), num_segments = nullif($5::int, 0),
             error_code = $6, error_message = $7, updated_at = now()
       WHERE id = $1
       RETURNING ${COLUMNS}`,
@@ -209,5 +210,51 @@ export async function listStatusHistory(db: Db, messageId: string): Promise<Stat
   return db.query<StatusHistoryRow>(
     `SELECT status, error_code, source, applied, at FROM isv.message_status_history WHERE message_id = $1 ORDER BY seq`,
     [messageId],
+  );
+}
+
+/** Finished statuses: Twilio has counted the segments and (usually) priced the message by now. */
+const SETTLED_STATUSES = `('delivered', 'undelivered', 'failed', 'read')`;
+
+export interface UnsettledMessage {
+  id: string;
+  sid: string;
+  account_sid: string;
+  settle_attempts: number;
+}
+
+/**
+ * Claims finished outbound messages still missing segments or price (at most `maxAttempts` fetches each, none older
+ * than `maxAgeDays`): the lease is `settle_after`, pushed out by `backoffMs` × 2^attempts, so another instance skips them.
+ */
+export async function claimUnsettledMessages(db: Db, o: { limit: number; maxAttempts: number; backoffMs: number; maxAgeDays: number }): Promise<UnsettledMessage[]> {
+  return db.query<UnsettledMessage>(
+    `UPDATE isv.messages m
+        SET settle_attempts = m.settle_attempts + 1,
+            settle_after = now() + make_interval(secs => $3::float8 / 1000 * 2 ^ m.settle_attempts)
+      WHERE m.id IN (
+        SELECT id FROM isv.messages
+         WHERE direction = 'outbound' AND sid IS NOT NULL AND (price IS NULL OR num_segments IS NULL)
+           AND status IN ${SETTLED_STATUSES}
+           AND settle_attempts < $2 AND (settle_after IS NULL OR settle_after <= now())
+           AND created_at > now() - $4::int * interval '1 day'
+         ORDER BY settle_after NULLS FIRST, created_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+      RETURNING m.id, m.sid, m.account_sid, m.settle_attempts`,
+    [o.limit, o.maxAttempts, o.backoffMs, o.maxAgeDays],
+  );
+}
+
+/** Stores what Twilio's fetch reported; values it does not have yet (null, or 0 segments) leave the row as it was. */
+export async function recordSettlement(db: Db, id: string, s: { numSegments: number | null; price: string | null; priceUnit: string | null }): Promise<void> {
+  await db.query(
+    `UPDATE isv.messages
+        SET num_segments = coalesce(nullif($2::int, 0), num_segments),
+            price = coalesce($3::numeric, price),
+            price_unit = coalesce($4, price_unit),
+            updated_at = now()
+      WHERE id = $1`,
+    [id, s.numSegments, s.price, s.priceUnit],
   );
 }

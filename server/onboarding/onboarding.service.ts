@@ -4,6 +4,7 @@ import type { Db } from '../platform/db/db.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import { appendAudit } from '../audit/audit.dao.ts';
+import { findSubaccountByCustomer, type SubaccountStatus } from '../subaccounts/subaccounts.dao.ts';
 import { UUID_PATTERN } from '../../shared/common.ts';
 import { flowStatusSchema, type AttentionQueue, type FlowError, type FlowStatus, type OnboardingMetrics, type OnboardingResponse } from '../../shared/onboarding.ts';
 import { WAITING_FOR_RECONNECT, assertTransition, progressOf, type Attention } from './flow-definition.ts';
@@ -113,7 +114,9 @@ export async function stopConnectedFlows(db: Db, customerId: string, reason: str
   return stopped.length;
 }
 
-function overallOf(all: FlowRow[]): OnboardingResponse['overall'] {
+/** A suspended or closed subaccount sends nothing, whatever its registrations say: that comes first. */
+function overallOf(all: FlowRow[], subaccount: SubaccountStatus | undefined): OnboardingResponse['overall'] {
+  if (subaccount === 'suspended' || subaccount === 'closed') return subaccount;
   // A registration stopped because its Twilio account was disconnected is history, not the customer's state now.
   const flows = all.filter((f) => f.last_error?.code !== DISCONNECTED);
   if (flows.length === 0) return 'not_started';
@@ -127,6 +130,7 @@ function overallOf(all: FlowRow[]): OnboardingResponse['overall'] {
 
 export async function getOnboarding(db: Db, customerId: string): Promise<OnboardingResponse> {
   const flows = await listFlowsByCustomer(db, customerId);
+  const subaccount = await findSubaccountByCustomer(db, customerId);
   const events = await listFlowEvents(db, flows.map((f) => f.id));
   const byFlow = new Map<string, typeof events>();
   for (const e of events) {
@@ -135,7 +139,7 @@ export async function getOnboarding(db: Db, customerId: string): Promise<Onboard
     byFlow.set(e.flow_id, list);
   }
   return {
-    overall: overallOf(flows),
+    overall: overallOf(flows, subaccount?.status),
     flows: flows.map((f) => ({
       id: f.id,
       kind: f.kind,

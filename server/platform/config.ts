@@ -84,6 +84,8 @@ export const configSchema = z
     TWILIO_CONNECTION_CHECK_CRON: z.string().default('17 4 * * *'),
     // How often, at the longest, each registered brand and campaign is re-read after approval (#14).
     A2P_WATCH_INTERVAL_MS: intFrom(3_600_000, 1_000),
+    // How often finished messages are fetched again for the segments and price Twilio reports late (#19).
+    MESSAGE_SETTLE_CRON: z.string().default('*/20 * * * * *'),
     ONBOARDING_LEASE_MS: intFrom(60_000, 1000),
     ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
     ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
@@ -154,6 +156,7 @@ export const configSchema = z
       },
       connections: { checkCron: c.TWILIO_CONNECTION_CHECK_CRON },
       a2pWatch: { intervalMs: c.A2P_WATCH_INTERVAL_MS },
+      messaging: { settleCron: c.MESSAGE_SETTLE_CRON },
       onboarding: {
         cron: c.ONBOARDING_CRON,
         leaseMs: c.ONBOARDING_LEASE_MS,

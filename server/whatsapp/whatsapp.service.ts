@@ -17,6 +17,8 @@ function view(s: SenderRow, flowId: string): SenderView {
     senderSid: s.sender_sid,
     offlineReasons: (s.offline_reasons as SenderView['offlineReasons']) ?? null,
     flowId,
+    profile: s.profile,
+    wabaId: s.waba_id,
   };
 }
 

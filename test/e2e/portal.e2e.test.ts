@@ -1,13 +1,16 @@
 // The portal end to end in Debian's Chromium against `tsx server/main.ts` (embedded database and sandbox, short
 // review delay): a customer signs up and completes the wizard, an admin approves, the customer watches every flow
 // reach done, sends a test message and sees it delivered, a STOP shows in opt-outs, and an operator suspends the
-// subaccount. Screenshots of each main page go to test-results/screenshots/.
+// subaccount. Also what issue 19 found broken: compressed immutable assets and page titles, the "Register sender"
+// click, every page at 390 px, segments and price, staff pages for other roles, returned and replaced templates,
+// suspended accounts, the sender fix form. Screenshots of each main page go to test-results/screenshots/.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from './server-process.ts';
 import { screenshotter } from './screenshots.ts';
+import { overflowAtPhoneWidth } from './phone-width.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CUSTOMER = 'owner@acme-e2e.test';
@@ -35,6 +38,13 @@ async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
 const screenshots = screenshotter();
 const accessibilityProblems = screenshots.problems;
 const shot = screenshots.shot;
+/** Pages wider than the screen at 390 px, with what is too wide (asserted empty at the end). */
+const tooWideAtPhoneWidth: string[] = [];
+const checkPhoneWidth = async (page: Page, url: string, name: string) => {
+  const problem = await overflowAtPhoneWidth(page, url, shot, name);
+  if (problem) tooWideAtPhoneWidth.push(problem);
+  await page.setViewportSize({ width: 1280, height: 900 });
+};
 
 const usedLinks = new Set<string>();
 
@@ -112,6 +122,7 @@ beforeAll(async () => {
   server = await startServer({
     SANDBOX_REVIEW_DELAY_MS: '200',
     ONBOARDING_CRON: '* * * * * *',
+    MESSAGE_SETTLE_CRON: '* * * * * *',
     ONBOARDING_POLL_MIN_MS: '200',
     ONBOARDING_POLL_MAX_MS: '1000',
     ISV_BOOTSTRAP_ADMINS: ADMIN,
@@ -133,6 +144,7 @@ describe('the portal', () => {
   let customerPage: Page;
   let customerId = '';
   let number = '';
+  let messagePath = '';
 
   it('sends a visitor who is not signed in, or whose token is refused, to sign-in; works by keyboard', async () => {
     const page = await newPage();
@@ -156,6 +168,41 @@ describe('the portal', () => {
     await page.goto(`${server.url}/customers/00000000-0000-4000-8000-000000000000/opt-outs`);
     await page.waitForURL(/\/signin\?next=%2Fcustomers%2F00000000-0000-4000-8000-000000000000%2Fopt-outs/);
     await expect(page.evaluate(() => window.localStorage.getItem('isv.portal.token'))).resolves.toBeNull();
+  });
+
+  it('serves the portal’s scripts and styles compressed and cached for a year, the page itself revalidated, and names each page in the tab title', async () => {
+    const page = await newPage();
+    const assets: { url: string; encoding: string | undefined; cacheControl: string | undefined; sent: number; size: number }[] = [];
+    let indexCacheControl: string | undefined;
+    page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.pathname === '/signin') indexCacheControl = res.headers()['cache-control'];
+      if (!/^\/assets\/.+\.(js|css)$/.test(url.pathname)) return;
+      assets.push({ url: url.pathname, encoding: res.headers()['content-encoding'], cacheControl: res.headers()['cache-control'], sent: 0, size: 0 });
+      const entry = assets[assets.length - 1]!;
+      void res.finished().then(async () => {
+        entry.sent = (await res.request().sizes()).responseBodySize;
+        entry.size = (await res.body()).length;
+      });
+    });
+    await page.goto(`${server.url}/signin`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(page.title()).resolves.toBe('Sign in · Messaging onboarding portal');
+    await page.getByRole('link', { name: /Create an account|Sign up/ }).first().click();
+    await page.waitForURL(/\/signup$/);
+    await expect(page.title()).resolves.toBe('Create an account · Messaging onboarding portal');
+    await page.waitForLoadState('networkidle');
+
+    expect(indexCacheControl).toBe('no-cache');
+    const main = assets.find((a) => a.url.endsWith('.js'));
+    expect(main, 'the page loads a script from /assets/').toBeDefined();
+    for (const a of assets) {
+      expect(a.cacheControl, a.url).toBe('public, max-age=31536000, immutable');
+      expect(['br', 'gzip'], a.url).toContain(a.encoding);
+    }
+    // What travelled is the compressed file: the main script is well under half its size.
+    expect(main!.sent).toBeGreaterThan(0);
+    expect(main!.sent).toBeLessThan(main!.size * 0.45);
   });
 
   it('lets a customer sign up and complete the onboarding wizard, with inline errors before submit', async () => {
@@ -185,11 +232,27 @@ describe('the portal', () => {
     await page.getByLabel(/^Sample message 2/).fill('Acme Widgets: your order [order id] was delivered. Questions? Reply HELP. Reply STOP to opt out.');
     await page.getByLabel(/^Opt-in confirmation message/).fill('Acme Widgets: you will get order updates, up to 5 msgs/order. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
     await shot(page, '03-wizard-a2p');
+    // A refused list item is named as the form names it, with a plain reason: never `campaign.optInKeywords.1`.
+    await page.getByLabel(/^Opt-in keywords/).fill('START opt-in');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    const a2pSummary = page.getByRole('alert').filter({ hasText: /Please fix/ });
+    await a2pSummary.getByRole('link', { name: 'Opt-in keywords (item 2)' }).waitFor();
+    await expect(a2pSummary.textContent()).resolves.not.toMatch(/campaign\.|optInKeywords|Too small|Invalid/);
+    await shot(page, '03-wizard-a2p-keyword-error');
+    await page.getByLabel(/^Opt-in keywords/).fill('START');
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await page.waitForURL(/onboarding\?step=3/);
 
-    // Step 3: WhatsApp sender.
+    // Step 3: WhatsApp sender. Typing a phone, clearing the display name and clicking "Register sender" straight
+    // away: the click lands (the summary names the field) instead of being lost to the field's error moving the button.
     await page.getByLabel(/^WhatsApp phone number/).fill('+14155550188');
+    await page.getByLabel(/^Display name/).fill('Acme');
+    await page.getByLabel(/^Display name/).fill('');
+    await page.getByRole('button', { name: 'Register sender' }).click();
+    const summary = page.getByRole('alert').filter({ hasText: 'Please fix this field' });
+    await summary.getByRole('link', { name: 'Display name' }).waitFor();
+    await expect(summary.textContent()).resolves.toContain('Display name: is required');
+    expect(page.url()).toMatch(/onboarding\?step=3/);
     await page.getByLabel(/^Display name/).fill('Acme Widgets');
     await page.getByLabel(/^About/).fill('Order updates from Acme Widgets');
     await page.getByRole('button', { name: 'Register sender' }).click();
@@ -275,6 +338,11 @@ describe('the portal', () => {
     await row.getByRole('link', { name: /Status history/ }).click();
     const history = page.getByRole('list', { name: 'Status history' });
     await history.locator('.badge', { hasText: 'Delivered' }).waitFor();
+    messagePath = new URL(page.url()).pathname;
+    // Twilio answered the send with 0 segments and no price; the page shows what Twilio reported afterwards.
+    const facts = page.locator('dl');
+    await facts.locator('dt:has-text("Segments") + dd', { hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+    await facts.locator('dt:has-text("Price") + dd', { hasText: /^-?\d+\.\d+ USD$/ }).waitFor({ timeout: 30_000 });
     await expect(history.locator('li').count()).resolves.toBeGreaterThanOrEqual(2);
     await shot(page, '15-message-history');
   });
@@ -335,6 +403,33 @@ describe('the portal', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.locator('tbody tr', { hasText: 'suspend' }).first().waitFor();
     await shot(page, '19-audit-log');
+    await expect(page.title()).resolves.toBe('Audit log · Messaging onboarding portal');
+
+    // The admins' queue is not the operator's: the page says whose it is and where to go, not "try again".
+    await page.goto(`${server.url}/admin/approvals`);
+    await page.getByRole('heading', { name: 'Not available to your account' }).waitFor();
+    await page.getByRole('alert').getByText('This page is for ISV admins.').waitFor();
+    await expect(page.getByText(/Something went wrong|does not have the role/).count()).resolves.toBe(0);
+    await shot(page, '19-operator-on-approvals');
+    await page.getByRole('link', { name: 'Go to your start page' }).click();
+    await page.waitForURL(/\/operator\/subaccounts$/);
+  });
+
+  it('tells the customer of the suspended account that sending is paused, in their own words', async () => {
+    const page = customerPage;
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    await page.locator('.overall .badge', { hasText: 'Sending is paused: your Twilio account is suspended' }).waitFor();
+    await expect(page.getByText('Complete: you can send messages').count()).resolves.toBe(0);
+    await shot(page, '18-progress-suspended');
+    await page.getByRole('link', { name: 'Send test' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sending is paused.' }).waitFor();
+    await page.getByLabel(/^To/).fill('+14155550144');
+    await page.getByLabel(/^Message/).fill('Is anyone there?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'The message was not sent' });
+    await refusal.getByText('Your Twilio account is suspended, so nothing you send goes out.').waitFor();
+    await expect(refusal.textContent()).resolves.not.toMatch(/the customer/i);
+    await shot(page, '18-send-suspended');
   });
 
   it('lets the owner invite a teammate, who joins only by accepting once their email is confirmed', async () => {
@@ -397,6 +492,35 @@ describe('the portal', () => {
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await page.waitForURL(new RegExp(`/customers/${customerId}/progress$`));
   });
+  it('fits every customer, admin and operator page into a phone’s 390 px width', async () => {
+    const customer = (p: string) => `${server.url}/customers/${customerId}/${p}`;
+    for (const [p, name] of [
+      ['progress', 'customer-progress'],
+      ['onboarding', 'customer-onboarding'],
+      ['onboarding?step=2', 'customer-onboarding-a2p'],
+      ['onboarding?step=3', 'customer-onboarding-whatsapp'],
+      ['numbers', 'customer-numbers'],
+      ['templates', 'customer-templates'],
+      ['send', 'customer-send'],
+      ['messages', 'customer-messages'],
+      [messagePath.replace(/^\/customers\/[^/]+\//, ''), 'customer-message'],
+      ['opt-outs', 'customer-opt-outs'],
+      ['team', 'customer-team'],
+    ] as const)
+      await checkPhoneWidth(customerPage, customer(p), name);
+    await checkPhoneWidth(adminPage, `${server.url}/admin/approvals`, 'admin-approvals');
+    await checkPhoneWidth(adminPage, `${server.url}/admin/customers`, 'admin-customers');
+    await checkPhoneWidth(operatorPage, `${server.url}/operator/subaccounts`, 'operator-subaccounts');
+    await checkPhoneWidth(operatorPage, `${server.url}/operator/audit-log`, 'operator-audit-log');
+    const visitor = await newPage();
+    for (const [p, name] of [
+      ['signin', 'sign-in'],
+      ['signup', 'sign-up'],
+      ['forgot-password', 'forgot-password'],
+    ] as const)
+      await checkPhoneWidth(visitor, `${server.url}/${p}`, name);
+    expect(tooWideAtPhoneWidth).toEqual([]);
+  });
 });
 
 describe('a rejection', () => {
@@ -430,7 +554,10 @@ describe('a rejection', () => {
     await page.goto(`${server.url}/customers/${customerId}/progress`);
     const flow = page.getByRole('region', { name: 'WhatsApp template' });
     await flow.getByRole('alert').getByText(reason).waitFor();
-    await expect(flow.getByRole('alert').textContent()).resolves.toContain('body');
+    // The field by the form's name, and the step agreeing with "Your action is needed".
+    await expect(flow.getByRole('alert').textContent()).resolves.toContain('Fields to fix: Template body');
+    await expect(flow.locator('.badge').first().textContent()).resolves.toBe('Your action is needed');
+    await expect(flow.locator('.flow-state').textContent()).resolves.toBe('Step: Returned by our team for changes');
     await shot(page, '20-progress-rejected-template');
     await flow.getByLabel(/^Body/).fill('Hi {{1}}, Bolt Bikes: everything is 50% off this weekend. Reply STOP to opt out.');
     await flow.getByRole('button', { name: 'Submit new version' }).click();
@@ -441,8 +568,94 @@ describe('a rejection', () => {
     await again.getByText(`Rejected before: ${reason}`).waitFor();
     await expect(again.locator('table.changes').textContent()).resolves.toContain('Reply STOP to opt out');
     await shot(adminPage, '21-admin-approval-changes');
+    await expect(overflowAtPhoneWidth(adminPage, `${server.url}/admin/approvals`, shot, '21-admin-approval-changes')).resolves.toBe('');
+    await adminPage.setViewportSize({ width: 1280, height: 900 });
     await again.getByRole('button', { name: 'Approve' }).click();
     await again.waitFor({ state: 'detached' });
+
+    // The replaced version is not a second "WhatsApp template — Done" card: one card, the new version's.
+    await page.reload();
+    await page.getByRole('region', { name: 'WhatsApp template' }).first().waitFor();
+    await expect(page.getByRole('region', { name: 'WhatsApp template' }).count()).resolves.toBe(1);
+    await expect(page.getByText('Replaced by version').count()).resolves.toBe(0);
+    await shot(page, '21-progress-after-new-version');
+  });
+
+  it('tells a customer whose business profile Twilio rejected why, in plain words, and which of its fields to fix', async () => {
+    const page = await newPage();
+    await signUp(page, 'owner@reject-e2e.test');
+    await page.waitForURL(/\/onboarding/);
+    // The sandbox's documented trigger: REJECT in the business name makes Twilio reject the profile.
+    await fillProfile(page, 'REJECT Foods LLC');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/onboarding\?step=2/);
+    const customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+    await page.getByLabel(/^Campaign description/).fill('Order and delivery notifications for customers who bought from the Reject Foods web shop.');
+    await page
+      .getByLabel(/^How people opt in/)
+      .fill('Customers tick an unchecked box "Text me order updates" at checkout on https://acme-widgets.example.com/checkout; the form states message frequency, that msg & data rates may apply and that STOP opts out.');
+    await page.getByLabel(/^Sample message 1/).fill('Reject Foods: your order [order id] has shipped and arrives [date]. Reply STOP to opt out.');
+    await page.getByLabel(/^Sample message 2/).fill('Reject Foods: your order [order id] was delivered. Questions? Reply HELP. Reply STOP to opt out.');
+    await page.getByLabel(/^Opt-in confirmation message/).fill('Reject Foods: you will get order updates, up to 5 msgs/order. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.waitForURL(/onboarding\?step=3/);
+
+    await adminPage.goto(`${server.url}/admin/approvals`);
+    const brand = adminPage.getByRole('region', { name: /Brand and campaign · REJECT Foods LLC/ });
+    await eventually(adminPage, brand, 30_000, 'the REJECT Foods brand in the queue');
+    // The admin reads the submitted data by the form's labels, not API paths.
+    await brand.getByText('Campaign description', { exact: true }).waitFor();
+    await expect(brand.locator('dl').textContent()).resolves.not.toMatch(/campaign\.description/);
+    await brand.getByRole('button', { name: 'Approve' }).click();
+    await brand.waitFor({ state: 'detached' });
+
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    const flow = page.getByRole('region', { name: /US texting registration/ });
+    const why = flow.getByRole('alert').filter({ hasText: 'Twilio rejected your business profile' });
+    await why.waitFor({ timeout: 90_000 });
+    const text = (await why.textContent()) ?? '';
+    expect(text).toMatch(/Fields to fix: .*Legal business name/);
+    expect(text).not.toMatch(/\.\.|TrustHub|legalName|contact\.|address_sids/);
+    await shot(page, '27-progress-profile-rejected');
+  });
+
+  it('prefills the sender fix form with everything submitted when WhatsApp puts the sender offline', async () => {
+    const page = await newPage();
+    await signUp(page, 'owner@offline-e2e.test');
+    await page.waitForURL(/\/onboarding/);
+    await fillProfile(page, 'Offline Cafe LLC');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/onboarding\?step=2/);
+    const customerId = /\/customers\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+    await page.goto(`${server.url}/customers/${customerId}/onboarding?step=3`);
+    // The sandbox's documented trigger: a display name with OFFLINE in it is rejected by "Meta".
+    await page.getByLabel(/^WhatsApp phone number/).fill('+14155550166');
+    await page.getByLabel(/^Display name/).fill('Offline Cafe OFFLINE');
+    await page.getByLabel(/^About/).fill('Coffee and cake by the pier');
+    await page.getByLabel(/^Business description/).fill('A small cafe that texts pickup times.');
+    await page.getByLabel(/^Business address/).fill('3 Pier Rd, San Francisco');
+    await page.getByLabel(/^Website/).fill('https://offline-cafe.example.com');
+    await page.getByLabel(/^Contact email/).fill('hello@offline-cafe.example.com');
+    await page.getByRole('button', { name: 'Register sender' }).click();
+    await page.waitForURL(/onboarding\?step=4/);
+
+    await page.goto(`${server.url}/customers/${customerId}/progress`);
+    const sender = page.getByRole('region', { name: 'WhatsApp sender' });
+    await sender.getByLabel(/WhatsApp verification code/).waitFor({ timeout: 90_000 });
+    await sender.getByLabel(/WhatsApp verification code/).fill('123456');
+    await sender.getByRole('button', { name: 'Submit code' }).click();
+    const fix = sender.locator('details.fix');
+    await fix.waitFor({ timeout: 60_000 });
+    await sender.getByRole('alert').getByText(/WhatsApp put your sender offline: Meta rejected the display name/).waitFor();
+    await expect(sender.textContent()).resolves.not.toMatch(/profile\.name|\.\./);
+    await expect(fix.getByLabel(/^WhatsApp phone number/).inputValue()).resolves.toBe('+14155550166');
+    await expect(fix.getByLabel(/^Display name/).inputValue()).resolves.toBe('Offline Cafe OFFLINE');
+    await expect(fix.getByLabel(/^About/).inputValue()).resolves.toBe('Coffee and cake by the pier');
+    await expect(fix.getByLabel(/^Business description/).inputValue()).resolves.toBe('A small cafe that texts pickup times.');
+    await expect(fix.getByLabel(/^Business address/).inputValue()).resolves.toBe('3 Pier Rd, San Francisco');
+    await expect(fix.getByLabel(/^Website/).inputValue()).resolves.toBe('https://offline-cafe.example.com');
+    await expect(fix.getByLabel(/^Contact email/).inputValue()).resolves.toBe('hello@offline-cafe.example.com');
+    await shot(page, '26-progress-sender-offline-fix');
   });
 });
 

@@ -79,7 +79,9 @@ describe('A2P standard brand', () => {
     expect(parked).toMatchObject({ state: 'wait_profile', status: 'action_required', waiting_for: 'customer_fix' });
     expect(parked.last_error).toMatchObject({ code: 'bundle_rejected', fields: expect.arrayContaining(['legalName']) });
     const view = await getOnboarding(ctx.db, customerId);
-    expect(view.flows.find((f) => f.kind === 'a2p')?.lastError?.message).toMatch(/rejected the customer profile/);
+    const message = view.flows.find((f) => f.kind === 'a2p')?.lastError?.message;
+    expect(message).toMatch(/^Twilio rejected your business profile: .+\. Correct your business details and resubmit\.$/);
+    expect(message).not.toMatch(/\.\.|TrustHub|customer profile/);
 
     await ctx.db.query(`UPDATE isv.customers SET legal_name = 'Proper Holdings LLC' WHERE id = $1`, [customerId]);
     expect(await resumeAfterCustomerFix(ctx.db, customerId, clock.now())).toBe(1);
@@ -98,6 +100,10 @@ describe('A2P standard brand', () => {
     const parked = await a2pFlow(customerId);
     expect(parked).toMatchObject({ state: 'wait_brand', status: 'action_required' });
     expect(parked.last_error).toMatchObject({ code: 'brand_failed', twilioCode: 30701 });
+    // Twilio's text ends with a period and sends the customer to "the TrustHub bundle": neither reaches them.
+    expect(parked.last_error!.message).toBe(
+      'Your brand registration failed: The legal company name could not be verified against the registration records. Correct it in your business details and resubmit the brand. Correct the details and resubmit.',
+    );
 
     await ctx.db.query(`UPDATE isv.customers SET legal_name = 'Honest Trading LLC' WHERE id = $1`, [customerId]);
     await resumeAfterCustomerFix(ctx.db, customerId, clock.now());

@@ -42,6 +42,16 @@ describe('GET /api/isv/customers/:id/onboarding', () => {
     ]);
     expect(body.flows[0]!.events[1]!.message).toMatch(/^Created subaccount AC[0-9a-f]{32}$/);
   });
+
+  it('says suspended, then closed, instead of complete once the operator pauses or closes the subaccount', async () => {
+    const overall = async () => onboardingResponseSchema.parse((await ctx.request.get(`/api/isv/customers/${customerId}/onboarding`).set(owner.auth)).body).overall;
+    expect(await overall()).toBe('complete');
+    await ctx.db.query(`UPDATE isv.twilio_subaccounts SET status = 'suspended' WHERE customer_id = $1 AND kind = 'subaccount'`, [customerId]);
+    expect(await overall()).toBe('suspended');
+    await ctx.db.query(`UPDATE isv.twilio_subaccounts SET status = 'closed' WHERE customer_id = $1 AND kind = 'subaccount'`, [customerId]);
+    expect(await overall()).toBe('closed');
+    await ctx.db.query(`UPDATE isv.twilio_subaccounts SET status = 'active' WHERE customer_id = $1 AND kind = 'subaccount'`, [customerId]);
+  });
 });
 
 describe('input checks', () => {

@@ -13,6 +13,7 @@ import { findBrand, findCampaignByBrand, setBrandTwilio, setCampaignTwilio, upse
 import { findCustomerData, type CustomerData } from '../customers-read.dao.ts';
 import { findConnectionByCustomer, setSenderCampaignStatus } from '../../subaccounts/subaccounts.dao.ts';
 import { mapTwilioFields } from '../twilio-errors.ts';
+import { plainReasons } from './customer-wording.ts';
 import { adoptOrCreate, friendlyName, str, waitForSubaccount } from './flow-helpers.ts';
 import {
   POLICY_A2P_MESSAGING_PROFILE,
@@ -290,7 +291,7 @@ function evaluationError(results: unknown): FlowError {
   }
   return {
     code: 'evaluation_noncompliant',
-    message: `Twilio's compliance check found problems: ${reasons.join('; ') || 'required information is missing'}. Fix the business details and resume.`,
+    message: `Twilio's compliance check found problems: ${plainReasons(reasons, 'required information is missing')}. Fix your business details and resubmit.`,
     twilioCode: null,
     fields: mapTwilioFields(invalid),
   };
@@ -342,9 +343,11 @@ async function submitBundle(s: StepContext, bundle: 'customer' | 'trust', next: 
 function bundleRejection(errors: unknown, what: string): FlowError {
   const list = (Array.isArray(errors) ? errors : []) as { code?: number; message?: string; fields?: string[] }[];
   const first = list[0];
+  // TrustHub's "customer profile" is the business profile the customer filled in.
+  const yours = what === 'customer profile' ? 'business profile' : what;
   return {
     code: 'bundle_rejected',
-    message: `Twilio rejected the ${what}: ${list.map((e) => e.message).filter(Boolean).join('; ') || 'no reason given'}. Correct the business details and resume.`,
+    message: `Twilio rejected your ${yours}: ${plainReasons(list.map((e) => e.message))}. Correct your business details and resubmit.`,
     twilioCode: typeof first?.code === 'number' ? first.code : null,
     fields: mapBundleFields(list.flatMap((e) => e.fields ?? [])),
   };
@@ -496,10 +499,10 @@ async function brandRegistration(s: StepContext): Promise<StepResult> {
 function brandFailure(b: { errors?: unknown; failureReason?: string | null }): FlowError {
   const list = (Array.isArray(b.errors) ? b.errors : []) as { error_code?: number; description?: string; fields?: string[] }[];
   const first = list[0];
-  const reasons = list.map((e) => e.description).filter(Boolean).join('; ') || b.failureReason || 'no reason given';
+  const reasons = plainReasons(list.length ? list.map((e) => e.description) : [b.failureReason]);
   return {
     code: 'brand_failed',
-    message: `The brand registration failed: ${reasons}. Correct the details and resubmit.`,
+    message: `Your brand registration failed: ${reasons}. Correct the details and resubmit.`,
     twilioCode: typeof first?.error_code === 'number' ? first.error_code : null,
     fields: mapTwilioFields(list.flatMap((e) => e.fields ?? [])),
   };
@@ -684,7 +687,7 @@ async function waitCampaign(s: StepContext): Promise<StepResult> {
     const list = (Array.isArray(k.errors) ? k.errors : []) as { error_code?: number; description?: string; fields?: string[] }[];
     const error: FlowError = {
       code: 'campaign_failed',
-      message: `The campaign was rejected: ${list.map((e) => e.description).filter(Boolean).join('; ') || 'no reason given'}. Change the campaign details and resubmit.`,
+      message: `Your campaign was rejected: ${plainReasons(list.map((e) => e.description))}. Change the campaign details and resubmit.`,
       twilioCode: typeof list[0]?.error_code === 'number' ? list[0].error_code : null,
       fields: mapTwilioFields(list.flatMap((e) => e.fields ?? [])),
     };

@@ -3,6 +3,7 @@
 // new version (PUT …/templates/:id), which supersedes this flow.
 import type { FlowDefinition, StepContext, StepResult } from '../flow-definition.ts';
 import { findTemplate, setTemplateTwilio, type TemplateRow } from '../../templates/templates.dao.ts';
+import { plainReasons } from './customer-wording.ts';
 import { adoptOrCreate, str, waitForSubaccount } from './flow-helpers.ts';
 
 async function template(s: StepContext): Promise<TemplateRow> {
@@ -82,7 +83,7 @@ async function waitApproval(s: StepContext): Promise<StepResult> {
       status: 'action_required',
       waitingFor: 'new_version',
       message: `WhatsApp rejected the template: ${reason}`,
-      error: { code: 'template_rejected', message: `WhatsApp rejected the template: ${reason}. Edit it to submit a new version.`, twilioCode: null, fields: ['body'] },
+      error: { code: 'template_rejected', message: `WhatsApp rejected the template: ${plainReasons([reason])}. Edit it to submit a new version.`, twilioCode: null, fields: ['body'] },
       record: (tx) => setTemplateTwilio(tx, t.id, { status: 'twilio_rejected', reason }),
     };
   }

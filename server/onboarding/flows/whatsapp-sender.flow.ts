@@ -3,6 +3,7 @@
 import type { FlowDefinition, StepContext, StepResult } from '../flow-definition.ts';
 import type { FlowError } from '../../../shared/onboarding.ts';
 import { findSender, updateSenderTwilio, type SenderRow } from '../../whatsapp/whatsapp.dao.ts';
+import { plainReasons } from './customer-wording.ts';
 import { str, waitForSubaccount } from './flow-helpers.ts';
 import { asSender, sendersApi, type SenderResource } from '../../twilio/senders.ts';
 
@@ -69,7 +70,7 @@ function offlineError(reasons: SenderResource['offline_reasons']): FlowError {
   const code = Number(list[0]?.code);
   return {
     code: 'sender_offline',
-    message: `WhatsApp put the sender offline: ${list.map((r) => r.message).filter(Boolean).join('; ') || 'no reason given'}. Fix the profile and resubmit.`,
+    message: `WhatsApp put your sender offline: ${plainReasons(list.map((r) => r.message))}. Fix the profile and resubmit.`,
     twilioCode: Number.isFinite(code) ? code : null,
     fields: ['profile'],
   };

@@ -76,7 +76,14 @@ export const messageQuery = (api: ApiClient, customerId: string, messageId: stri
     queryKey: ['customers', customerId, 'messages', 'detail', messageId],
     queryFn: ({ signal }) =>
       api.get(`${customerPath(customerId)}/messages/${encodeURIComponent(messageId)}`, messageDetailSchema, { signal }),
-    refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.status) ? false : 2_000),
+    // After the status settles Twilio still reports segments and price (fetched by the server within a minute or
+    // so): keep asking, more slowly, for a few minutes.
+    refetchInterval: (q) => {
+      const m = q.state.data;
+      if (!m || !SETTLED.has(m.status)) return 2_000;
+      const unpriced = m.direction === 'outbound' && (m.price === null || m.numSegments === null);
+      return unpriced && Date.now() - new Date(m.updatedAt).getTime() < 5 * 60_000 ? 5_000 : false;
+    },
   });
 
 export type OptOutFilters = Omit<OptOutListQuery, 'cursor' | 'limit'>;

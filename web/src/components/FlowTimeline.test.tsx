@@ -71,17 +71,32 @@ describe('flow timeline', () => {
           state: 'campaign_failed',
           waitingFor: 'customer_fix',
           attempts: 2,
-          lastError: { code: 'campaign_rejected', message: 'The message flow does not say how people opt in.', twilioCode: 30897, fields: ['campaign.messageFlow'] },
+          lastError: { code: 'campaign_rejected', message: 'The message flow does not say how people opt in.', twilioCode: 30897, fields: ['campaign.messageFlow', 'campaign.optInKeywords.1', 'code'] },
         })}
+        fieldLabels={{ 'campaign.messageFlow': 'How people opt in (message flow)', 'campaign.optInKeywords': 'Opt-in keywords' }}
       />,
     );
     const alert = screen.getByRole('alert');
     expect(alert).toHaveTextContent('Why it was rejected: The message flow does not say how people opt in.');
     expect(alert).toHaveTextContent('(Twilio error 30897)');
-    expect(within(alert).getByText('campaign.messageFlow')).toBeInTheDocument();
+    // Fields by the names the form gives them, never their API paths.
+    expect(alert).toHaveTextContent('Fields to fix: How people opt in (message flow), Opt-in keywords (item 2), Verification code');
+    expect(alert).not.toHaveTextContent(/campaign\.|optInKeywords/);
     expect(screen.getByText('Your action is needed')).toBeInTheDocument();
     expect(screen.getByText(/you to correct the fields below and resubmit/)).toBeInTheDocument();
     expect(screen.getByText(/attempt 2/)).toBeInTheDocument();
+  });
+
+  it('after an admin rejection, says the submission came back for changes rather than that it awaits approval', () => {
+    render(
+      <FlowTimeline
+        now={NOW}
+        flow={flow({ kind: 'template', status: 'action_required', state: 'awaiting_approval', waitingFor: 'new_version', lastError: { code: 'rejected_by_admin', message: 'Say which shop.', twilioCode: null, fields: ['body'] } })}
+      />,
+    );
+    expect(screen.getByText('Your action is needed')).toBeInTheDocument();
+    expect(screen.getByText('Returned by our team for changes')).toBeInTheDocument();
+    expect(screen.queryByText(/Awaiting approval/)).toBeNull();
   });
 
   it('when our team is on a fault, says so and asks nothing of the customer', () => {
@@ -193,6 +208,27 @@ describe('progress page', () => {
     await user.type(input, '482913');
     await user.click(screen.getByRole('button', { name: 'Submit code' }));
     await waitFor(() => expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([{ code: '482913' }]));
+  });
+
+  it('shows a template replaced by a newer version as no card of its own, and a suspended account as paused, not complete', async () => {
+    const customerId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    renderWithApi(<ProgressPage customerId={customerId} />, (req) =>
+      req.path === `/api/isv/customers/${customerId}/onboarding`
+        ? {
+            body: response(
+              [
+                flow({ id: '00000000-0000-4000-8000-000000000001', kind: 'subaccount', status: 'done', state: 'done', progress: 100 }),
+                flow({ id: '00000000-0000-4000-8000-000000000004', kind: 'template', status: 'done', state: 'superseded', progress: 100 }),
+                flow({ id: '00000000-0000-4000-8000-000000000005', kind: 'template', status: 'done', state: 'done', progress: 100 }),
+              ],
+              'suspended',
+            ),
+          }
+        : undefined,
+    );
+    expect(await screen.findByText('Sending is paused: your Twilio account is suspended', { selector: '.overall .badge' })).toBeInTheDocument();
+    expect(screen.queryByText(/Complete: you can send messages/)).toBeNull();
+    expect(screen.getAllByRole('region', { name: 'WhatsApp template' })).toHaveLength(1);
   });
 
   it('shows the error state with a retry when the progress cannot be loaded', async () => {

@@ -2,6 +2,7 @@
 // plain-language reason and fields to fix when something was rejected, and the timeline of its events.
 import type { ReactNode } from 'react';
 import type { FlowKind, FlowView } from '../../../shared/onboarding.ts';
+import { fieldLabel } from './field-labels.ts';
 import { formatDateTime, formatRelative, humanize } from './format.ts';
 import { StatusBadge } from './status.tsx';
 
@@ -54,7 +55,29 @@ export function waitsForOtp(flow: FlowView): boolean {
   return flow.status === 'action_required' && /otp|verification|code/i.test(`${flow.waitingFor ?? ''} ${flow.state}`);
 }
 
-export function FlowTimeline({ flow, title, now = new Date(), children }: { flow: FlowView; title?: string; now?: Date; children?: ReactNode }) {
+/**
+ * The step in words. A rejected submission stays in `awaiting_approval` until the customer resubmits; shown as
+ * "Awaiting approval" beside "Your action is needed" it would contradict itself.
+ */
+export function stepText(flow: FlowView): string {
+  if (flow.state === 'awaiting_approval' && flow.status === 'action_required') return 'Returned by our team for changes';
+  return humanize(flow.state);
+}
+
+export function FlowTimeline({
+  flow,
+  title,
+  now = new Date(),
+  fieldLabels,
+  children,
+}: {
+  flow: FlowView;
+  title?: string;
+  now?: Date;
+  /** Labels of the form fields by API path, so "Fields to fix" names them as the form does. */
+  fieldLabels?: Record<string, string>;
+  children?: ReactNode;
+}) {
   const headingId = `flow-${flow.id}`;
   const moving = flow.status === 'in_progress' || flow.status === 'waiting_on_twilio';
   return (
@@ -67,7 +90,7 @@ export function FlowTimeline({ flow, title, now = new Date(), children }: { flow
         <div className="progress-bar" style={{ width: `${flow.progress}%` }} />
       </div>
       <p className="flow-state">
-        Step: <strong>{humanize(flow.state)}</strong>
+        Step: <strong>{stepText(flow)}</strong>
         {flow.attempts > 1 && <span className="muted"> · attempt {flow.attempts}</span>}
       </p>
       {flow.status !== 'done' && flow.waitingFor && (
@@ -100,13 +123,7 @@ export function FlowTimeline({ flow, title, now = new Date(), children }: { flow
           </p>
           {flow.lastError.fields.length > 0 && (
             <p>
-              Fields to fix:{' '}
-              {flow.lastError.fields.map((f, i) => (
-                <span key={f}>
-                  {i > 0 && ', '}
-                  <code>{f}</code>
-                </span>
-              ))}
+              Fields to fix: {flow.lastError.fields.map((f) => fieldLabel(f, fieldLabels)).join(', ')}
             </p>
           )}
         </div>

@@ -2,6 +2,7 @@
 // a shared/ zod schema's issues to per-field messages.
 import { useEffect, useId, useRef, type ChangeEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
+import { fieldLabel, plainFieldMessage } from './field-labels.ts';
 
 export type FieldErrors = Record<string, string>;
 
@@ -19,7 +20,7 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldE
 function friendly(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
   if (issue.code === 'invalid_value') return 'choose one of the options';
-  return issue.message;
+  return plainFieldMessage(issue.message);
 }
 
 /** Validates a value with a shared schema; returns the parsed value or the errors by field path. */
@@ -199,7 +200,7 @@ export function FormErrorSummary({ errors, labels, focusKey = 0 }: { errors: Fie
                 field.scrollIntoView({ block: 'center' });
               }}
             >
-              {labels[path] ?? path}
+              {fieldLabel(path, labels)}
             </a>
             : {message}
           </li>

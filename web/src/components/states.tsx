@@ -1,6 +1,7 @@
 // Loading, error and empty states used by every page, so each one looks and reads the same.
 import type { ReactNode } from 'react';
 import { ApiError, ContractError } from '../api/client.ts';
+import { fieldLabel, plainFieldMessage } from './field-labels.ts';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -24,16 +25,17 @@ export function errorMessage(error: unknown): string {
   return 'Something went wrong. Please try again.';
 }
 
-export function ErrorNotice({ error, retry, title = 'Could not load this' }: { error: unknown; retry?: () => void; title?: string }) {
+/** `message` replaces the server's detail where the page can say it better (in the second person, with what to do). */
+export function ErrorNotice({ error, retry, title = 'Could not load this', labels, message }: { error: unknown; retry?: () => void; title?: string; labels?: Record<string, string>; message?: ReactNode }) {
   const fields = error instanceof ApiError ? error.errors : [];
   return (
     <div className="state state-error" role="alert">
-      <strong>{title}.</strong> {errorMessage(error)}
+      <strong>{title}.</strong> {message ?? errorMessage(error)}
       {fields.length > 0 && (
         <ul>
           {fields.map((f) => (
             <li key={f.path}>
-              <code>{f.path}</code>: {f.message}
+              {fieldLabel(f.path, labels)}: {plainFieldMessage(f.message)}
             </li>
           ))}
         </ul>

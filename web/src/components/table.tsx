@@ -3,7 +3,8 @@ import type { ReactNode } from 'react';
 
 export function DataTable({ caption, columns, children }: { caption: string; columns: readonly string[]; children: ReactNode }) {
   return (
-    <div className="table-wrap">
+    // A table wider than a phone scrolls inside its frame; a focusable, named region lets keyboard users scroll it too.
+    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>

@@ -4,6 +4,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import { ApiError } from '../api/client.ts';
 import { validateWith, type BlurLike, type FieldErrors } from './form.tsx';
+import { afterPointerUp, pointerIsDown } from './pointer.ts';
 
 export type FormValues = Record<string, unknown>;
 
@@ -51,10 +52,14 @@ export function useSchemaForm<S extends z.ZodType>(schema: S, initial: FormValue
   };
   // Focus moving to a submit button means a click on it is under way: showing the error now would move the button
   // between mousedown and mouseup and the click would be lost. The submit itself shows every error.
+  // A pointer still held down (a click on something that does not take focus, as buttons in Safari): the error shows
+  // once the click is over, so nothing moves under the pointer.
   const touch = (path: string) => (e?: BlurLike) => {
     const next = e?.relatedTarget;
     if (next && (next as HTMLButtonElement).type === 'submit' && (next as HTMLElement).tagName === 'BUTTON') return;
-    setTouched((t) => (t.has(path) ? t : new Set(t).add(path)));
+    const mark = () => setTouched((t) => (t.has(path) ? t : new Set(t).add(path)));
+    if (pointerIsDown()) afterPointerUp(mark);
+    else mark();
   };
   const visible = (path: string) => attempted || touched.has(path) || [...touched].some((t) => path.startsWith(`${t}.`));
   const errorFor = (path: string) => serverErrors[path] ?? (visible(path) ? errors[path] : undefined);

@@ -7,6 +7,8 @@ import { useApi } from '../../app/context.tsx';
 import { approve, reject } from '../../api/mutations.ts';
 import { approvalsQuery } from '../../api/queries.ts';
 import { DataList, show } from '../../components/data-view.tsx';
+import { fieldLabel } from '../../components/field-labels.ts';
+import { ONBOARDING_LABELS } from '../customer/onboarding/onboarding-labels.ts';
 import { TextArea, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { ErrorNotice, QueryStates } from '../../components/states.tsx';
@@ -88,9 +90,7 @@ function ApprovalCard({ item }: { item: ApprovalItem }) {
                 <tbody>
                   {item.changes.map((c) => (
                     <tr key={c.path}>
-                      <th scope="row">
-                        <code>{c.path}</code>
-                      </th>
+                      <th scope="row">{fieldLabel(c.path, ONBOARDING_LABELS)}</th>
                       <td>
                         <del>{show(c.before)}</del>
                       </td>
@@ -107,7 +107,7 @@ function ApprovalCard({ item }: { item: ApprovalItem }) {
       )}
       <details open>
         <summary>Submitted data</summary>
-        <DataList data={item.data} highlight={item.changes.map((c) => c.path)} />
+        <DataList data={item.data} highlight={item.changes.map((c) => c.path)} labels={ONBOARDING_LABELS} />
       </details>
       {(approveM.isError || rejectM.isError) && <ErrorNotice error={approveM.error ?? rejectM.error} title="The decision was not saved" />}
       <div className="actions">

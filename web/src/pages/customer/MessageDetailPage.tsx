@@ -7,6 +7,22 @@ import { ErrorNotice, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { Link } from '../../router.tsx';
 
+/** Outbound statuses after which Twilio counts segments and sets the price. */
+const FINISHED = new Set(['delivered', 'undelivered', 'failed', 'read']);
+
+/** The server asks Twilio again for about half an hour after a message finished (server/messaging/message-settlement.ts). */
+const REPORT_WINDOW_MS = 60 * 60_000;
+
+/**
+ * Segments and price as far as Twilio has told us: it answers a send with 0 segments and no price and reports
+ * both later, so a missing value is "pending" while that may still happen and "not reported" after.
+ */
+function notYet(m: { direction: string; status: string; updatedAt: string }, now = Date.now()): string {
+  if (m.direction !== 'outbound') return '—';
+  if (!FINISHED.has(m.status)) return 'pending until the message is sent';
+  return now - new Date(m.updatedAt).getTime() < REPORT_WINDOW_MS ? 'pending: Twilio has not reported it yet' : '— (Twilio did not report it)';
+}
+
 const SOURCE: Record<string, string> = { api: 'Twilio accepted the send', callback: 'Status callback from Twilio', inbound: 'Received by your number' };
 
 export function MessageDetailPage({ customerId, messageId }: { customerId: string; messageId: string }) {
@@ -57,9 +73,9 @@ export function MessageDetailPage({ customerId, messageId }: { customerId: strin
               </>
             )}
             <dt>Segments</dt>
-            <dd>{query.data.numSegments ?? '—'}</dd>
+            <dd>{query.data.numSegments ?? <span className="muted">{notYet(query.data)}</span>}</dd>
             <dt>Price</dt>
-            <dd>{query.data.price ? `${query.data.price} ${query.data.priceUnit ?? ''}` : '—'}</dd>
+            <dd>{query.data.price ? `${query.data.price} ${query.data.priceUnit ?? ''}`.trim() : <span className="muted">{notYet(query.data)}</span>}</dd>
             <dt>Created</dt>
             <dd>{formatDateTime(query.data.createdAt)}</dd>
           </dl>

@@ -19,7 +19,8 @@ import { Link } from '../../router.tsx';
 import { A2pStep, a2pFormValues } from './onboarding/A2pStep.tsx';
 import { BusinessProfileStep, PROFILE_PATHS } from './onboarding/BusinessProfileStep.tsx';
 import { changedFields } from './onboarding/OnboardingWizard.tsx';
-import { WhatsappStep } from './onboarding/WhatsappStep.tsx';
+import { ONBOARDING_LABELS } from './onboarding/onboarding-labels.ts';
+import { WhatsappStep, senderFormValues } from './onboarding/WhatsappStep.tsx';
 
 const OVERALL_TEXT: Record<string, string> = {
   not_started: 'Not started yet',
@@ -29,7 +30,18 @@ const OVERALL_TEXT: Record<string, string> = {
   needs_attention: 'In progress: our team is on a problem at one step',
   failed: 'Stopped',
   complete: 'Complete: you can send messages',
+  suspended: 'Sending is paused: your Twilio account is suspended',
+  closed: 'Closed: your Twilio account is closed and sends nothing',
 };
+
+/** What a paused account means for you, under the overall status. */
+const PAUSED_TEXT: Record<string, string> = {
+  suspended: 'Messages you send are refused until the account is reactivated. Ask us why it was suspended and what reactivates it.',
+  closed: 'A closed Twilio account cannot be reopened. Contact us if you need to send messages again.',
+};
+
+/** A template replaced by a newer version is history, not a second card that says "Done". */
+const current = (flows: FlowView[]) => flows.filter((f) => !(f.kind === 'template' && f.state === 'superseded'));
 
 /** Fields of the business profile (fixed with PATCH) as opposed to brand/campaign data (fixed by resubmitting). */
 export function isProfileField(field: string): boolean {
@@ -43,6 +55,7 @@ export function ProgressPage({ customerId }: { customerId: string }) {
   const refreshing = onboardingInFlight(query.data);
   // A business on its own Twilio account has its own numbers and registrations: the connection is its progress.
   const customer = useQuery(customerQuery(api, customerId));
+  const flows = query.data ? current(query.data.flows) : [];
 
   return (
     <>
@@ -66,18 +79,23 @@ export function ProgressPage({ customerId }: { customerId: string }) {
               {refreshing ? ' · updating every few seconds' : ''}
             </span>
           </p>
-          {query.data.flows.length === 0 ? (
+          {PAUSED_TEXT[query.data.overall] && (
+            <p className="state state-error" role="status">
+              {PAUSED_TEXT[query.data.overall]}
+            </p>
+          )}
+          {flows.length === 0 ? (
             <Empty>
               Nothing submitted yet. <Link to={`/customers/${customerId}/onboarding`}>Start the onboarding</Link>.
             </Empty>
           ) : (
             <>
-              {query.data.flows.map((flow) => (
-                <FlowTimeline key={flow.id} flow={flow}>
+              {flows.map((flow) => (
+                <FlowTimeline key={flow.id} flow={flow} fieldLabels={ONBOARDING_LABELS}>
                   <FlowActions customerId={customerId} flow={flow} />
                 </FlowTimeline>
               ))}
-              {query.data.flows.length < 4 && (
+              {flows.length < 4 && (
                 <p>
                   <Link to={`/customers/${customerId}/onboarding`}>Continue the onboarding</Link> to add what is missing.
                 </p>
@@ -121,16 +139,10 @@ function SenderFix({ customerId, senderId }: { customerId: string; senderId: str
   const sender = senders.data.items.find((x) => x.id === senderId);
   return (
     <details className="fix" open>
+      {/* WhatsApp's reasons are in the card's "What went wrong", in plain words (Meta's texts name API fields). */}
       <summary>Correct the sender’s profile and resubmit</summary>
-      {sender?.offlineReasons?.length ? (
-        <ul>
-          {sender.offlineReasons.map((r, i) => (
-            <li key={i}>{r.message ?? String(r.code ?? 'Offline')}</li>
-          ))}
-        </ul>
-      ) : null}
-      {resubmit.isError && <ErrorNotice error={resubmit.error} title="The sender was not resubmitted" />}
-      <WhatsappStep initial={sender ? { phoneNumber: sender.phoneNumber } : undefined} busy={resubmit.isPending} onSubmit={(p) => resubmit.mutate(p)} serverError={resubmit.error} />
+      {resubmit.isError && <ErrorNotice error={resubmit.error} title="The sender was not resubmitted" labels={ONBOARDING_LABELS} />}
+      <WhatsappStep initial={sender ? senderFormValues(sender) : undefined} busy={resubmit.isPending} onSubmit={(p) => resubmit.mutate(p)} serverError={resubmit.error} />
     </details>
   );
 }
@@ -162,7 +174,7 @@ function OtpForm({ customerId, flow }: { customerId: string; flow: FlowView }) {
   };
   return (
     <form className="otp-form" onSubmit={submit} noValidate>
-      {send.isError && <ErrorNotice error={send.error} title="The code was not accepted" />}
+      {send.isError && <ErrorNotice error={send.error} title="The code was not accepted" labels={ONBOARDING_LABELS} />}
       <TextField
         label={flow.kind === 'whatsapp_sender' ? 'WhatsApp verification code' : 'Code texted to the owner’s mobile'}
         name="otp"
@@ -196,7 +208,7 @@ function TemplateFix({ customerId, templateId }: { customerId: string; templateI
   return (
     <details className="fix" open>
       <summary>Fix and resubmit the template</summary>
-      {update.isError && <ErrorNotice error={update.error} title="The new version was not submitted" />}
+      {update.isError && <ErrorNotice error={update.error} title="The new version was not submitted" labels={ONBOARDING_LABELS} />}
       <TemplateForm
         mode="update"
         submitLabel="Submit new version"
@@ -229,13 +241,13 @@ function A2pFix({ customerId, flow }: { customerId: string; flow: FlowView }) {
       <summary>{profileFix ? 'Correct your business details and resubmit' : 'Correct the brand and campaign and resubmit'}</summary>
       {profileFix ? (
         <>
-          {patch.isError && <ErrorNotice error={patch.error} title="The correction was not saved" />}
+          {patch.isError && <ErrorNotice error={patch.error} title="The correction was not saved" labels={ONBOARDING_LABELS} />}
           {patch.isSuccess && <p className="state state-success" role="status">Saved. The registration resumes with the corrected details.</p>}
           <BusinessProfileStep customer={customer.data} busy={patch.isPending} submitLabel="Save and resubmit" onSubmit={(p) => patch.mutate(p)} serverError={patch.error} />
         </>
       ) : (
         <>
-          {resubmit.isError && <ErrorNotice error={resubmit.error} title="The registration was not resubmitted" />}
+          {resubmit.isError && <ErrorNotice error={resubmit.error} title="The registration was not resubmitted" labels={ONBOARDING_LABELS} />}
           <A2pStep
             businessType={customer.data.businessType}
             initial={submission.data ? a2pFormValues(submission.data.request) : undefined}

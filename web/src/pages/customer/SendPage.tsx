@@ -1,18 +1,40 @@
 // Send a test message (SMS text, or a WhatsApp template) through the customer's own subaccount.
 // Each draft carries one Idempotency-Key, so a retried click never sends twice.
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { sendMessageRequestSchema, type SendMessageResponse } from '../../../../shared/messages.ts';
 import { useApi } from '../../app/context.tsx';
 import { ApiError } from '../../api/client.ts';
 import { sendMessage } from '../../api/mutations.ts';
-import { templatesQuery } from '../../api/queries.ts';
+import { customerQuery, onboardingQuery, templatesQuery } from '../../api/queries.ts';
 import { SelectField, TextArea, TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { ErrorNotice } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { Link } from '../../router.tsx';
 
 const newKey = () => (globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+
+type Paused = 'suspended' | 'closed' | null;
+
+const PAUSED_TEXT = {
+  suspended: 'Your Twilio account is suspended, so nothing you send goes out. Ask us to reactivate it.',
+  closed: 'Your Twilio account is closed, so it cannot send messages any more.',
+} as const;
+
+/**
+ * The server's "not ready to send" (409 onboarding_incomplete) speaks of "the customer"; on the customer's own page it
+ * is said to them. Only the code is relied on: what is missing is on the progress page.
+ */
+function refusalForYou(err: unknown, paused: Paused, customerId: string, platformSubaccount: boolean): ReactNode | undefined {
+  if (!(err instanceof ApiError) || err.code !== 'onboarding_incomplete' || !platformSubaccount) return undefined;
+  if (paused) return PAUSED_TEXT[paused];
+  return (
+    <>
+      You cannot send on this channel yet: its registration is not finished. Your <Link to={`/customers/${customerId}/progress`}>progress</Link> shows
+      what is still open.
+    </>
+  );
+}
 
 export function SendPage({ customerId }: { customerId: string }) {
   const api = useApi();
@@ -26,6 +48,10 @@ export function SendPage({ customerId }: { customerId: string }) {
   const [key, setKey] = useState(newKey);
   const [sent, setSent] = useState<SendMessageResponse | null>(null);
   const templates = useQuery({ ...templatesQuery(api, customerId), enabled: channel === 'whatsapp' });
+  const onboarding = useQuery(onboardingQuery(api, customerId));
+  const customer = useQuery(customerQuery(api, customerId));
+  const overall = onboarding.data?.overall;
+  const paused: Paused = overall === 'suspended' || overall === 'closed' ? overall : null;
   // Only templates WhatsApp approved can be sent (our own approval comes first and is not enough).
   const approved = (templates.data?.items ?? []).filter((t) => t.contentSid && t.status === 'twilio_approved');
   const chosen = approved.find((t) => t.contentSid === contentSid);
@@ -40,6 +66,8 @@ export function SendPage({ customerId }: { customerId: string }) {
     onError: (err) => {
       // Twilio refused the connected account's token: the connection's new status brings up the reconnect banner.
       if (err instanceof ApiError && err.code === 'twilio_credentials_invalid') void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'twilio-connection'] });
+      // A refusal may come from an account paused since the page loaded: the banner follows.
+      if (err instanceof ApiError && err.code === 'onboarding_incomplete') void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'onboarding'] });
     },
   });
 
@@ -72,8 +100,15 @@ export function SendPage({ customerId }: { customerId: string }) {
       <p className="lede">
         Messages go out from your own number through your registered campaign. Recipients who replied STOP are refused before anything is sent.
       </p>
+      {paused && (
+        <div className="state state-error" role="status">
+          <strong>Sending is paused.</strong> {PAUSED_TEXT[paused]}
+        </div>
+      )}
       <form className="card" onSubmit={submit} noValidate>
-        {send.isError && <ErrorNotice error={send.error} title="The message was not sent" />}
+        {send.isError && (
+          <ErrorNotice error={send.error} title="The message was not sent" message={refusalForYou(send.error, paused, customerId, customer.data?.twilioMode !== 'byoa')} />
+        )}
         {sent && (
           <div className="state state-success" role="status">
             Sent. Twilio has it as <StatusBadge status={sent.status} /> (<code>{sent.sid}</code>).{' '}

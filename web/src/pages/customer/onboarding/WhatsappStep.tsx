@@ -1,7 +1,7 @@
 // Wizard step 3: register a WhatsApp sender (the number and its business profile), validated with the shared
 // senderCreateSchema. WhatsApp then texts or calls the number with a code that the progress page asks for.
 import { useCallback, useEffect } from 'react';
-import { senderCreateSchema } from '../../../../../shared/whatsapp.ts';
+import { senderCreateSchema, type SenderView } from '../../../../../shared/whatsapp.ts';
 import { FormErrorSummary, TextArea, TextField } from '../../../components/form.tsx';
 import { nest, useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
 
@@ -20,6 +20,22 @@ export const WHATSAPP_LABELS: Record<string, string> = {
   'profile.emails.0': 'Contact email',
   wabaId: 'WhatsApp Business Account id',
 };
+
+/** The form's values from a sender as it was submitted: a fix starts from everything entered, not just the number. */
+export function senderFormValues(sender: Pick<SenderView, 'phoneNumber' | 'profile' | 'wabaId'>): FormValues {
+  const p = sender.profile;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    phoneNumber: sender.phoneNumber,
+    'profile.name': text(p.name),
+    'profile.about': text(p.about),
+    'profile.description': text(p.description),
+    'profile.address': text(p.address),
+    'profile.websites': text(p.websites?.[0]),
+    'profile.emails': text(p.emails?.[0]),
+    wabaId: sender.wabaId ?? '',
+  };
+}
 
 export function whatsappPayload(values: FormValues): Record<string, unknown> {
   const body = nest(values, PATHS, OPTIONAL);

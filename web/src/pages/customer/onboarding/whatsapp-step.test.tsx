@@ -2,7 +2,7 @@
 // The WhatsApp sender form: a click on "Register sender" straight after editing a field is never lost to the
 // field's error appearing (and moving the button) between mousedown and mouseup.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import '@testing-library/jest-dom/vitest';
 import { WhatsappStep } from './WhatsappStep.tsx';
@@ -22,6 +22,22 @@ describe('WhatsApp sender form', () => {
     fireEvent.click(button);
     // The click counted: the submit was attempted and the summary names the field to fix.
     expect(screen.getByRole('alert')).toHaveTextContent(/name/i);
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it('holds the error back while a click is under way on a button that takes no focus (Safari), and shows it after', async () => {
+    const onSubmit = vi.fn();
+    render(<WhatsappStep onSubmit={onSubmit} initial={{ phoneNumber: '+14155550123', 'profile.name': 'Acme' }} />);
+    const name = screen.getByLabelText(/^Display name/);
+    const button = screen.getByRole('button', { name: 'Register sender' });
+    fireEvent.change(name, { target: { value: '' } });
+    fireEvent.pointerDown(button);
+    fireEvent.blur(name, { relatedTarget: null });
+    expect(document.querySelector('.field-error')).toBeNull();
+    fireEvent.pointerUp(button);
+    fireEvent.click(button);
+    expect(screen.getByRole('alert')).toHaveTextContent(/Display name/);
+    await waitFor(() => expect(document.querySelector('.field-error')).not.toBeNull());
     expect(onSubmit).not.toHaveBeenCalled();
   });
 
