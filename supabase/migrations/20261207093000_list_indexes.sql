@@ -13,6 +13,9 @@ CREATE INDEX IF NOT EXISTS messages_customer_direction_created_idx ON isv.messag
 CREATE INDEX IF NOT EXISTS messages_customer_channel_created_idx ON isv.messages (customer_id, channel, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS messages_customer_to_created_idx ON isv.messages (customer_id, to_number, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS messages_customer_from_created_idx ON isv.messages (customer_id, from_number, created_at DESC, id DESC);
+-- Status depends on direction (inbound messages are receiving/received), so `direction=inbound&status=failed`
+-- is a natural question with no answer: without this index it reads every failed message to find none.
+CREATE INDEX IF NOT EXISTS messages_customer_direction_status_created_idx ON isv.messages (customer_id, direction, status, created_at DESC, id DESC);
 
 -- Opt-outs (GET /customers/:id/opt-outs), in (phone_number, channel) order; the primary key serves no filter.
 CREATE INDEX IF NOT EXISTS opt_outs_customer_status_phone_idx ON isv.opt_outs (customer_id, status, phone_number, channel);
@@ -23,6 +26,8 @@ CREATE INDEX IF NOT EXISTS opt_outs_customer_channel_phone_idx ON isv.opt_outs (
 -- is selective enough for target_type + target_id, so the old (target_type, target_id) index goes.
 CREATE INDEX IF NOT EXISTS audit_log_actor_id_at_idx ON isv.audit_log (actor_id, at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_log_actor_email_at_idx ON isv.audit_log (actor_email, at DESC, id DESC);
+-- "What did this staff member approve": one actor's actions of one kind, without reading all their entries.
+CREATE INDEX IF NOT EXISTS audit_log_actor_id_action_at_idx ON isv.audit_log (actor_id, action text_pattern_ops, at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_log_action_at_idx ON isv.audit_log (action text_pattern_ops, at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_log_target_type_at_idx ON isv.audit_log (target_type, at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_log_target_id_at_idx ON isv.audit_log (target_id, at DESC, id DESC);
