@@ -4,6 +4,7 @@ import type { Db } from '../platform/db/db.ts';
 import type { TwilioMode } from '../../shared/twilio-connection.ts';
 import { one } from '../platform/db/db.ts';
 import type { Address, BusinessType, Contact } from '../../shared/customers.ts';
+import { UUID_PATTERN } from '../../shared/common.ts';
 
 export type CustomerStatus = 'onboarding' | 'active' | 'suspended' | 'closed';
 
@@ -86,8 +87,11 @@ export async function listCustomers(db: Db, f: CustomerListFilter): Promise<Cust
   const param = (value: unknown) => `$${params.push(value)}`;
   if (f.search) {
     const pattern = param(`%${f.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+    // Each alternative reads customers_search_trgm_idx or the primary key, so the OR is a union of index reads.
+    // The id alternative is left out when the search cannot be an id's text (it would match nothing).
+    const id = UUID_PATTERN.test(f.search) ? ` OR c.id = ${param(f.search.toLowerCase())}::uuid` : '';
     where.push(`(c.legal_name ILIKE ${pattern} OR c.display_name ILIKE ${pattern} OR c.website ILIKE ${pattern}
-             OR c.contact->>'email' ILIKE ${pattern} OR c.id::text = lower(${param(f.search)}))`);
+             OR c.contact->>'email' ILIKE ${pattern}${id})`);
   }
   if (f.after) where.push(`(c.created_at, c.id) < (${param(f.after.at)}::timestamptz, ${param(f.after.id)}::uuid)`);
   return db.query<CustomerWithRoleRow>(
