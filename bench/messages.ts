@@ -1,5 +1,5 @@
 // `npm run bench:messages`: the list APIs at scale on a real Postgres, through HTTP with real sign-in. Seeds (in
-// SQL, with generate_series) 1,000,000 messages for one customer and 200,000 for another, 200,000 opt-outs, an
+// SQL, with generate_series) 1,000,000 messages for one customer and 200,000 for another, 250,000 opt-outs, an
 // audit log of 1,000,000 entries and 100,000 customers, then times every filter of the message log, the opt-out
 // list, the operator's audit log and the customer list (as admin, operator and member): p50/p95 per filter.
 // Every filter is also checked: pages equal a reference query's rows, and walking pages neither repeats nor
@@ -10,6 +10,7 @@
 //                     applies pending migrations (how a deploy meets a large database).
 //   BENCH_REQUESTS    timed requests per filter (default 100, after 10 warm-up requests)
 //   BENCH_MESSAGES    messages of the large customer (default 1000000; the second customer gets a fifth)
+//   BENCH_LOG_LEVEL   error: print the server's error logs (default: silent)
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
