@@ -70,37 +70,30 @@ export interface AuditListRow extends AuditRow {
   cursor_at: string;
 }
 
-/** Newest first; `action` matches exactly or, when it ends with '.*', by prefix. */
+/**
+ * Newest first; `action` matches exactly or, when it ends with '.*', by prefix. Only the filters given are named,
+ * so each combination is planned on its own and ranges over its index (actor, action, target, customer or time).
+ */
 export async function listAuditLog(db: Db, f: AuditFilter): Promise<AuditListRow[]> {
-  const actionPrefix = f.action?.endsWith('.*') ? `${f.action.slice(0, -1).replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (f.actorId !== undefined) where.push(`actor_id = ${param(f.actorId)}::uuid`);
+  if (f.actorEmail !== undefined) where.push(`actor_email = ${param(f.actorEmail)}`);
+  if (f.action?.endsWith('.*')) where.push(`action LIKE ${param(`${f.action.slice(0, -1).replace(/[\\%_]/g, (m) => `\\${m}`)}%`)}`);
+  else if (f.action !== undefined) where.push(`action = ${param(f.action)}`);
+  if (f.targetType !== undefined) where.push(`target_type = ${param(f.targetType)}`);
+  if (f.targetId !== undefined) where.push(`target_id = ${param(f.targetId)}`);
+  if (f.customerId !== undefined) where.push(`customer_id = ${param(f.customerId)}::uuid`);
+  if (f.since !== undefined) where.push(`at >= ${param(f.since)}::timestamptz`);
+  if (f.until !== undefined) where.push(`at < ${param(f.until)}::timestamptz`);
+  if (f.after) where.push(`(at, id) < (${param(f.after.at)}::timestamptz, ${param(f.after.id)}::uuid)`);
   return db.query<AuditListRow>(
     `SELECT id, at, actor_id, actor_email, actor_role, action, target_type, target_id, customer_id, before, after, at::text AS cursor_at
        FROM isv.audit_log
-      WHERE ($1::uuid IS NULL OR actor_id = $1)
-        AND ($2::text IS NULL OR actor_email = $2)
-        AND ($3::text IS NULL OR action = $3)
-        AND ($4::text IS NULL OR action LIKE $4)
-        AND ($5::text IS NULL OR target_type = $5)
-        AND ($6::text IS NULL OR target_id = $6)
-        AND ($7::uuid IS NULL OR customer_id = $7)
-        AND ($8::timestamptz IS NULL OR at >= $8)
-        AND ($9::timestamptz IS NULL OR at < $9)
-        AND ($10::timestamptz IS NULL OR (at, id) < ($10::timestamptz, $11::uuid))
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY at DESC, id DESC
-      LIMIT $12`,
-    [
-      f.actorId ?? null,
-      f.actorEmail ?? null,
-      actionPrefix ? null : (f.action ?? null),
-      actionPrefix,
-      f.targetType ?? null,
-      f.targetId ?? null,
-      f.customerId ?? null,
-      f.since ?? null,
-      f.until ?? null,
-      f.after?.at ?? null,
-      f.after?.id ?? null,
-      f.limit,
-    ],
+      LIMIT ${param(f.limit)}`,
+    params,
   );
 }

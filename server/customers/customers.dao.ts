@@ -4,6 +4,7 @@ import type { Db } from '../platform/db/db.ts';
 import type { TwilioMode } from '../../shared/twilio-connection.ts';
 import { one } from '../platform/db/db.ts';
 import type { Address, BusinessType, Contact } from '../../shared/customers.ts';
+import { UUID_PATTERN } from '../../shared/common.ts';
 
 export type CustomerStatus = 'onboarding' | 'active' | 'suspended' | 'closed';
 
@@ -76,20 +77,31 @@ export interface CustomerListFilter {
   limit: number;
 }
 
-/** Newest first, keyset-paged on (created_at, id). */
+/**
+ * Newest first, keyset-paged on (created_at, id). Only the filters given are named: staff read customers_created_idx
+ * straight down; a member's list starts from their memberships (an inner join), not from every customer.
+ */
 export async function listCustomers(db: Db, f: CustomerListFilter): Promise<CustomerWithRoleRow[]> {
-  const pattern = f.search ? `%${f.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
+  const params: unknown[] = [f.callerUserId];
+  const where: string[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (f.search) {
+    const pattern = param(`%${f.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+    // Each alternative reads customers_search_trgm_idx or the primary key, so the OR is a union of index reads.
+    // The id alternative is left out when the search cannot be an id's text (it would match nothing).
+    const id = UUID_PATTERN.test(f.search) ? ` OR c.id = ${param(f.search.toLowerCase())}::uuid` : '';
+    where.push(`(c.legal_name ILIKE ${pattern} OR c.display_name ILIKE ${pattern} OR c.website ILIKE ${pattern}
+             OR c.contact->>'email' ILIKE ${pattern}${id})`);
+  }
+  if (f.after) where.push(`(c.created_at, c.id) < (${param(f.after.at)}::timestamptz, ${param(f.after.id)}::uuid)`);
   return db.query<CustomerWithRoleRow>(
     `SELECT ${COLUMNS}, m.role AS my_role
        FROM isv.customers c
-       LEFT JOIN isv.memberships m ON m.customer_id = c.id AND m.user_id = $1
-      WHERE ($2::uuid IS NULL OR m.user_id IS NOT NULL)
-        AND ($3::text IS NULL OR c.legal_name ILIKE $3 OR c.display_name ILIKE $3 OR c.website ILIKE $3
-             OR c.contact->>'email' ILIKE $3 OR c.id::text = lower($4))
-        AND ($5::timestamptz IS NULL OR (c.created_at, c.id) < ($5::timestamptz, $6::uuid))
+       ${f.memberUserId === null ? 'LEFT JOIN' : 'JOIN'} isv.memberships m ON m.customer_id = c.id AND m.user_id = $1
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY c.created_at DESC, c.id DESC
-      LIMIT $7`,
-    [f.callerUserId, f.memberUserId, pattern, f.search ?? null, f.after?.at ?? null, f.after?.id ?? null, f.limit],
+      LIMIT ${param(f.limit)}`,
+    params,
   );
 }
 

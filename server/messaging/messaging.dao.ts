@@ -156,7 +156,11 @@ export interface MessageFilters {
   until?: string;
 }
 
-/** Newest first; `after` is the (created_at as text, id) of the last row of the previous page. */
+/**
+ * Newest first; `after` is the (created_at as text, id) of the last row of the previous page. The statement names
+ * only the filters given, so each combination is planned on its own and finds its index (one per filter, led by
+ * customer_id and ending in the page order: supabase/migrations/20261207093000_list_indexes.sql).
+ */
 export async function listMessages(
   db: Db,
   customerId: string,
@@ -164,33 +168,24 @@ export async function listMessages(
   after: { createdAt: string; id: string } | undefined,
   limit: number,
 ): Promise<(MessageRow & { cursor_ts: string })[]> {
+  const params: unknown[] = [customerId];
+  const where = ['customer_id = $1'];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (f.status !== undefined) where.push(`status = ${param(f.status)}`);
+  if (f.direction !== undefined) where.push(`direction = ${param(f.direction)}`);
+  if (f.channel !== undefined) where.push(`channel = ${param(f.channel)}`);
+  if (f.to !== undefined) where.push(`to_number = ${param(f.to)}`);
+  if (f.from !== undefined) where.push(`from_number = ${param(f.from)}`);
+  if (f.since !== undefined) where.push(`created_at >= ${param(f.since)}::timestamptz`);
+  if (f.until !== undefined) where.push(`created_at < ${param(f.until)}::timestamptz`);
+  if (after) where.push(`(created_at, id) < (${param(after.createdAt)}::timestamptz, ${param(after.id)}::uuid)`);
   return db.query(
     `SELECT ${COLUMNS}, created_at::text AS cursor_ts
        FROM isv.messages
-      WHERE customer_id = $1
-        AND ($2::text IS NULL OR status = $2)
-        AND ($3::text IS NULL OR direction = $3)
-        AND ($4::text IS NULL OR channel = $4)
-        AND ($5::text IS NULL OR to_number = $5)
-        AND ($6::text IS NULL OR from_number = $6)
-        AND ($7::timestamptz IS NULL OR created_at >= $7)
-        AND ($8::timestamptz IS NULL OR created_at < $8)
-        AND ($9::timestamptz IS NULL OR (created_at, id) < ($9::timestamptz, $10::uuid))
+      WHERE ${where.join(' AND ')}
       ORDER BY created_at DESC, id DESC
-      LIMIT $11`,
-    [
-      customerId,
-      f.status ?? null,
-      f.direction ?? null,
-      f.channel ?? null,
-      f.to ?? null,
-      f.from ?? null,
-      f.since ?? null,
-      f.until ?? null,
-      after?.createdAt ?? null,
-      after?.id ?? null,
-      limit,
-    ],
+      LIMIT ${param(limit)}`,
+    params,
   );
 }
 

@@ -65,21 +65,32 @@ export async function findOptOut(
   );
 }
 
-/** A page of a customer's opt-outs in (phone_number, channel) order, after the given key. */
+/**
+ * A page of a customer's opt-outs in (phone_number, channel) order, after the given key. Only the filters given are
+ * named, so the planner picks the index that fits: the primary key, (customer_id, status, phone_number, channel)
+ * or (customer_id, channel, phone_number).
+ */
 export async function listOptOuts(
   db: Db,
   customerId: string,
   q: { status?: OptOutStatus; channel?: MessageChannel; after?: { phoneNumber: string; channel: string }; limit: number },
 ): Promise<OptOutRow[]> {
+  const params: unknown[] = [customerId];
+  const where = ['customer_id = $1'];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (q.status !== undefined) where.push(`status = ${param(q.status)}`);
+  if (q.channel !== undefined) where.push(`channel = ${param(q.channel)}`);
+  if (q.after) {
+    const phone = param(q.after.phoneNumber);
+    // The second condition follows from the first; it is the one the channel index can range over.
+    where.push(`(phone_number, channel) > (${phone}::text, ${param(q.after.channel)}::text)`, `phone_number >= ${phone}::text`);
+  }
   return db.query<OptOutRow>(
     `SELECT customer_id, phone_number, channel, status, keyword, source, updated_at
        FROM isv.opt_outs
-      WHERE customer_id = $1
-        AND ($2::text IS NULL OR status = $2)
-        AND ($3::text IS NULL OR channel = $3)
-        AND ($4::text IS NULL OR (phone_number, channel) > ($4::text, $5::text))
+      WHERE ${where.join(' AND ')}
       ORDER BY phone_number, channel
-      LIMIT $6`,
-    [customerId, q.status ?? null, q.channel ?? null, q.after?.phoneNumber ?? null, q.after?.channel ?? null, q.limit],
+      LIMIT ${param(q.limit)}`,
+    params,
   );
 }

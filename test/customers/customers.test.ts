@@ -123,6 +123,27 @@ describe('customers API', () => {
     expect(adminSearch.items.map((c) => [c.id, c.myRole])).toEqual([[mine.body.id, 'staff']]);
   });
 
+  it('lets staff search by id in either case, website, contact email or name part, taking % and _ literally', async () => {
+    const u = await signUp(ctx, uniqueEmail('finder'));
+    const made = await ctx.request.post('/api/isv/customers').set(u.auth)
+      .send(customerBody({
+        legalName: 'Quokka 100% Pure_Goods LLC',
+        website: 'https://quokka-goods.example.com',
+        contact: { ...customerBody().contact, email: 'joey@quokka-mail.example.net' },
+      }));
+    expect(made.status).toBe(201);
+    const id = made.body.id as string;
+    const search = async (q: string) =>
+      customerPageSchema.parse((await ctx.request.get('/api/isv/customers').query({ q }).set(admin.auth)).body).items.map((c) => c.id);
+    expect(await search(id)).toEqual([id]);
+    expect(await search(id.toUpperCase())).toEqual([id]);
+    expect(await search('QUOKKA-GOODS.example')).toEqual([id]);
+    expect(await search('joey@quokka-mail')).toEqual([id]);
+    expect(await search('100% pure_')).toEqual([id]);
+    expect(await search('100%_pure')).toEqual([]);
+    expect(await search(id.slice(0, 8))).not.toContain(id);
+  });
+
   it('pages with keyset cursors, newest first, without gaps or repeats', async () => {
     const u = await signUp(ctx, uniqueEmail('pager'));
     const ids: string[] = [];

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { wrapPglite } from '../../server/platform/db/pglite.ts';
+import { PGLITE_EXTENSIONS, wrapPglite } from '../../server/platform/db/pglite.ts';
 import { migrate } from '../../server/platform/db/migrate.ts';
 
 export const SNAPSHOT_ENV = 'ISV_TEST_PGLITE_SNAPSHOT';
@@ -14,7 +14,7 @@ export const SNAPSHOT_ENV = 'ISV_TEST_PGLITE_SNAPSHOT';
 export default async function setup(): Promise<() => void> {
   if (process.env.TEST_DATABASE_URL) return () => {};
   const dir = mkdtempSync(path.join(tmpdir(), 'isv-test-pglite-'));
-  const pg = await PGlite.create();
+  const pg = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   await migrate(wrapPglite(pg));
   const image = await pg.dumpDataDir('none');
   await pg.close();
