@@ -48,7 +48,7 @@ export type SendInput = z.output<typeof sendMessageRequestSchema>;
 
 export type SendingReadiness =
   | { ready: true; accountSid: string; messagingServiceSid: string | null; whatsappFrom: string | null }
-  | { ready: false; reason: string; code?: string };
+  | { ready: false; reason: string; code: string };
 
 /**
  * "Ready to send", in one place:
@@ -62,36 +62,41 @@ export type SendingReadiness =
  */
 export async function sendingReadiness(db: Db, customerId: string, channel: MessageChannel): Promise<SendingReadiness> {
   const { twilio_mode: mode, account } = await findSendingAccount(db, customerId);
+  // Said to the customer ("you"); `onboarding_incomplete` for what is not finished yet, a code of its own for a pause.
+  const notYet = (reason: string): SendingReadiness => ({ ready: false, reason, code: 'onboarding_incomplete' });
   if (mode === 'byoa') {
-    if (!account) return { ready: false, reason: 'Connect your Twilio account first (Twilio account › Connect)' };
+    if (!account) return notYet('Connect your Twilio account first (Twilio account page).');
     if (account.connection_status === 'credentials_invalid') {
       const e = credentialsInvalid(account);
       return { ready: false, reason: e.detail, code: e.code };
     }
-    if (account.status !== 'active') return { ready: false, reason: `The connected Twilio account is ${account.status}` };
+    if (account.status !== 'active') {
+      return { ready: false, code: `twilio_account_${account.status}`, reason: `Your Twilio account is ${account.status}, so nothing can be sent through it. ${account.status === 'suspended' ? 'Resolve the suspension with Twilio (Console › Billing or Support).' : 'Connect another account.'}` };
+    }
     if (channel === 'whatsapp') {
-      if (!account.whatsapp_from) return { ready: false, reason: 'Choose which WhatsApp sender of your Twilio account sends (Twilio account › Sender)' };
+      if (!account.whatsapp_from) return notYet('Choose which WhatsApp sender of your Twilio account sends (Twilio account page › Change sender).');
       return { ready: true, accountSid: account.account_sid, messagingServiceSid: null, whatsappFrom: account.whatsapp_from.replace(/^whatsapp:/, '') };
     }
-    if (!account.messaging_service_sid) return { ready: false, reason: 'Choose which messaging service of your Twilio account sends (Twilio account › Sender)' };
+    if (!account.messaging_service_sid) return notYet('Choose which messaging service of your Twilio account sends (Twilio account page).');
     // A campaign the platform registered in that account is watched like a subaccount's (#14).
     const blocked = await a2pBlock(db, customerId, account.messaging_service_sid);
     if (blocked) return blocked;
     return { ready: true, accountSid: account.account_sid, messagingServiceSid: account.messaging_service_sid, whatsappFrom: null };
   }
   const sub = account;
-  if (!sub) return { ready: false, reason: 'The customer has no Twilio subaccount yet' };
-  if (sub.status !== 'active') return { ready: false, reason: `The customer's Twilio subaccount is ${sub.status}` };
+  if (!sub) return notYet('Your Twilio account is still being set up; your progress page shows where it stands.');
+  if (sub.status === 'suspended') return { ready: false, code: 'subaccount_suspended', reason: 'Your Twilio account is suspended, so nothing you send goes out. Ask us to reactivate it.' };
+  if (sub.status === 'closed') return { ready: false, code: 'subaccount_closed', reason: 'Your Twilio account is closed, so it cannot send messages any more.' };
   if (channel === 'whatsapp') {
     const sender = await findOnlineWhatsappSender(db, customerId);
-    if (!sender) return { ready: false, reason: 'The customer has no WhatsApp sender online yet' };
+    if (!sender) return notYet('You have no WhatsApp sender online yet: register one in your onboarding, or follow it on your progress page.');
     return { ready: true, accountSid: sub.account_sid, messagingServiceSid: null, whatsappFrom: sender.phone_number };
   }
   const service = await findVerifiedCampaignService(db, customerId);
-  if (!service) return { ready: false, reason: 'The customer has no verified A2P 10DLC campaign with a messaging service yet' };
+  if (!service) return notYet('Your US texting registration (A2P 10DLC brand and campaign) is not verified yet; your progress page shows where it stands.');
   const blocked = await a2pBlock(db, customerId, service);
   if (blocked) return blocked;
-  if ((await countActiveNumbers(db, customerId)) === 0) return { ready: false, reason: 'The customer has no active phone number yet' };
+  if ((await countActiveNumbers(db, customerId)) === 0) return notYet('You have no phone number to text from yet; your progress page shows where it stands.');
   return { ready: true, accountSid: sub.account_sid, messagingServiceSid: service, whatsappFrom: null };
 }
 
@@ -219,7 +224,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
         if (existing) return replay(existing);
       }
       const readiness = await sendingReadiness(db, customerId, input.channel);
-      if (!readiness.ready) throw new AppError(409, readiness.code ?? 'onboarding_incomplete', readiness.reason);
+      if (!readiness.ready) throw new AppError(409, readiness.code, readiness.reason);
       // Refused here, before Twilio: Twilio would answer 21610 anyway (FACTS §10) and count the attempt.
       const optOut = await findOptOut(db, customerId, input.to, input.channel);
       if (optOut?.status === 'opted_out') throw optedOut(input.to, input.channel);
@@ -321,7 +326,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       await assertCustomerAccess(db, principal, customerId);
       const of = async (channel: MessageChannel) => {
         const r = await sendingReadiness(db, customerId, channel);
-        return r.ready ? { ready: true, code: null, detail: null } : { ready: false, code: r.code ?? 'onboarding_incomplete', detail: r.reason };
+        return r.ready ? { ready: true, code: null, detail: null } : { ready: false, code: r.code, detail: r.reason };
       };
       return { sms: await of('sms'), whatsapp: await of('whatsapp') };
     },

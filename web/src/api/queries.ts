@@ -4,7 +4,7 @@ import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/
 import { a2pSubmissionSchema, numbersResponseSchema } from '../../../shared/a2p.ts';
 import { meResponseSchema } from '../../../shared/auth.ts';
 import { customerPageSchema, customerSchema, memberListSchema, myInvitationListSchema } from '../../../shared/customers.ts';
-import { messageDetailSchema, messagePageSchema, type MessageListQuery } from '../../../shared/messages.ts';
+import { messageDetailSchema, messagePageSchema, sendingStatusSchema, type MessageListQuery } from '../../../shared/messages.ts';
 import { approvalsResponseSchema, onboardingResponseSchema, type OnboardingResponse } from '../../../shared/onboarding.ts';
 import { auditLogPageSchema, subaccountReconciliationSchema, type AuditLogQuery } from '../../../shared/operator.ts';
 import { optOutPageSchema, type OptOutListQuery } from '../../../shared/opt-outs.ts';
@@ -195,6 +195,14 @@ export const sendersQuery = (api: ApiClient, customerId: string) =>
   });
 
 /** The customer's own Twilio account (bring your own account); null when none is connected (404). */
+/** Whether SMS and WhatsApp can send now; re-read every minute so a suspension or a reinstatement shows up. */
+export const sendingStatusQuery = (api: ApiClient, customerId: string) =>
+  queryOptions({
+    queryKey: ['customers', customerId, 'sending-status'],
+    queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/sending-status`, sendingStatusSchema, { signal }),
+    refetchInterval: 60_000,
+  });
+
 export const twilioConnectionQuery = (api: ApiClient, customerId: string) =>
   queryOptions({
     queryKey: ['customers', customerId, 'twilio-connection'],

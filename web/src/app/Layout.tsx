@@ -8,6 +8,7 @@ import { customerQuery, forgetPersonalData, twilioConnectionQuery } from '../api
 import { useApi, useSession } from './context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { ErrorNotice } from '../components/states.tsx';
+import { SendingPausedBanner } from '../components/SendingPausedBanner.tsx';
 import { ResendVerificationButton } from '../pages/account/ResendVerification.tsx';
 import { ConnectTwilioForm } from '../pages/customer/twilio/TwilioConnection.tsx';
 
@@ -150,6 +151,7 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
             </p>
           </div>
         )}
+        {businessId && pathname !== `/customers/${businessId}/send` && <SendingPausedBanner customerId={businessId} />}
         {businessId && customer.data?.twilioMode === 'byoa' && pathname !== `/customers/${businessId}/twilio` && (
           <CredentialsInvalidBanner customerId={businessId} canManage={customer.data.myRole === 'owner'} />
         )}

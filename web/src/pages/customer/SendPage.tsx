@@ -21,17 +21,12 @@ const PAUSED_TEXT = {
   closed: 'Your Twilio account is closed, so it cannot send messages any more.',
 } as const;
 
-/**
- * The server's "not ready to send" (409 onboarding_incomplete) speaks of "the customer"; on the customer's own page it
- * is said to them. Only the code is relied on: what is missing is on the progress page.
- */
-function refusalForYou(err: unknown, paused: Paused, customerId: string, platformSubaccount: boolean): ReactNode | undefined {
-  if (!(err instanceof ApiError) || err.code !== 'onboarding_incomplete' || !platformSubaccount) return undefined;
-  if (paused) return PAUSED_TEXT[paused];
+/** "Not ready to send" (409 onboarding_incomplete): the server says what is missing; the progress page shows it. */
+function refusalForYou(err: unknown, customerId: string): ReactNode | undefined {
+  if (!(err instanceof ApiError) || err.code !== 'onboarding_incomplete') return undefined;
   return (
     <>
-      You cannot send on this channel yet: its registration is not finished. Your <Link to={`/customers/${customerId}/progress`}>progress</Link> shows
-      what is still open.
+      {err.detail} <Link to={`/customers/${customerId}/progress`}>See your progress</Link>.
     </>
   );
 }
@@ -66,8 +61,11 @@ export function SendPage({ customerId }: { customerId: string }) {
     onError: (err) => {
       // Twilio refused the connected account's token: the connection's new status brings up the reconnect banner.
       if (err instanceof ApiError && err.code === 'twilio_credentials_invalid') void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'twilio-connection'] });
-      // A refusal may come from an account paused since the page loaded: the banner follows.
-      if (err instanceof ApiError && err.code === 'onboarding_incomplete') void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'onboarding'] });
+      // A refusal may come from an account or registration paused since the page loaded: the banners follow.
+      if (err instanceof ApiError && err.status === 409) {
+        void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'onboarding'] });
+        void queryClient.invalidateQueries({ queryKey: ['customers', customerId, 'sending-status'] });
+      }
     },
   });
 
@@ -107,7 +105,7 @@ export function SendPage({ customerId }: { customerId: string }) {
       )}
       <form className="card" onSubmit={submit} noValidate>
         {send.isError && (
-          <ErrorNotice error={send.error} title="The message was not sent" message={refusalForYou(send.error, paused, customerId, customer.data?.twilioMode !== 'byoa')} />
+          <ErrorNotice error={send.error} title="The message was not sent" message={refusalForYou(send.error, customerId)} />
         )}
         {sent && (
           <div className="state state-success" role="status">
