@@ -512,7 +512,7 @@ async function waitBrand(s: StepContext): Promise<StepResult> {
   const { brand, soleProp } = await inputs(s);
   const client = await s.subaccountClient();
   const sid = ctxSid(s, 'brandSid');
-  const b = await s.call('messaging.brand_registrations.fetch', () => client.messaging.v1.brandRegistrations(sid).fetch());
+  const b = await s.call('messaging.brand_registrations.fetch', () => client.messaging.v1.brandRegistrations(sid).fetch(), { a2p: true });
   // Older status names from the error docs (REGISTERED, REGISTRATION_FAILED) are accepted too (FACTS §6).
   const status = String(b.status);
   const record = (status: BrandRow['status'] | undefined, reason?: string | null) => (tx: Parameters<typeof setBrandTwilio>[0]) =>
@@ -589,7 +589,7 @@ async function resubmitBrand(s: StepContext): Promise<StepResult> {
   const { brand } = await inputs(s);
   const client = await s.subaccountClient();
   const sid = ctxSid(s, 'brandSid');
-  const b = await s.call('messaging.brand_registrations.fetch', () => client.messaging.v1.brandRegistrations(sid).fetch());
+  const b = await s.call('messaging.brand_registrations.fetch', () => client.messaging.v1.brandRegistrations(sid).fetch(), { a2p: true });
   // POST on the brand is only allowed while FAILED (21725); after a crash it may already be back in review.
   if (String(b.status) === 'FAILED' || String(b.status) === 'REGISTRATION_FAILED') {
     await s.call('messaging.brand_registrations.resubmit', () => client.messaging.v1.brandRegistrations(sid).update(), { a2p: true });
@@ -678,7 +678,7 @@ async function waitCampaign(s: StepContext): Promise<StepResult> {
   const client = await s.subaccountClient();
   const serviceSid = ctxSid(s, 'messagingServiceSid');
   const sid = ctxSid(s, 'campaignSid');
-  const k = await s.call('messaging.campaigns.fetch', () => client.messaging.v1.services(serviceSid).usAppToPerson(sid).fetch());
+  const k = await s.call('messaging.campaigns.fetch', () => client.messaging.v1.services(serviceSid).usAppToPerson(sid).fetch(), { a2p: true });
   // The connected account's sender shows the campaign's status as it goes.
   if (inConnectedAccount(s.flow)) await setSenderCampaignStatus(s.db, s.flow.customer_id, serviceSid, k.campaignStatus);
   if (k.campaignStatus === 'VERIFIED')
@@ -708,8 +708,8 @@ async function waitCampaign(s: StepContext): Promise<StepResult> {
 async function recreateCampaign(s: StepContext): Promise<StepResult> {
   const client = await s.subaccountClient();
   const serviceSid = ctxSid(s, 'messagingServiceSid');
-  const existing = await s.call('messaging.campaigns.list', () => client.messaging.v1.services(serviceSid).usAppToPerson.list({ limit: 20 }));
-  for (const k of existing) await s.call('messaging.campaigns.remove', () => client.messaging.v1.services(serviceSid).usAppToPerson(k.sid).remove());
+  const existing = await s.call('messaging.campaigns.list', () => client.messaging.v1.services(serviceSid).usAppToPerson.list({ limit: 20 }), { a2p: true });
+  for (const k of existing) await s.call('messaging.campaigns.remove', () => client.messaging.v1.services(serviceSid).usAppToPerson(k.sid).remove(), { a2p: true });
   return { type: 'goto', to: 'campaign', message: 'Removed the failed campaign to submit it again', patch: { campaignSid: null } };
 }
 
