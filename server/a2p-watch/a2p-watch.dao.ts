@@ -21,13 +21,15 @@ export interface WatchedBrand {
  * Claims up to `limit` registered brands (with a verified campaign) whose next read is due, moving their next
  * read `leaseMs` ahead first so another instance skips them; SKIP LOCKED keeps concurrent claims apart.
  */
-export async function claimDueBrands(db: Db, o: { now: Date; leaseMs: number; limit: number }): Promise<WatchedBrand[]> {
+export async function claimDueBrands(db: Db, o: { now: Date; leaseMs: number; limit: number; settleMs: number }): Promise<WatchedBrand[]> {
   return db.query<WatchedBrand>(
     `WITH due AS (
        SELECT b.id FROM isv.brands b JOIN isv.campaigns c ON c.brand_id = b.id
         WHERE b.status = 'registered' AND c.status = 'verified' AND b.brand_sid IS NOT NULL
           AND c.campaign_sid IS NOT NULL AND c.messaging_service_sid IS NOT NULL
-          AND (b.watch_next_at IS NULL OR b.watch_next_at <= $1::timestamptz)
+          -- Never read yet: first once the registration has settled (it was just read by the flow).
+          AND (b.watch_next_at <= $1::timestamptz
+               OR (b.watch_next_at IS NULL AND b.updated_at <= $1::timestamptz - make_interval(secs => $4::double precision / 1000)))
         ORDER BY b.watch_next_at NULLS FIRST
         LIMIT $3
         FOR UPDATE OF b SKIP LOCKED
@@ -39,7 +41,7 @@ export async function claimDueBrands(db: Db, o: { now: Date; leaseMs: number; li
                c.messaging_service_sid, c.twilio_status AS campaign_status, b.watch_interval_ms,
                EXISTS (SELECT 1 FROM isv.flows f WHERE f.kind = 'a2p' AND f.subject_id = b.id AND f.context->>'twilioAccount' = 'connected') AS connected,
                (SELECT f.id FROM isv.flows f WHERE f.kind = 'a2p' AND f.subject_id = b.id ORDER BY f.created_at DESC LIMIT 1) AS flow_id`,
-    [o.now.toISOString(), o.leaseMs, o.limit],
+    [o.now.toISOString(), o.leaseMs, o.limit, o.settleMs],
   );
 }
 
@@ -92,6 +94,6 @@ export async function listWatchAttention(
 
 /** Makes a registered brand due now; false when there is no such brand. */
 export async function rereadSoon(db: Db, brandId: string): Promise<boolean> {
-  const rows = await db.query(`UPDATE isv.brands SET watch_next_at = NULL WHERE id = $1 AND status = 'registered' AND brand_sid IS NOT NULL RETURNING id`, [brandId]);
+  const rows = await db.query(`UPDATE isv.brands SET watch_next_at = '-infinity' WHERE id = $1 AND status = 'registered' AND brand_sid IS NOT NULL RETURNING id`, [brandId]);
   return rows.length === 1;
 }

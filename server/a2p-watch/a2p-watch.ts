@@ -28,6 +28,11 @@ export interface A2pWatchDeps {
 export interface A2pWatch {
   /** Reads every brand that is due (up to the batch); returns what it found. */
   runOnce(): Promise<{ checked: number; changed: number; attention: number }>;
+  /**
+   * A run in progress stops after the brand it is reading (each read waits for A2P slots, so a whole batch can
+   * take minutes); the brands it claimed but did not read come round again when their claim runs out.
+   */
+  stop(): void;
 }
 
 const BRAND_TEXT: Record<string, string> = {
@@ -120,12 +125,20 @@ export function createA2pWatch(deps: A2pWatchDeps): A2pWatch {
     return 'unchanged';
   }
 
+  let stopping = false;
   return {
+    stop() {
+      stopping = true;
+    },
     async runOnce() {
-      const due = await claimDueBrands(db, { now: now(), leaseMs: 5 * 60_000, limit: deps.batch ?? 50 });
+      if (stopping) return { checked: 0, changed: 0, attention: 0 };
+      const due = await claimDueBrands(db, { now: now(), leaseMs: 5 * 60_000, limit: deps.batch ?? 50, settleMs: min });
+      let checked = 0;
       let changed = 0;
       let attention = 0;
       for (const b of due) {
+        if (stopping) break;
+        checked++;
         try {
           const r = await watchOne(b);
           if (r === 'changed') changed++;
@@ -136,7 +149,7 @@ export function createA2pWatch(deps: A2pWatchDeps): A2pWatch {
           await postponeWatch(db, b.brand_id, now(), min);
         }
       }
-      return { checked: due.length, changed, attention };
+      return { checked, changed, attention };
     },
   };
 }
@@ -163,6 +176,7 @@ export function createA2pWatchJob(o: { watch: A2pWatch; tickMs: number; logger: 
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      o.watch.stop();
       await running;
     },
   };
