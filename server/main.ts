@@ -94,6 +94,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     db,
     keyRing,
     logger,
+    a2pIntervalMs: config.a2pIntervalMs,
   });
   const features = buildFeatures({ config, db, logger, keyRing, twilio });
   // The embedded default (local accounts, sandbox Twilio) gets demo accounts on its very first start.

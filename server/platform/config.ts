@@ -84,6 +84,8 @@ export const configSchema = z
     TWILIO_CONNECTION_CHECK_CRON: z.string().default('17 4 * * *'),
     // How often, at the longest, each registered brand and campaign is re-read after approval (#14).
     A2P_WATCH_INTERVAL_MS: intFrom(3_600_000, 1_000),
+    // Twilio allows about one A2P 10DLC request per second per master account; a load test on the sandbox may lift it.
+    TWILIO_A2P_INTERVAL_MS: intFrom(1_000, 0),
     // How often finished messages are fetched again for the segments and price Twilio reports late (#19).
     MESSAGE_SETTLE_CRON: z.string().default('*/20 * * * * *'),
     ONBOARDING_LEASE_MS: intFrom(60_000, 1000),
@@ -108,6 +110,10 @@ export const configSchema = z
       // Twilio signs webhooks over this URL and the portal's tokens travel to it: never in clear text in live mode.
       if (c.PUBLIC_BASE_URL && !c.PUBLIC_BASE_URL.startsWith('https://')) {
         ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be an https:// URL when TWILIO_MODE=live' });
+      }
+      // Faster than Twilio's A2P limit would only collect 429s from real Twilio.
+      if (c.TWILIO_A2P_INTERVAL_MS < 1_000) {
+        ctx.addIssue({ code: 'custom', path: ['TWILIO_A2P_INTERVAL_MS'], message: "must be at least 1000 when TWILIO_MODE=live (Twilio's A2P limit is about one request per second)" });
       }
     }
     if (c.ONBOARDING_POLL_MAX_MS < c.ONBOARDING_POLL_MIN_MS) {
@@ -156,6 +162,7 @@ export const configSchema = z
       },
       connections: { checkCron: c.TWILIO_CONNECTION_CHECK_CRON },
       a2pWatch: { intervalMs: c.A2P_WATCH_INTERVAL_MS },
+      a2pIntervalMs: c.TWILIO_A2P_INTERVAL_MS,
       messaging: { settleCron: c.MESSAGE_SETTLE_CRON },
       onboarding: {
         cron: c.ONBOARDING_CRON,
