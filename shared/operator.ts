@@ -27,6 +27,10 @@ export const reconciledSubaccountSchema = z.object({
   /** This month's usage; null when the account is not in Twilio or its usage could not be read. */
   usage: subaccountUsageSchema.nullable(),
   drift: z.array(subaccountDriftSchema),
+  /** Closed here: when Twilio deletes it (30 days after closing); null otherwise. */
+  deletionDueAt: z.string().nullable(),
+  /** Closed here and gone from Twilio's list: Twilio deleted it, as it does 30 days after closing (not drift). */
+  deleted: z.boolean(),
 });
 export type ReconciledSubaccount = z.infer<typeof reconciledSubaccountSchema>;
 

@@ -8,11 +8,12 @@ export interface SubaccountWithCustomerRow {
   status: SubaccountStatus;
   customer_id: string;
   customer_name: string;
+  closed_at: Date | null;
 }
 
 export async function listSubaccountsWithCustomers(db: Db): Promise<SubaccountWithCustomerRow[]> {
   return db.query<SubaccountWithCustomerRow>(
-    `SELECT s.account_sid, s.friendly_name, s.status, s.customer_id, COALESCE(c.display_name, c.legal_name) AS customer_name
+    `SELECT s.account_sid, s.friendly_name, s.status, s.customer_id, COALESCE(c.display_name, c.legal_name) AS customer_name, s.closed_at
        FROM isv.twilio_subaccounts s JOIN isv.customers c ON c.id = s.customer_id
       WHERE s.kind = 'subaccount'
       ORDER BY s.created_at, s.account_sid`,

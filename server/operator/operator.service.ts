@@ -32,6 +32,8 @@ const ALLOWED_FROM: Record<SubaccountAction, SubaccountStatus[]> = { suspend: ['
 const PAST: Record<SubaccountAction, string> = { suspend: 'suspended', reactivate: 'reactivated', close: 'closed' };
 
 const SID = /^AC[0-9a-f]{32}$/;
+/** Twilio deletes a closed subaccount this long after it was closed. */
+const CLOSED_ACCOUNT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const ISV_NAME = /^isv:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 interface TwilioAccount {
@@ -136,8 +138,11 @@ export function createOperatorService(deps: OperatorServiceDeps) {
       const items: ReconciledSubaccount[] = dbRows.map((r) => {
         const t = inTwilio.get(r.account_sid);
         const drift: SubaccountDrift[] = [];
-        if (!t) drift.push('missing_in_twilio');
-        else if (t.status !== r.status) drift.push('status_mismatch');
+        // Twilio deletes a closed subaccount 30 days after closing: gone from its list is expected, not drift.
+        const deleted = !t && r.status === 'closed';
+        if (!t && !deleted) drift.push('missing_in_twilio');
+        else if (t && t.status !== r.status) drift.push('status_mismatch');
+        const closedAt = r.status === 'closed' ? (r.closed_at ? new Date(r.closed_at) : null) : null;
         return {
           customerId: r.customer_id,
           customerName: r.customer_name,
@@ -147,6 +152,8 @@ export function createOperatorService(deps: OperatorServiceDeps) {
           twilioStatus: t?.status ?? null,
           usage: null,
           drift,
+          deletionDueAt: closedAt ? new Date(closedAt.getTime() + CLOSED_ACCOUNT_RETENTION_MS).toISOString() : null,
+          deleted,
         };
       });
       const unrecorded = twilioAccounts.filter((a) => !inDb.has(a.sid));
@@ -165,6 +172,8 @@ export function createOperatorService(deps: OperatorServiceDeps) {
           twilioStatus: a.status,
           usage: null,
           drift: isOurs ? ['orphan_in_twilio'] : [],
+          deletionDueAt: null,
+          deleted: false,
         });
       }
       const withUsage = items.filter((i) => i.twilioStatus && i.twilioStatus !== 'closed');

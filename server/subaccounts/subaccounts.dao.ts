@@ -55,7 +55,9 @@ export async function updateSubaccountStatus(
 ): Promise<SubaccountRow | undefined> {
   return one(
     db.query<SubaccountRow>(
-      `UPDATE isv.twilio_subaccounts SET status = $2, updated_at = now() WHERE account_sid = $1 AND kind = 'subaccount' RETURNING ${COLUMNS}`,
+      `UPDATE isv.twilio_subaccounts SET status = $2, updated_at = now(),
+              closed_at = CASE WHEN $2 = 'closed' THEN COALESCE(closed_at, now()) ELSE closed_at END
+        WHERE account_sid = $1 AND kind = 'subaccount' RETURNING ${COLUMNS}`,
       [accountSid, status],
     ),
   );

@@ -223,3 +223,34 @@ describe('operator API against the sandbox', () => {
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['customerId', 'since']);
   });
 });
+
+describe('a closed subaccount over the 30 days before Twilio deletes it', () => {
+  let ctx: TestContext;
+  let offsetMs = 0;
+  beforeAll(async () => {
+    ctx = await createTestContext({ sandbox: { now: () => new Date(Date.now() + offsetMs) } });
+  });
+  afterAll(() => ctx.close());
+
+  it('shows it closed with its deletion date, then deleted, and never as drift', async () => {
+    const operator = await signUp(ctx, uniqueEmail('operator'), { roles: ['operator'] });
+    const owner = await signUp(ctx);
+    const customerId = (await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Gone Soon LLC' }))).body.id as string;
+    const account = await ctx.twilio.master.api.v2010.accounts.create({ friendlyName: `isv:${customerId}` });
+    await insertSubaccount(ctx.db, ctx.keyRing, { customerId, accountSid: account.sid, friendlyName: account.friendlyName, authToken: account.authToken });
+    const before = Date.now();
+    expect((await ctx.request.post(`/api/isv/operator/subaccounts/${account.sid}/close`).set(operator.auth).send({ confirm: account.sid })).status).toBe(200);
+
+    const reconcile = async () => subaccountReconciliationSchema.parse((await ctx.request.get('/api/isv/operator/subaccounts').set(operator.auth)).body).items.find((i) => i.accountSid === account.sid)!;
+    const closed = await reconcile();
+    expect(closed).toMatchObject({ dbStatus: 'closed', twilioStatus: 'closed', deleted: false, drift: [] });
+    const due = Date.parse(closed.deletionDueAt!);
+    expect(due - before).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000 - 5_000);
+    expect(due - Date.now()).toBeLessThanOrEqual(30 * 24 * 3600 * 1000);
+
+    // 31 days on, Twilio no longer lists it.
+    offsetMs = 31 * 24 * 3600 * 1000;
+    const gone = await reconcile();
+    expect(gone).toMatchObject({ dbStatus: 'closed', twilioStatus: null, deleted: true, drift: [] });
+  });
+});

@@ -50,11 +50,17 @@ function defaultFriendlyName(d: Date): string {
   return `SubAccount Created at ${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(h)}:${p(d.getUTCMinutes())} ${d.getUTCHours() < 12 ? 'am' : 'pm'}`;
 }
 
-/** The accounts a caller may see: itself and, for the master, its subaccounts. */
+/** Twilio deletes a closed subaccount 30 days after it was closed (#14). */
+export const CLOSED_ACCOUNT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+const deleted = (api: SandboxApi, a: AccountRecord) =>
+  a.status === 'closed' && a.owner_account_sid !== a.sid && api.now().getTime() - Date.parse(a.date_updated) >= CLOSED_ACCOUNT_RETENTION_MS;
+
+/** The accounts a caller may see: itself and, for the master, its subaccounts (not those Twilio deleted). */
 function visibleAccounts(api: SandboxApi, ctx: Ctx): AccountRecord[] {
   return api.state.list<AccountRecord>(
     'account',
-    (a) => a.sid === ctx.auth.accountSid || (ctx.auth.isMaster && a.owner_account_sid === ctx.auth.accountSid),
+    (a) => (a.sid === ctx.auth.accountSid || (ctx.auth.isMaster && a.owner_account_sid === ctx.auth.accountSid)) && !deleted(api, a),
   );
 }
 

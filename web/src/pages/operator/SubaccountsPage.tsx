@@ -70,7 +70,20 @@ export default function SubaccountsPage() {
                       <code>{a.accountSid}</code>
                     </td>
                     <td>{a.dbStatus ? <StatusBadge status={a.dbStatus} /> : <span className="muted">—</span>}</td>
-                    <td>{a.twilioStatus ? <StatusBadge status={a.twilioStatus} /> : <span className="muted">—</span>}</td>
+                    <td>
+                      {a.deleted ? (
+                        <span className="badge badge-muted">deleted</span>
+                      ) : a.twilioStatus ? (
+                        <StatusBadge status={a.twilioStatus} />
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                      {a.deleted ? (
+                        <div className="muted">Twilio deletes closed subaccounts 30 days after closing</div>
+                      ) : (
+                        a.deletionDueAt && <div className="muted">deletion due {formatDateTime(a.deletionDueAt)}</div>
+                      )}
+                    </td>
                     <td>
                       <MonthUsage usage={a.usage} />
                     </td>
