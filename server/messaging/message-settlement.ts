@@ -2,9 +2,9 @@
 // with num_segments 0 and price null, and status callbacks carry neither (FACTS §1, §9.3). Each finished message
 // is fetched once it is final and again with backoff while Twilio has not priced it, at most MAX_ATTEMPTS times.
 // Claims are leases (settle_after), so any number of instances can run it; nothing is held in memory.
-import { createTask, type ScheduledTask } from 'node-cron';
 import type { Db } from '../platform/db/db.ts';
 import type { Logger } from '../platform/logger.ts';
+import { createCronJob } from '../platform/cron-job.ts';
 import type { TwilioGateway } from '../twilio/gateway.ts';
 import { claimUnsettledMessages, recordSettlement } from './messaging.dao.ts';
 
@@ -26,8 +26,6 @@ export interface MessageSettlement {
 
 export function createMessageSettlement(o: { db: Db; twilio: TwilioGateway; logger: Logger; cron: string }): MessageSettlement {
   const log = o.logger.child({ component: 'messaging.settlement' });
-  let task: ScheduledTask | undefined;
-  let running: Promise<unknown> | undefined;
 
   const settle = async (): Promise<number> => {
     const claimed = await claimUnsettledMessages(o.db, { limit: BATCH, maxAttempts: MAX_ATTEMPTS, backoffMs: BACKOFF_MS, maxAgeDays: MAX_AGE_DAYS });
@@ -48,26 +46,5 @@ export function createMessageSettlement(o: { db: Db; twilio: TwilioGateway; logg
     return fetched;
   };
 
-  const run = async () => {
-    if (running) return;
-    running = settle()
-      .catch((err: unknown) => log.error({ err }, 'messaging.settlement_failed'))
-      .finally(() => (running = undefined));
-    await running;
-  };
-
-  return {
-    settle,
-    start() {
-      if (task) return;
-      task = createTask(o.cron, run, { name: 'messaging.settlement' });
-      void task.start();
-    },
-    async stop() {
-      await task?.stop();
-      await task?.destroy();
-      task = undefined;
-      await running;
-    },
-  };
+  return { settle, ...createCronJob({ name: 'messaging.settlement', cron: o.cron, logger: o.logger, run: settle }) };
 }
