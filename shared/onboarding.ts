@@ -43,6 +43,8 @@ export const flowViewSchema = z.object({
   progress: z.number().int().min(0).max(100),
   waitingFor: z.string().nullable(),
   nextCheckAt: z.string().nullable(),
+  /** Until when the customer can do what the flow waits for (a sole proprietor's YES reply); null when no limit. */
+  deadline: z.string().nullable().optional(),
   attempts: z.number().int(),
   lastError: flowErrorSchema.nullable(),
   events: z.array(flowEventSchema),

@@ -61,7 +61,7 @@ export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now
     if (direct && existing?.status !== 'done') await assertConnectedAccountCanRegister(tx, customerId);
     if (existing) {
       if (existing.status === 'done') throw conflict('a2p_already_registered', 'This customer already completed A2P registration');
-      if (existing.waiting_for === 'otp') throw conflict('otp_expected', 'The brand is waiting for the verification code; enter it first');
+      if (existing.waiting_for === 'otp_resend') throw conflict('otp_expected', 'The brand is waiting for you to confirm it by text: send a new verification text and reply YES to it first');
       if (existing.status !== 'action_required' && existing.status !== 'awaiting_approval')
         throw conflict('a2p_in_progress', 'A2P registration is in progress; new details can be sent only when it asks for a fix');
       // A resubmission (after an admin's or Twilio's rejection, or before the admin decided): the new data waits
@@ -104,12 +104,17 @@ export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now
   });
 }
 
-export async function submitBrandOtp(db: Db, customerId: string, code: string, now = new Date()): Promise<BrandView> {
+/**
+ * "Send the text again": a sole proprietor's brand waits for the reply YES to Twilio's verification text; a new
+ * text can be asked for while it waits, and must be once the 24 hours are over.
+ */
+export async function resendBrandOtp(db: Db, customerId: string, now = new Date()): Promise<BrandView> {
   return db.tx(async (tx) => {
     const flow = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).at(-1);
     if (!flow) throw notFound('A2P registration');
-    if (flow.state !== 'brand_otp') throw conflict('otp_not_expected', 'The brand is not waiting for a verification code');
-    await moveParkedFlow(tx, flow, { to: 'submit_brand_otp', status: 'in_progress', message: 'The customer entered the brand OTP', patch: { otp: code }, now });
+    const waiting = flow.state === 'brand_otp' || (flow.state === 'wait_brand' && flow.waiting_for === 'twilio:brand_otp_reply');
+    if (!waiting) throw conflict('otp_not_expected', 'The brand is not waiting for a reply to a verification text');
+    await moveParkedFlow(tx, flow, { to: 'resend_brand_otp', status: 'in_progress', message: 'You asked for a new verification text', now });
     const brand = await findBrand(tx, flow.subject_id!);
     return view(brand!, flow.id);
   });

@@ -149,6 +149,7 @@ export async function getOnboarding(db: Db, customerId: string): Promise<Onboard
       progress: f.status === 'done' ? 100 : progressOf(flowDefinitions[f.kind], f.state),
       waitingFor: f.waiting_for,
       nextCheckAt: f.next_run_at ? new Date(f.next_run_at).toISOString() : null,
+      deadline: f.kind === 'a2p' && typeof f.context.otpDeadline === 'string' && f.status !== 'done' ? f.context.otpDeadline : null,
       attempts: f.attempts,
       lastError: f.last_error,
       events: (byFlow.get(f.id) ?? []).map((e) => ({ at: new Date(e.at).toISOString(), from: e.from_state, to: e.to_state, message: e.message })),

@@ -2,7 +2,7 @@
 // Twilio rejection (bundle rejected, brand FAILED, campaign FAILED) parking with its reason and finishing after the fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { submitA2p, submitBrandOtp } from '../../server/brands/brands.service.ts';
+import { resendBrandOtp, submitA2p } from '../../server/brands/brands.service.ts';
 import { decideBrandApproval } from '../../server/admin/admin.service.ts';
 import { getOnboarding, resumeAfterCustomerFix } from '../../server/onboarding/onboarding.service.ts';
 import { findSubaccountByCustomer } from '../../server/subaccounts/subaccounts.dao.ts';
@@ -134,23 +134,52 @@ describe('A2P standard brand', () => {
 });
 
 describe('A2P sole proprietor', () => {
-  it('parks for the OTP, rejects a wrong code, and finishes after the right one', async () => {
+  async function replyYes(brandSid: string) {
+    const res = await fetch(`${ctx.sandbox.url}/sandbox/brands/otp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ brand_sid: brandSid, reply: 'YES' }) });
+    expect(res.status).toBe(200);
+  }
+  async function soleProprietorWaitingForYes() {
     const customerId = await createCustomer(ctx.db, { businessType: 'sole_proprietor', legalName: 'Jane Doe', displayName: 'Jane Bakes' });
     const { brand } = await submitA2p(ctx.db, customerId, a2pRequest({ brandType: 'SOLE_PROPRIETOR' }), clock.now());
     await decideBrandApproval(ctx.db, admin, brand.id, { decision: 'approve' }, clock.now());
-    await drive(ctx, [engine], clock, [customerId]);
-    expect(await a2pFlow(customerId)).toMatchObject({ state: 'brand_otp', status: 'action_required', waiting_for: 'otp' });
+    // The flow keeps polling for the reply: drive a few rounds only.
+    await drive(ctx, [engine], clock, [customerId], 12);
+    const waiting = await a2pFlow(customerId);
+    expect(waiting).toMatchObject({ state: 'wait_brand', status: 'waiting_on_twilio', waiting_for: 'twilio:brand_otp_reply' });
+    return { customerId, flow: waiting, brandSid: String(waiting.context.brandSid) };
+  }
 
-    await submitBrandOtp(ctx.db, customerId, '000000', clock.now());
-    await drive(ctx, [engine], clock, [customerId]);
-    const wrong = await a2pFlow(customerId);
-    expect(wrong).toMatchObject({ state: 'brand_otp', status: 'action_required' });
-    expect(wrong.last_error).toMatchObject({ code: 'otp_invalid', twilioCode: 30752 });
-
-    await submitBrandOtp(ctx.db, customerId, '123456', clock.now());
+  it('waits for the owner to reply YES to Twilio’s text, with the deadline, and finishes once they did', async () => {
+    const { customerId, flow, brandSid } = await soleProprietorWaitingForYes();
+    expect(Date.parse(String(flow.context.otpDeadline)) - Date.parse(String(flow.context.otpSentAt))).toBe(24 * 3600 * 1000);
+    const view = await getOnboarding(ctx.db, customerId);
+    expect(view.flows.find((f) => f.kind === 'a2p')!.events.map((e) => e.message)).toContain(`Twilio texted +15125550100 to confirm the brand: reply YES to it by ${String(flow.context.otpDeadline)}`);
+    await replyYes(brandSid);
     await drive(ctx, [engine], clock, [customerId]);
     expect(await a2pFlow(customerId)).toMatchObject({ state: 'done', status: 'done' });
     const { own } = await expectRegistered(customerId);
     expect(own<{ brand_type: string; identity_status: string }>('brand')[0]).toMatchObject({ brand_type: 'SOLE_PROPRIETOR', identity_status: 'VERIFIED' });
+  });
+
+  it('asks for a new text once 24 hours passed without a reply, sends it when asked, and finishes after YES', async () => {
+    const { customerId, brandSid } = await soleProprietorWaitingForYes();
+    clock.advance(25 * 3600 * 1000);
+    await drive(ctx, [engine], clock, [customerId], 4);
+    const expired = await a2pFlow(customerId);
+    expect(expired).toMatchObject({ state: 'brand_otp', status: 'action_required', waiting_for: 'otp_resend' });
+    expect(expired.last_error).toMatchObject({ code: 'otp_expired', twilioCode: 30752 });
+
+    const before = ctx.sandbox.requests.length;
+    await resendBrandOtp(ctx.db, customerId, clock.now());
+    await drive(ctx, [engine], clock, [customerId], 4);
+    expect(ctx.sandbox.requests.slice(before).filter((r) => r.method === 'POST' && r.path === `/v1/a2p/BrandRegistrations/${brandSid}/SmsOtp`)).toHaveLength(1);
+    const again = await a2pFlow(customerId);
+    expect(again).toMatchObject({ state: 'wait_brand', waiting_for: 'twilio:brand_otp_reply' });
+    expect(Date.parse(String(again.context.otpSentAt))).toBeGreaterThan(Date.parse(String(expired.context.otpSentAt)));
+
+    await replyYes(brandSid);
+    await drive(ctx, [engine], clock, [customerId]);
+    expect(await a2pFlow(customerId)).toMatchObject({ state: 'done', status: 'done' });
+    await expect(resendBrandOtp(ctx.db, customerId, clock.now())).rejects.toMatchObject({ status: 409, code: 'otp_not_expected' });
   });
 });

@@ -56,7 +56,8 @@ describe('allowed transitions', () => {
     expect(isAllowedTransition(a2p, 'wait_brand', 'fix_brand')).toBe(true);
     expect(isAllowedTransition(a2p, 'fix_brand', 'resubmit_brand')).toBe(true);
     expect(isAllowedTransition(a2p, 'wait_campaign', 'recreate_campaign')).toBe(true);
-    expect(isAllowedTransition(a2p, 'brand_otp', 'submit_brand_otp')).toBe(true);
+    expect(isAllowedTransition(a2p, 'brand_otp', 'resend_brand_otp')).toBe(true);
+    expect(isAllowedTransition(a2p, 'wait_brand', 'resend_brand_otp')).toBe(true);
     expect(isAllowedTransition(a2p, 'awaiting_approval', 'wait_for_subaccount')).toBe(true);
     expect(isAllowedTransition(a2p, 'buy_number', 'awaiting_approval')).toBe(true);
     expect(isAllowedTransition(a2p, 'address', 'brand')).toBe(false);

@@ -97,7 +97,7 @@ describe('routes', () => {
     const paths: [string, string, unknown?][] = [
       ['get', `/api/isv/customers/${customerId}/onboarding`],
       ['post', `/api/isv/customers/${customerId}/a2p`, a2pRequest()],
-      ['post', `/api/isv/customers/${customerId}/a2p/otp`, { code: '123456' }],
+      ['post', `/api/isv/customers/${customerId}/a2p/otp/resend`, {}],
       ['get', `/api/isv/customers/${customerId}/numbers`],
       ['get', `/api/isv/customers/${customerId}/templates`],
       ['post', `/api/isv/customers/${customerId}/whatsapp/senders`, { phoneNumber: '+15125550199', profile: { name: 'X' } }],
@@ -109,7 +109,8 @@ describe('routes', () => {
   });
 
   it('OTP routes answer 409 when nothing waits for a code; numbers start empty', async () => {
-    expect((await ctx.request.post(`/api/isv/customers/${customerId}/a2p/otp`).set(owner.auth).send({ code: '123456' })).status).toBe(404);
+    // No A2P registration yet, so no verification text to send again.
+    expect((await ctx.request.post(`/api/isv/customers/${customerId}/a2p/otp/resend`).set(owner.auth).send({})).status).toBe(404);
     const sender = await ctx.request.post(`/api/isv/customers/${customerId}/whatsapp/senders`).set(owner.auth).send({ phoneNumber: '+15125550188', profile: { name: 'Acme' } });
     expect(sender.status).toBe(201);
     const verify = await ctx.request.post(`/api/isv/customers/${customerId}/whatsapp/senders/${sender.body.id}/verify`).set(owner.auth).send({ code: '123456' });

@@ -114,7 +114,7 @@ describe('A2P brand registrations', () => {
     expectTwilioError(await sub.form('POST', MSG, `/v1/a2p/BrandRegistrations/${brand.sid}`), 400, 21724);
   });
 
-  it('keeps a sole proprietor brand UNVERIFIED until the OTP reply; 000000 is a wrong code (30752) and SmsOtp resends', async () => {
+  it('keeps a sole proprietor brand UNVERIFIED until the owner replies YES within 24 hours; a late reply is refused (30752) and SmsOtp sends a new text', async () => {
     const sub = await h.newSubaccount();
     const bundles = await approvedSoleProprietorBundles(h, sub, primary);
     const standard = await sub.form('POST', MSG, '/v1/a2p/BrandRegistrations', {
@@ -128,11 +128,15 @@ describe('A2P brand registrations', () => {
     await h.step();
     await h.step();
     expect((await sub.form('GET', MSG, `/v1/a2p/BrandRegistrations/${brand.sid}`)).body.identity_status).toBe('UNVERIFIED');
+    // A reply other than YES changes nothing.
+    expect((await otp(h.sandbox.url, { brand_sid: brand.sid, reply: 'who is this?' })).status).toBe(200);
+    expect((await sub.form('GET', MSG, `/v1/a2p/BrandRegistrations/${brand.sid}`)).body.identity_status).toBe('UNVERIFIED');
 
-    const wrong = await otp(h.sandbox.url, { brand_sid: brand.sid, code: '000000' });
-    expectTwilioError(wrong, 400, 30752);
-    const afterWrong = (await sub.form('GET', MSG, `/v1/a2p/BrandRegistrations/${brand.sid}`)).body;
-    expect(afterWrong.errors).toEqual([expect.objectContaining({ error_code: 30752 })]);
+    h.advance(25 * 3600 * 1000);
+    const late = await otp(h.sandbox.url, { brand_sid: brand.sid, reply: 'YES' });
+    expectTwilioError(late, 400, 30752);
+    const afterLate = (await sub.form('GET', MSG, `/v1/a2p/BrandRegistrations/${brand.sid}`)).body;
+    expect(afterLate).toMatchObject({ identity_status: 'UNVERIFIED', errors: [expect.objectContaining({ error_code: 30752 })] });
 
     const resend = expectSpec(
       SPEC,
@@ -143,12 +147,12 @@ describe('A2P brand registrations', () => {
     );
     expect(resend).toEqual({ account_sid: sub.sid, brand_registration_sid: brand.sid });
 
-    const right = await otp(h.sandbox.url, { brand_sid: brand.sid, code: '482913' });
+    const right = await otp(h.sandbox.url, { brand_sid: brand.sid, reply: 'yes' });
     expect(right.status).toBe(200);
     const verified = expectSpec(SPEC, 'GET', '/v1/a2p/BrandRegistrations/{Sid}', await sub.form('GET', MSG, `/v1/a2p/BrandRegistrations/${brand.sid}`), 200);
     expect(verified).toMatchObject({ status: 'APPROVED', identity_status: 'VERIFIED', errors: [] });
     expectTwilioError(await sub.form('POST', MSG, `/v1/a2p/BrandRegistrations/${brand.sid}/SmsOtp`), 400, 20001, /not waiting/);
-    expect((await otp(h.sandbox.url, { brand_sid: brand.sid, code: '482913' })).status).toBe(409);
+    expect((await otp(h.sandbox.url, { brand_sid: brand.sid, reply: 'YES' })).status).toBe(409);
   });
 
   it('refuses SmsOtp on a standard brand and a brand of another account', async () => {

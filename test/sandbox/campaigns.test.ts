@@ -172,7 +172,7 @@ describe('A2P campaigns', () => {
 
     const soleCampaign = campaign({ BrandRegistrationSid: soleBrand.sid, UsAppToPersonUsecase: 'SOLE_PROPRIETOR' });
     expectTwilioError(await soleSub.form('POST', MSG, path(soleSvc), soleCampaign), 400, 20001, /OTP/);
-    const res = await fetch(`${h.sandbox.url}/sandbox/brands/otp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ brand_sid: soleBrand.sid, code: '123456' }) });
+    const res = await fetch(`${h.sandbox.url}/sandbox/brands/otp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ brand_sid: soleBrand.sid, reply: 'YES' }) });
     expect(res.status).toBe(200);
     expectTwilioError(await soleSub.form('POST', MSG, path(soleSvc), campaign({ BrandRegistrationSid: soleBrand.sid })), 400, 20001, /SOLE_PROPRIETOR/);
     expect((await soleSub.form('POST', MSG, path(soleSvc), soleCampaign)).status).toBe(201);

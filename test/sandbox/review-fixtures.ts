@@ -36,6 +36,8 @@ export interface Harness {
   /** The hand-moved clock (ms since epoch). */
   now(): number;
   master: Client;
+  /** Moves the clock by `ms` without applying anything. */
+  advance(ms: number): void;
   /** Moves the clock past one review delay and applies every step then due. */
   step(): Promise<void>;
   /** Steps until `done(read())` holds (at most `rounds` steps). */
@@ -115,6 +117,9 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
   return {
     sandbox,
     now: () => clock,
+    advance: (ms: number) => {
+      clock += ms;
+    },
     master,
     step,
     async settle(read, done, rounds = 10) {

@@ -6,7 +6,7 @@
 // customer profile is the account's primary profile (one Twilio approved is used as it is, else the flow makes
 // it, with no ISV primary assigned), the campaign goes on the messaging service it chose as its sender, and the
 // numbers already in that service are the campaign's.
-import { inConnectedAccount, needsAttention, type FlowDefinition, type StateDef, type StepContext, type StepResult } from '../flow-definition.ts';
+import { inConnectedAccount, needsAttention, type FlowDefinition, type Record_, type StateDef, type StepContext, type StepResult } from '../flow-definition.ts';
 import type { FlowError } from '../../../shared/onboarding.ts';
 import type { A2pRequest } from '../../../shared/a2p.ts';
 import { findBrand, findCampaignByBrand, setBrandTwilio, setCampaignTwilio, upsertNumber, type BrandRow } from '../../brands/brands.dao.ts';
@@ -521,8 +521,7 @@ async function waitBrand(s: StepContext): Promise<StepResult> {
   if (status === 'APPROVED' || status === 'REGISTERED') {
     // Sole proprietors confirm the brand by replying to the OTP Twilio texts to their mobile (DOCS errors/30752).
     if (soleProp && identity !== 'VERIFIED') {
-      if (s.context.otpSubmitted) return { type: 'poll', waitingFor: 'twilio:brand_otp', message: 'Waiting for Twilio to confirm the OTP reply', waitingOnSid: sid };
-      return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'brand_otp', message: 'Enter the code Twilio texted to your mobile phone to confirm the brand', record: record(undefined) };
+      return awaitOtpReply(s, sid, record(undefined));
     }
     return { type: 'goto', to: 'messaging_service', message: 'Twilio approved the brand', record: record('registered', null) };
   }
@@ -533,43 +532,47 @@ async function waitBrand(s: StepContext): Promise<StepResult> {
   return { type: 'poll', waitingFor: 'twilio:brand_review', message: `Twilio is reviewing the brand (${b.status})`, waitingOnSid: sid, record: record(undefined) };
 }
 
+/** Twilio texts the sole proprietor's mobile; the reply YES must come within 24 hours (DOCS errors/30752). */
+export const OTP_REPLY_WINDOW_MS = 24 * 3600 * 1000;
+
 /**
- * The OTP: in live mode the sole proprietor replies to Twilio's text directly (there is no API to pass the code), so
- * the flow just polls the brand's identity status. In the sandbox that reply is simulated through its control route
- * `/sandbox/brands/otp`, reached via the same SDK httpClient (host "sandbox" maps onto the sandbox origin).
+ * The sole proprietor confirms the brand by replying YES to the text Twilio sends to their mobile: there is no
+ * code to pass through an API. The flow polls the brand's identity status until the deadline (24 hours after
+ * the latest text, counted from when the flow first saw the brand waiting), then asks for a new text.
  */
-async function submitBrandOtp(s: StepContext): Promise<StepResult> {
+async function awaitOtpReply(s: StepContext, sid: string, record: Record_): Promise<StepResult> {
+  const { customer } = await inputs(s);
+  const sentAt = str(s.context.otpSentAt) ?? s.now().toISOString();
+  const deadline = new Date(Date.parse(sentAt) + OTP_REPLY_WINDOW_MS).toISOString();
+  if (s.now().getTime() > Date.parse(deadline)) {
+    const message = `The text Twilio sent to ${customer.contact.phone} was not answered within 24 hours. Send a new one, then reply YES to it.`;
+    return {
+      type: 'park',
+      status: 'action_required',
+      waitingFor: 'otp_resend',
+      to: 'brand_otp',
+      message,
+      error: { code: 'otp_expired', message, twilioCode: 30752, fields: [] },
+      patch: { otpSentAt: sentAt, otpDeadline: deadline },
+      record,
+    };
+  }
+  return {
+    type: 'poll',
+    waitingFor: 'twilio:brand_otp_reply',
+    message: `Twilio texted ${customer.contact.phone} to confirm the brand: reply YES to it by ${deadline}`,
+    waitingOnSid: sid,
+    patch: { otpSentAt: sentAt, otpDeadline: deadline },
+    record,
+  };
+}
+
+/** "Send the text again" (the customer's action, or after the deadline): Twilio texts the mobile anew. */
+async function resendBrandOtp(s: StepContext): Promise<StepResult> {
   const client = await s.subaccountClient();
   const sid = ctxSid(s, 'brandSid');
-  const code = str(s.context.otp);
-  if (!code) return { type: 'park', status: 'action_required', waitingFor: 'otp', to: 'brand_otp', message: 'Enter the code Twilio texted to your mobile phone' };
-  if (s.twilio.mode === 'sandbox') {
-    try {
-      await s.call('sandbox.brand_otp_reply', async () => {
-        const res = await client.request({ method: 'post', uri: 'https://sandbox/brands/otp', data: { brand_sid: sid, code }, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-        if (res.statusCode >= 400) {
-          const body = (typeof res.body === 'string' ? JSON.parse(res.body) : res.body) as { code?: number; message?: string };
-          throw Object.assign(new Error(body.message ?? `HTTP ${res.statusCode}`), { status: res.statusCode, code: body.code });
-        }
-        return res;
-      });
-    } catch (err) {
-      const e = err as { kind?: string; twilioCode?: number };
-      if (e.kind === 'permanent' && e.twilioCode === 30752) {
-        return {
-          type: 'park',
-          status: 'action_required',
-          waitingFor: 'otp',
-          to: 'brand_otp',
-          message: 'The code was wrong or expired; enter the current one',
-          patch: { otp: null },
-          error: { code: 'otp_invalid', message: 'The code was wrong or has expired. Enter the latest code Twilio texted you.', twilioCode: 30752, fields: ['code'] },
-        };
-      }
-      throw err;
-    }
-  }
-  return { type: 'goto', to: 'wait_brand', message: 'Submitted the brand OTP', patch: { otp: null, otpSubmitted: true } };
+  await s.call('messaging.brand_registrations.otp', () => client.messaging.v1.brandRegistrations(sid).brandRegistrationOtps.create(), { a2p: true });
+  return { type: 'goto', to: 'wait_brand', message: 'Twilio sent a new verification text', patch: { otpSentAt: s.now().toISOString() } };
 }
 
 /** A FAILED brand: push the corrected company name into the bundle's end user, then resubmit (FACTS §6). */
@@ -599,7 +602,7 @@ async function resubmitBrand(s: StepContext): Promise<StepResult> {
     to: 'wait_brand',
     message: 'Resubmitted the brand registration',
     countAttempt: true,
-    patch: { otpSubmitted: false },
+    patch: { otpSentAt: null },
     record: (tx) => setBrandTwilio(tx, brand.id, { status: 'submitted', reason: null, countAttempt: true }),
   };
 }
@@ -815,10 +818,10 @@ const base: Record<string, StateDef> = {
   wait_trust_product: { label: 'Twilio is reviewing the A2P messaging profile', step: (s) => waitBundle(s, 'trust', 'brand', 'fix_trust_product'), to: ['brand', 'submit_trust_product', 'fix_trust_product'] },
   fix_trust_product: { label: 'Updating the A2P messaging profile', step: fixTrustProduct, to: ['trust_product_evaluation'] },
   brand: { label: 'Registering the brand', step: brandRegistration, to: ['wait_brand'], records: 'brandSid' },
-  wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'fix_brand'] },
+  wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'fix_brand', 'resend_brand_otp'] },
   fix_brand: { label: 'Correcting the brand details', step: fixBrand, to: ['resubmit_brand'] },
-  brand_otp: { label: 'Waiting for the brand OTP', to: ['submit_brand_otp'] },
-  submit_brand_otp: { label: 'Confirming the brand OTP', step: submitBrandOtp, to: ['wait_brand', 'brand_otp'] },
+  brand_otp: { label: 'Waiting for a new verification text to be requested', to: ['resend_brand_otp'] },
+  resend_brand_otp: { label: 'Sending a new verification text', step: resendBrandOtp, to: ['wait_brand'] },
   resubmit_brand: { label: 'Resubmitting the brand', step: resubmitBrand, to: ['wait_brand'] },
   messaging_service: { label: 'Creating the messaging service', step: messagingService, to: ['campaign'], records: 'messagingServiceSid' },
   campaign: { label: 'Registering the campaign', step: campaign, to: ['wait_campaign'], records: 'campaignSid' },

@@ -10,7 +10,8 @@ const BASE = `https://${HOST}/v1/a2p/BrandRegistrations`;
 /** A company (business_name) or sole-proprietor brand name containing this word makes the brand FAILED (30701). */
 export const BRAND_FAIL_TRIGGER = 'BRANDFAIL';
 /** The OTP reply the sandbox treats as wrong (30752). */
-export const WRONG_OTP_CODE = '000000';
+/** A sole proprietor answers Twilio's verification text with YES within this window (DOCS errors/30752). */
+export const OTP_REPLY_WINDOW_MS = 24 * 3600 * 1000;
 /** Twilio allows three self-service resubmissions (DOCS /docs/api/errors/21724). */
 const MAX_RESUBMISSIONS = 3;
 
@@ -219,31 +220,35 @@ export const brandsModule = defineModule('brands', (api) => {
     });
   });
 
-  // Sandbox control: the sole proprietor's reply to the OTP text. Body: brand_sid, code (000000 = wrong code).
+  // Sandbox control: the sole proprietor's reply to Twilio's verification text (DOCS errors/30752). Body:
+  // brand_sid, reply. "YES" (any case) within 24 hours of the latest text verifies the brand; a reply after that
+  // is too late (30752, the brand keeps the error until a new text is answered); any other reply changes nothing.
   api.control('POST', '/sandbox/brands/otp', (req) => {
     const sid = req.field('brand_sid') ?? req.field('BrandRegistrationSid');
-    const code = req.field('code');
+    const reply = req.field('reply');
     if (!sid) throw errors.missingParam('brand_sid');
-    if (!code) throw errors.missingParam('code');
+    if (reply === undefined) throw errors.missingParam('reply');
     const brand = api.state.get<BrandRecord>(BRAND_KIND, sid);
     if (!brand) throw errors.notFound(`/sandbox/brands/otp ${sid}`);
     if (brand.brand_type !== 'SOLE_PROPRIETOR' || brand.status !== 'APPROVED' || brand.identity_status !== 'UNVERIFIED') {
-      throw new TwilioError(409, 20001, `Brand ${sid} is not waiting for OTP verification`);
+      throw new TwilioError(409, 20001, `Brand ${sid} is not waiting for a reply to its verification text`);
     }
+    if (reply.trim().toUpperCase() !== 'YES') return { status: 200, body: renderBrand(brand) };
     const others = brand.errors.filter((e) => e.error_code !== 30752);
-    if (code === WRONG_OTP_CODE) {
+    const sentAt = brand.otp_sent_at ? Date.parse(brand.otp_sent_at) : 0;
+    if (api.now().getTime() - sentAt > OTP_REPLY_WINDOW_MS) {
       update(brand.sid, {
         errors: [
           ...others,
           {
             error_code: 30752,
-            description: 'Brand Registration Failure: Invalid or expired OTP. Request a new OTP and reply with the current one.',
+            description: 'Brand Registration Failure: the verification text expired before it was answered. Request a new text (SmsOtp) and reply YES within 24 hours.',
             url: 'https://www.twilio.com/docs/api/errors/30752',
             fields: ['mobile_phone_number'],
           },
         ],
       });
-      throw new TwilioError(400, 30752, 'Invalid or expired OTP');
+      throw new TwilioError(400, 30752, 'The verification text expired; request a new one');
     }
     return { status: 200, body: renderBrand(update(brand.sid, { identity_status: 'VERIFIED', errors: others })) };
   });

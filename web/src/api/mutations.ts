@@ -41,8 +41,8 @@ export const updateCustomer = (api: ApiClient, customerId: string, body: unknown
 export const submitA2p = (api: ApiClient, customerId: string, body: unknown) =>
   api.post(`${customerPath(customerId)}/a2p`, a2pRequestSchema.parse(body), brandViewSchema);
 
-export const submitBrandOtp = (api: ApiClient, customerId: string, code: string) =>
-  api.post(`${customerPath(customerId)}/a2p/otp`, otpSchema.parse({ code }), brandViewSchema);
+/** A sole proprietor's brand: Twilio texts the mobile again; the owner confirms by replying YES. */
+export const resendBrandText = (api: ApiClient, customerId: string) => api.post(`${customerPath(customerId)}/a2p/otp/resend`, {}, brandViewSchema);
 
 export const registerSender = (api: ApiClient, customerId: string, body: unknown) =>
   api.post(`${customerPath(customerId)}/whatsapp/senders`, senderCreateSchema.parse(body), senderViewSchema);

@@ -129,7 +129,8 @@ describe('flow timeline', () => {
   });
 
   it('recognises a flow that waits for a one-time code', () => {
-    expect(waitsForOtp(flow({ status: 'action_required', waitingFor: 'brand_otp' }))).toBe(true);
+    // A sole proprietor's brand waits for a YES by text, not for a code typed here.
+    expect(waitsForOtp(flow({ kind: 'a2p', status: 'action_required', state: 'brand_otp', waitingFor: 'otp_resend' }))).toBe(false);
     expect(waitsForOtp(flow({ kind: 'whatsapp_sender', status: 'action_required', state: 'awaiting_verification_code', waitingFor: 'customer' }))).toBe(true);
     expect(waitsForOtp(flow({ status: 'action_required', waitingFor: 'customer_fix' }))).toBe(false);
     expect(waitsForOtp(flow({ status: 'waiting_on_twilio', waitingFor: 'otp_sent' }))).toBe(false);
@@ -189,25 +190,25 @@ describe('progress page', () => {
     expect(within(card).queryByRole('button', { name: /resubmit/i })).toBeNull();
   });
 
-  it('sends a sole proprietor’s brand code to the A2P OTP route, after checking its format', async () => {
+  it('asks a sole proprietor to reply YES to Twilio’s text by the deadline, with no code form, and sends a new text when asked', async () => {
     const customerId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
     const user = userEvent.setup({ delay: null });
+    const deadline = '2026-12-08T10:00:00.000Z';
     const { requests } = renderWithApi(<ProgressPage customerId={customerId} />, (req) => {
       if (req.path === `/api/isv/customers/${customerId}/onboarding`)
-        return { body: response([flow({ kind: 'a2p', status: 'action_required', state: 'brand_otp', waitingFor: 'otp' })], 'action_required') };
-      if (req.method === 'POST' && req.path === `/api/isv/customers/${customerId}/a2p/otp`)
-        return { body: { id: '00000000-0000-4000-8000-0000000000bb', brandType: 'SOLE_PROPRIETOR', status: 'otp_submitted', twilioStatus: null, rejectionReason: null, attempts: 1, flowId: '3f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b' } };
+        return { body: response([flow({ kind: 'a2p', status: 'waiting_on_twilio', state: 'wait_brand', waitingFor: 'twilio:brand_otp_reply', deadline })]) };
+      if (req.method === 'POST' && req.path === `/api/isv/customers/${customerId}/a2p/otp/resend`)
+        return { body: { id: '00000000-0000-4000-8000-0000000000bb', brandType: 'SOLE_PROPRIETOR', status: 'submitted', twilioStatus: 'APPROVED', rejectionReason: null, attempts: 1, flowId: '3f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b' } };
       return undefined;
     });
-    const input = await screen.findByLabelText(/Code texted to the owner’s mobile/);
-    await user.type(input, '12ab');
-    await user.click(screen.getByRole('button', { name: 'Submit code' }));
-    expect(await screen.findByText('must be the 4–8 digit code you received')).toBeInTheDocument();
-    expect(requests.filter((r) => r.method === 'POST')).toHaveLength(0);
-    await user.clear(input);
-    await user.type(input, '482913');
-    await user.click(screen.getByRole('button', { name: 'Submit code' }));
-    await waitFor(() => expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([{ code: '482913' }]));
+    const card = await screen.findByRole('region', { name: /US texting/ });
+    expect(within(card).getByText(/Nothing needs to be typed here/)).toHaveTextContent('Twilio sent a text to your mobile: reply YES to it by');
+    expect(within(card).getByText(/Waiting for your reply YES to the text Twilio sent to your mobile/)).toBeInTheDocument();
+    expect(card.querySelector(`time[datetime="${deadline}"]`)).not.toBeNull();
+    expect(within(card).queryByRole('textbox')).toBeNull();
+    await user.click(within(card).getByRole('button', { name: 'Send the text again' }));
+    await waitFor(() => expect(requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([`/api/isv/customers/${customerId}/a2p/otp/resend`]));
+    expect(await screen.findByText(/A new text is on its way/)).toBeInTheDocument();
   });
 
   it('shows a template replaced by a newer version as no card of its own, and a suspended account as paused, not complete', async () => {

@@ -37,7 +37,8 @@ const WAITING_TEXT: Record<string, string> = {
   'twilio:customer_profile_review': 'Twilio to review your business profile',
   'twilio:trust_product_review': 'Twilio to review your messaging profile',
   'twilio:brand_review': 'Twilio and The Campaign Registry to review your brand',
-  'twilio:brand_otp': 'Twilio to confirm the code you entered',
+  'twilio:brand_otp_reply': 'your reply YES to the text Twilio sent to your mobile',
+  otp_resend: 'you to ask for a new verification text',
   'twilio:campaign_review': 'the carriers to vet your campaign',
   'twilio:sender_verification': 'WhatsApp to verify your number',
   'twilio:sender_setup': 'WhatsApp to set up your sender',
@@ -52,7 +53,12 @@ export function waitingText(code: string): string {
 
 /** Does this flow wait for a one-time code from the customer? */
 export function waitsForOtp(flow: FlowView): boolean {
-  return flow.status === 'action_required' && /otp|verification|code/i.test(`${flow.waitingFor ?? ''} ${flow.state}`);
+  return flow.kind === 'whatsapp_sender' && flow.status === 'action_required' && /otp|verification|code/i.test(`${flow.waitingFor ?? ''} ${flow.state}`);
+}
+
+/** Does this A2P flow wait for the sole proprietor to answer Twilio's verification text (or to ask for a new one)? */
+export function waitsForTextReply(flow: FlowView): boolean {
+  return flow.kind === 'a2p' && (flow.waitingFor === 'twilio:brand_otp_reply' || flow.waitingFor === 'otp_resend');
 }
 
 /**

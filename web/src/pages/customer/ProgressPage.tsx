@@ -6,12 +6,12 @@ import { otpSchema } from '../../../../shared/a2p.ts';
 import type { FlowView } from '../../../../shared/onboarding.ts';
 import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../app/context.tsx';
-import { registerSender, submitA2p, submitBrandOtp, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
+import { registerSender, resendBrandText, submitA2p, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
 import { a2pSubmissionQuery, customerQuery, onboardingInFlight, onboardingQuery, sendersQuery, templatesQuery } from '../../api/queries.ts';
-import { FlowTimeline, waitsForOtp } from '../../components/FlowTimeline.tsx';
+import { FlowTimeline, waitsForOtp, waitsForTextReply } from '../../components/FlowTimeline.tsx';
 import { MyInvitations } from '../../components/MyInvitations.tsx';
 import { TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
-import { humanize } from '../../components/format.ts';
+import { formatDateTime, humanize } from '../../components/format.ts';
 import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { TemplateForm } from '../../components/TemplateForm.tsx';
@@ -110,6 +110,7 @@ export function ProgressPage({ customerId }: { customerId: string }) {
 
 function FlowActions({ customerId, flow }: { customerId: string; flow: FlowView }) {
   if (waitsForOtp(flow)) return <OtpForm customerId={customerId} flow={flow} />;
+  if (waitsForTextReply(flow)) return <TextReply customerId={customerId} flow={flow} />;
   if (flow.status !== 'action_required' && flow.status !== 'failed') return null;
   // A registration in the customer's own Twilio account: a refused token is fixed by reconnecting it; one
   // stopped by a disconnect has nothing to fix.
@@ -153,10 +154,7 @@ function OtpForm({ customerId, flow }: { customerId: string; flow: FlowView }) {
   const [code, setCode] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const send = useMutation({
-    mutationFn: async (c: string) => {
-      if (flow.kind === 'whatsapp_sender') await verifySender(api, customerId, flow.subjectId ?? '', c);
-      else await submitBrandOtp(api, customerId, c);
-    },
+    mutationFn: (c: string) => verifySender(api, customerId, flow.subjectId ?? '', c),
     onSuccess: () => {
       setCode('');
       void queryClient.invalidateQueries({ queryKey: ['customers', customerId] });
@@ -176,7 +174,7 @@ function OtpForm({ customerId, flow }: { customerId: string; flow: FlowView }) {
     <form className="otp-form" onSubmit={submit} noValidate>
       {send.isError && <ErrorNotice error={send.error} title="The code was not accepted" labels={ONBOARDING_LABELS} />}
       <TextField
-        label={flow.kind === 'whatsapp_sender' ? 'WhatsApp verification code' : 'Code texted to the owner’s mobile'}
+        label="WhatsApp verification code"
         name="otp"
         value={code}
         onChange={setCode}
@@ -190,6 +188,47 @@ function OtpForm({ customerId, flow }: { customerId: string; flow: FlowView }) {
         {send.isPending ? 'Checking…' : 'Submit code'}
       </button>
     </form>
+  );
+}
+
+/**
+ * A sole proprietor confirms the brand by answering Twilio's text with YES (there is no code to type here); it
+ * must come by the deadline, and a new text can be asked for at any time.
+ */
+function TextReply({ customerId, flow }: { customerId: string; flow: FlowView }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const resend = useMutation({
+    mutationFn: () => resendBrandText(api, customerId),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['customers', customerId] }),
+  });
+  const expired = flow.waitingFor === 'otp_resend';
+  return (
+    <div className="otp-form">
+      {expired ? (
+        <p>The text was not answered in time. Ask for a new one, then reply YES to it within 24 hours.</p>
+      ) : (
+        <p>
+          Twilio sent a text to your mobile: <strong>reply YES</strong> to it
+          {flow.deadline ? (
+            <>
+              {' '}
+              by <time dateTime={flow.deadline}>{formatDateTime(flow.deadline)}</time>
+            </>
+          ) : null}
+          . Nothing needs to be typed here.
+        </p>
+      )}
+      {resend.isError && <ErrorNotice error={resend.error} title="No new text was sent" />}
+      {resend.isSuccess && !expired && (
+        <p className="state state-success" role="status">
+          A new text is on its way; reply YES to the newest one.
+        </p>
+      )}
+      <button type="button" className={expired ? undefined : 'button-secondary'} disabled={resend.isPending} onClick={() => resend.mutate()}>
+        {resend.isPending ? 'Sending…' : 'Send the text again'}
+      </button>
+    </div>
   );
 }
 
