@@ -2,6 +2,7 @@
 // rejection, enters the sole-proprietor OTP, and lists its numbers.
 import type { Db } from '../platform/db/db.ts';
 import { findConnectionByCustomer } from '../subaccounts/subaccounts.dao.ts';
+import { isFreeMailAddress } from '../../shared/free-mail.ts';
 import { credentialsInvalid } from '../connections/connections.service.ts';
 import { inConnectedAccount } from '../onboarding/flow-definition.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
@@ -50,6 +51,12 @@ export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now
     const customer = await findCustomerData(tx, customerId);
     if (!customer) throw notFound('Customer');
     const direct = customer.twilio_mode === 'byoa';
+    // Authentication+: Twilio refuses a public company's brand contact on a free e-mail domain (21740).
+    if (req.companyType === 'public' && isFreeMailAddress(customer.contact.email)) {
+      throw new AppError(422, 'validation_failed', 'The request body is invalid', [
+        { path: 'contact.email', message: 'a public company’s brand contact email must be on the company’s own domain (Twilio refuses free e-mail addresses such as gmail.com); change it in your business profile' },
+      ]);
+    }
     const soleProp = customer.business_type === 'sole_proprietor';
     if (soleProp !== (req.brandType === 'SOLE_PROPRIETOR')) {
       throw new AppError(422, 'validation_failed', 'The request body is invalid', [

@@ -49,6 +49,13 @@ export const TWILIO_ERRORS: Record<number, ErrorHandling> = {
   21710: { meaning: 'Number already in a Messaging Service', who: 'operator', action: OPERATOR },
   21724: { meaning: 'Brand resubmission limit reached', who: 'operator', action: 'needs_attention: only Twilio support can reopen the brand.' },
   21725: { meaning: 'Brand can only be resubmitted while FAILED', who: 'operator', action: OPERATOR },
+  21740: {
+    meaning: 'Invalid brand contact email domain (Authentication+ for public companies)',
+    who: 'customer',
+    action: 'Asks for a contact email on the company’s own domain (also checked before submission).',
+    message: 'A public company’s brand contact email must be on the company’s own domain, not a free e-mail provider. Change the contact email in your business profile.',
+    fields: ['contact.email'],
+  },
   30701: {
     meaning: 'Brand registration has an invalid field',
     who: 'customer',

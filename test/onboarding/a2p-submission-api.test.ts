@@ -59,3 +59,18 @@ describe('GET /api/isv/customers/:id/a2p', () => {
     expect(res.body.code).not.toBe('a2p_not_submitted');
   });
 });
+
+describe('POST /api/isv/customers/:id/a2p for a public company (Authentication+)', () => {
+  it('refuses a brand contact on a free e-mail domain before anything is submitted, naming the field to fix', async () => {
+    const base = customerBody();
+    const created = await ctx.request.post('/api/isv/customers').set(owner.auth).send({ ...base, legalName: 'Listed Corp', contact: { ...base.contact, email: 'ceo.listed@gmail.com' } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const res = await ctx.request.post(`/api/isv/customers/${id}/a2p`).set(owner.auth).send(a2pRequest({ companyType: 'public', stockExchange: 'NASDAQ', stockTicker: 'LSTD' }));
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ path: 'contact.email', message: expect.stringMatching(/own domain/) }]);
+    expect(await ctx.db.query(`SELECT id FROM isv.brands WHERE customer_id = $1`, [id])).toEqual([]);
+    // A private company may use any address.
+    expect((await ctx.request.post(`/api/isv/customers/${id}/a2p`).set(owner.auth).send(a2pRequest())).status).toBe(201);
+  });
+});

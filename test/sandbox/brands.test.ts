@@ -155,6 +155,16 @@ describe('A2P brand registrations', () => {
     expect((await otp(h.sandbox.url, { brand_sid: brand.sid, reply: 'YES' })).status).toBe(409);
   });
 
+  it('refuses a public company’s brand whose contact email is on a free e-mail domain (21740, Authentication+)', async () => {
+    const sub = await h.newSubaccount();
+    const profile = { company_type: 'public', stock_exchange: 'NASDAQ', stock_ticker: 'LSTD', brand_contact_email: 'ceo@gmail.com' };
+    const bundles = await approvedStandardBundles(h, sub, primary, 'Listed Corp', profile);
+    const res = await sub.form('POST', MSG, '/v1/a2p/BrandRegistrations', { CustomerProfileBundleSid: bundles.customerProfileSid, A2PProfileBundleSid: bundles.trustProductSid });
+    expectTwilioError(res, 400, 21740, /Brand Contact Email Domain/);
+    const own = await approvedStandardBundles(h, sub, primary, 'Listed Two Corp', { ...profile, brand_contact_email: 'ceo@listedtwo.example.com' });
+    expect((await registerBrand(h, sub, own)).status).toBe('APPROVED');
+  });
+
   it('refuses SmsOtp on a standard brand and a brand of another account', async () => {
     const sub = await h.newSubaccount('a');
     const sibling = await h.newSubaccount('b');

@@ -271,11 +271,17 @@ export interface StandardBundles {
 }
 
 /** Approved secondary customer profile + A2P trust product of a subaccount. */
-export async function approvedStandardBundles(h: Harness, c: Client, primarySid: string, businessName = 'Acme Dental LLC'): Promise<StandardBundles> {
+export async function approvedStandardBundles(
+  h: Harness,
+  c: Client,
+  primarySid: string,
+  businessName = 'Acme Dental LLC',
+  messagingProfile: Record<string, unknown> = { company_type: 'private' },
+): Promise<StandardBundles> {
   const cp = await draftSecondaryProfile(h, c, primarySid, businessName);
   await submit(c, 'CustomerProfiles', cp.sid, POLICY.secondaryCustomerProfile);
   const tp = await createBundle(c, 'TrustProducts', POLICY.a2pMessagingProfile, `isv:a2p:${businessName}`);
-  for (const o of [await createEndUser(c, 'us_a2p_messaging_profile_information', { company_type: 'private' }), cp.sid]) {
+  for (const o of [await createEndUser(c, 'us_a2p_messaging_profile_information', messagingProfile), cp.sid]) {
     expect((await assign(c, 'TrustProducts', tp, o)).status).toBe(201);
   }
   await submit(c, 'TrustProducts', tp, POLICY.a2pMessagingProfile);

@@ -3,6 +3,7 @@
 import { defineModule, errors, iso, isSid, TwilioError, type SandboxApi, type StoredRecord, type Transition } from '../framework.ts';
 import { POLICY } from './trusthub-policies.ts';
 import { assignedEndUser, findBundle, KIND as TRUSTHUB_KIND, type BundleRecord } from './trusthub.ts';
+import { isFreeMailAddress } from '../../../shared/free-mail.ts';
 
 const HOST = 'messaging.twilio.com';
 const BASE = `https://${HOST}/v1/a2p/BrandRegistrations`;
@@ -124,6 +125,12 @@ export const brandsModule = defineModule('brands', (api) => {
       (a) => a.bundle_sid === tpSid && a.object_sid === cpSid,
     );
     if (linked.length === 0) throw errors.invalidParam('A2PProfileBundleSid', `${tpSid} does not have customer profile ${cpSid} assigned`);
+    // Authentication+: a public company's brand contact must be on its own domain (21740).
+    const profile = assignedEndUser(api, tpSid, 'us_a2p_messaging_profile_information');
+    const contact = String(profile?.attributes.brand_contact_email ?? '');
+    if (profile?.attributes.company_type === 'public' && isFreeMailAddress(contact)) {
+      throw new TwilioError(400, 21740, `Invalid Brand Contact Email Domain: ${contact.split('@').pop()} is not acceptable for Authentication+; use an address on the company's own domain`);
+    }
     const existing = ctx.ownList<BrandRecord>(BRAND_KIND, (b) => b.customer_profile_bundle_sid === cpSid);
     if (existing.length) {
       throw new TwilioError(400, 20001, `Brand ${existing[0]!.sid} already exists for customer profile ${cpSid}; fetch it or resubmit it instead`);
