@@ -473,7 +473,7 @@ async function fixTrustProduct(s: StepContext): Promise<StepResult> {
 }
 
 async function brandRegistration(s: StepContext): Promise<StepResult> {
-  const { brand, soleProp } = await inputs(s);
+  const { brand, soleProp, request } = await inputs(s);
   const client = await s.subaccountClient();
   const customerProfileSid = ctxSid(s, 'customerProfileSid');
   const trustProductSid = ctxSid(s, 'trustProductSid');
@@ -490,6 +490,8 @@ async function brandRegistration(s: StepContext): Promise<StepResult> {
         customerProfileBundleSid: customerProfileSid,
         a2PProfileBundleSid: trustProductSid,
         brandType: soleProp ? 'SOLE_PROPRIETOR' : 'STANDARD',
+        // Low-Volume Standard is a STANDARD brand that skips the automatic (charged) secondary vetting (FACTS §6).
+        ...(!soleProp && request.lowVolume ? { skipAutomaticSecVet: true } : {}),
       }),
     next: 'wait_brand',
     record: (b) => (tx) => setBrandTwilio(tx, brand.id, { brandSid: b.sid, status: 'submitted', twilioStatus: b.status, countAttempt: true }),
