@@ -90,3 +90,35 @@ describe('Low-Volume Standard brands', () => {
     expect(await ctx.db.query(`SELECT id FROM isv.brands WHERE customer_id = $1`, [customerId])).toEqual([]);
   });
 });
+
+const endUsers = (accountSid: string, type: string) =>
+  ctx.sandbox.resources<{ sid: string; account_sid: string; type: string; attributes: Record<string, unknown> }>('trusthub_end_user', accountSid).filter((e) => e.type === type);
+
+describe('the right data for every kind of business', () => {
+  it('a government agency registers with Twilio’s government mapping: Non-profit Corporation, GOVERNMENT industry, company type government', async () => {
+    const customerId = await newCustomer({ legalName: 'City of Ogdenville', businessType: 'government', industry: 'EDUCATION' });
+    const { sub } = await registerThroughApproval(customerId, a2pRequest({ companyType: 'government' }));
+    expect(endUsers(sub.account_sid, 'customer_profile_business_information')[0]!.attributes).toMatchObject({
+      business_type: 'Non-profit Corporation',
+      business_industry: 'GOVERNMENT',
+      business_registration_identifier: 'EIN',
+      business_registration_number: '12-3456789',
+    });
+    expect(endUsers(sub.account_sid, 'us_a2p_messaging_profile_information')[0]!.attributes).toMatchObject({ company_type: 'government' });
+  });
+
+  it('a non-profit registers as a Non-profit Corporation in NOT_FOR_PROFIT with Twilio’s company type non-profit', async () => {
+    const customerId = await newCustomer({ legalName: 'Ogdenville Food Bank', businessType: 'non_profit', industry: 'NOT_FOR_PROFIT' });
+    const { sub } = await registerThroughApproval(customerId, a2pRequest({ companyType: 'non_profit' }));
+    expect(endUsers(sub.account_sid, 'customer_profile_business_information')[0]!.attributes).toMatchObject({ business_type: 'Non-profit Corporation', business_industry: 'NOT_FOR_PROFIT' });
+    expect(endUsers(sub.account_sid, 'us_a2p_messaging_profile_information')[0]!.attributes).toMatchObject({ company_type: 'non-profit' });
+  });
+
+  it('a Canadian business registers with its CBN as business_registration_identifier CBN, and Twilio’s evaluation passes', async () => {
+    const customerId = await newCustomer({ legalName: 'Érable Widgets Ltée', ein: '987654321', address: { street: '1 Rue Sainte-Catherine', city: 'Montréal', region: 'QC', postalCode: 'H2X 1Y4', country: 'CA' } });
+    const { sub } = await registerThroughApproval(customerId, a2pRequest());
+    expect(endUsers(sub.account_sid, 'customer_profile_business_information')[0]!.attributes).toMatchObject({ business_registration_identifier: 'CBN', business_registration_number: '987654321' });
+    const evaluations = ctx.sandbox.requests.filter((r) => r.accountSid === sub.account_sid && r.path.endsWith('/Evaluations') && r.method === 'POST');
+    expect(evaluations.length).toBeGreaterThanOrEqual(2);
+  });
+});
