@@ -65,6 +65,18 @@ describe('business profile step', () => {
     expect(errorOf(/^Legal business name/)).toBeNull();
   });
 
+  it('asks a Canadian business for its Business Number (CBN) instead of an EIN, and explains a malformed one', async () => {
+    const user = userEvent.setup({ delay: null });
+    render(<BusinessProfileStep submitLabel="Continue" onSubmit={vi.fn()} />);
+    const country = screen.getByLabelText(/^Country/);
+    await user.clear(country);
+    await user.type(country, 'CA');
+    expect(screen.queryByLabelText(/^EIN/)).toBeNull();
+    await user.type(screen.getByLabelText(/^Business Number \(Canada, CBN\)/), '12-3456789');
+    await user.tab();
+    expect(errorOf(/^Business Number/)).toBe('must be a Canadian Business Number of 9 digits');
+  });
+
   it('checks US states and ZIP codes, and needs no EIN for a sole proprietor', async () => {
     const user = userEvent.setup({ delay: null });
     const onSubmit = vi.fn();
