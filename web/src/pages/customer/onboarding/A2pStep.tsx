@@ -1,7 +1,7 @@
 // Wizard step 2: A2P 10DLC brand and campaign, validated with the shared a2pRequestSchema (Twilio's limits)
 // before submission, with the rules and fees next to the fields. Also used to fix and resubmit after a rejection.
 import { useCallback, useEffect } from 'react';
-import { a2pRequestSchema, a2pUseCaseSchema, companyTypeSchema, stockExchangeSchema, type A2pRequest } from '../../../../../shared/a2p.ts';
+import { a2pRequestSchema, a2pUseCaseSchema, companyTypeSchema, LOW_VOLUME_DAILY_SEGMENTS, stockExchangeSchema, type A2pRequest } from '../../../../../shared/a2p.ts';
 import type { BusinessType } from '../../../../../shared/customers.ts';
 import { CheckboxField, FormErrorSummary, SelectField, TextArea, TextField } from '../../../components/form.tsx';
 import { humanize } from '../../../components/format.ts';
@@ -134,7 +134,7 @@ export function A2pStep({
         />
         <SelectField {...field('companyType')} required options={companyTypeSchema.options.map((c) => ({ value: c, label: humanize(c) }))} help={HELP.companyType} />
         {!soleProp && !publicSector && (
-          <CheckboxField name="lowVolume" label="Low-Volume Standard (fewer than 6,000 message segments a day)" checked={form.bool('lowVolume')} onChange={(v) => form.set('lowVolume', v)} help={HELP.lowVolume} />
+          <CheckboxField name="lowVolume" label={`Low-Volume Standard (fewer than ${LOW_VOLUME_DAILY_SEGMENTS.toLocaleString('en-US')} message segments a day)`} checked={form.bool('lowVolume')} onChange={(v) => form.set('lowVolume', v)} help={HELP.lowVolume} />
         )}
         {!soleProp && publicSector && <p className="field-help">Government agencies and non-profits register Standard brands, where Twilio gives them more throughput and lower fees.</p>}
         {form.str('companyType') === 'public' && (

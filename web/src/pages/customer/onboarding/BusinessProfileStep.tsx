@@ -1,8 +1,8 @@
 // Wizard step 1: the business profile (legal details, address, authorised contact), validated with the shared
 // createCustomerSchema before anything is sent. Used for the first submission and, prefilled, for corrections.
 // A new business also chooses how it uses Twilio (a platform subaccount, or its own account); that is fixed once created.
-import { REGISTRATION_IDS, registrationIdTypeFor } from '../../../../../shared/registration-ids.ts';
 import { useCallback, useEffect } from 'react';
+import { REGISTRATION_IDS, registrationIdTypeFor } from '../../../../../shared/registration-ids.ts';
 import { businessTypes, createCustomerSchema, industries, regionsOfOperation, type Customer } from '../../../../../shared/customers.ts';
 import { CheckboxField, FormErrorSummary, RadioGroup, SelectField, TextField } from '../../../components/form.tsx';
 import { BUSINESS_TYPE_LABEL, humanize } from '../../../components/format.ts';
