@@ -43,12 +43,23 @@ export const campaignSchema = z.object({
 });
 export type CampaignData = z.infer<typeof campaignSchema>;
 
+/** Twilio's low-volume threshold: Low-Volume Standard brands are for fewer message segments a day than this. */
+export const LOW_VOLUME_DAILY_SEGMENTS = 6000;
+
+export const LOW_VOLUME_REFUSED_FOR_PUBLIC_SECTOR =
+  'government and non-profit organisations register Standard brands (not Low-Volume Standard) to keep the throughput and pricing benefits Twilio gives them';
+
 export const a2pRequestSchema = z
   .object({
     brandType: brandTypeSchema,
     companyType: companyTypeSchema,
     stockExchange: stockExchangeSchema.optional(),
     stockTicker: z.string().trim().min(1).max(10).regex(/^[A-Z0-9.]+$/, 'upper-case letters, digits and dots').optional(),
+    /**
+     * Low-Volume Standard: a STANDARD brand created with SkipAutomaticSecVet=true (no secondary vetting fee,
+     * unvetted throughput), for businesses sending under Twilio's low-volume threshold.
+     */
+    lowVolume: z.boolean().optional(),
     campaign: campaignSchema,
     /** US area code for the number bought at the end (a preference; any US number if none is free). */
     areaCode: z.string().regex(/^[2-9]\d{2}$/, 'must be a 3-digit US area code').optional(),
@@ -59,6 +70,12 @@ export const a2pRequestSchema = z
         ctx.addIssue({ code: 'custom', path: ['stockExchange'], message: 'is required for a public company' });
       if (!v.stockTicker) ctx.addIssue({ code: 'custom', path: ['stockTicker'], message: 'is required for a public company' });
     }
+    // Twilio: government and non-profit organisations register Standard brands, not Low-Volume Standard, to get
+    // their throughput and pricing benefits (DOCS onboarding-for-government-and-non-profit-agencies).
+    if (v.lowVolume && (v.companyType === 'government' || v.companyType === 'non_profit'))
+      ctx.addIssue({ code: 'custom', path: ['lowVolume'], message: LOW_VOLUME_REFUSED_FOR_PUBLIC_SECTOR });
+    if (v.lowVolume && v.brandType === 'SOLE_PROPRIETOR')
+      ctx.addIssue({ code: 'custom', path: ['lowVolume'], message: 'Low-Volume Standard is a kind of STANDARD brand; sole proprietors register SOLE_PROPRIETOR brands' });
     // Sole-proprietor brands may only run the SOLE_PROPRIETOR use case, and only they may (TCR rule).
     if (v.brandType === 'SOLE_PROPRIETOR' && v.campaign.useCase !== 'SOLE_PROPRIETOR')
       ctx.addIssue({ code: 'custom', path: ['campaign', 'useCase'], message: 'a sole-proprietor brand must use SOLE_PROPRIETOR' });

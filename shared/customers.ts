@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { e164Schema, filterText, pageSchema } from './common.ts';
 import { twilioModeSchema } from './twilio-connection.ts';
+import { registrationNumberProblem } from './registration-ids.ts';
 
 export const businessTypes = ['sole_proprietor', 'llc', 'corporation', 'partnership', 'non_profit', 'government'] as const;
 export const businessTypeSchema = z.enum(businessTypes);
@@ -41,7 +42,11 @@ export const usStates = new Set(
 
 const text = (max: number) => z.string().trim().min(1, 'is required').max(max);
 
-export const einSchema = z.string().trim().regex(/^\d{2}-\d{7}$/, 'must be an EIN in the form NN-NNNNNNN');
+/**
+ * `ein` holds the business registration number of the business's country (registration-ids.ts): an EIN in the
+ * US, a CBN in Canada, and so on; its format is checked against the address's country.
+ */
+const registrationNumberSchema = z.string().trim().min(1, 'is required').max(30);
 
 export const addressSchema = z
   .object({
@@ -78,7 +83,7 @@ const customerFields = {
   legalName: text(200),
   displayName: text(200).optional(),
   businessType: businessTypeSchema,
-  ein: einSchema.optional(),
+  ein: registrationNumberSchema.optional(),
   industry: industrySchema,
   website: websiteSchema,
   regionsOfOperation: z.array(regionOfOperationSchema).min(1, 'name at least one region').max(5),
@@ -86,10 +91,12 @@ const customerFields = {
   contact: contactSchema,
 };
 
-function einRule(c: { businessType?: BusinessType; ein?: string | null }, ctx: z.RefinementCtx) {
+function einRule(c: { businessType?: BusinessType; ein?: string | null; address?: { country: string } }, ctx: z.RefinementCtx) {
   if (c.businessType && c.businessType !== 'sole_proprietor' && !c.ein) {
     ctx.addIssue({ code: 'custom', path: ['ein'], message: 'is required unless the business is a sole proprietor' });
   }
+  const problem = c.ein && c.address ? registrationNumberProblem(c.address.country, c.ein) : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', path: ['ein'], message: problem });
 }
 
 /**
@@ -108,7 +115,7 @@ export const updateCustomerSchema = z
   .strictObject({
     ...customerFields,
     displayName: customerFields.displayName.unwrap().nullable().optional(),
-    ein: einSchema.nullable().optional(),
+    ein: registrationNumberSchema.nullable().optional(),
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'name at least one field to change');

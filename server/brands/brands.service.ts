@@ -6,7 +6,7 @@ import { isFreeMailAddress } from '../../shared/free-mail.ts';
 import { credentialsInvalid } from '../connections/connections.service.ts';
 import { inConnectedAccount } from '../onboarding/flow-definition.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
-import { a2pSubmissionSchema, type A2pRequest, type A2pSubmission, type BrandView } from '../../shared/a2p.ts';
+import { a2pSubmissionSchema, LOW_VOLUME_REFUSED_FOR_PUBLIC_SECTOR, type A2pRequest, type A2pSubmission, type BrandView } from '../../shared/a2p.ts';
 import { findCustomerData } from '../onboarding/customers-read.dao.ts';
 import { findFlowBySubject, insertFlow, insertFlowEvent, listFlowsByCustomerAndKind } from '../onboarding/flows.dao.ts';
 import { ensureSubaccountFlow, moveParkedFlow } from '../onboarding/onboarding.service.ts';
@@ -46,6 +46,20 @@ async function assertConnectedAccountCanRegister(db: Db, customerId: string): Pr
   if (row.sender_campaign_status === 'VERIFIED') throw conflict('campaign_already_verified', 'The messaging service you chose already has a verified A2P 10DLC campaign: nothing to register.');
 }
 
+/**
+ * Government agencies and non-profits register as what they are (Twilio's government and non-profit mapping):
+ * the A2P company type must say so, and they stay on Standard brands, where their throughput and pricing
+ * benefits apply (DOCS onboarding-for-government-and-non-profit-agencies).
+ */
+function assertBrandFitsBusiness(businessType: string, req: A2pRequest): void {
+  if (businessType !== 'government' && businessType !== 'non_profit') return;
+  const problems: { path: string; message: string }[] = [];
+  if (req.lowVolume) problems.push({ path: 'lowVolume', message: LOW_VOLUME_REFUSED_FOR_PUBLIC_SECTOR });
+  if (req.companyType !== businessType)
+    problems.push({ path: 'companyType', message: `must be ${businessType} for a ${businessType === 'government' ? 'government agency' : 'non-profit organisation'}` });
+  if (problems.length) throw new AppError(422, 'validation_failed', 'The request body is invalid', problems);
+}
+
 export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now = new Date()): Promise<{ created: boolean; brand: BrandView }> {
   return db.tx(async (tx) => {
     const customer = await findCustomerData(tx, customerId);
@@ -63,6 +77,7 @@ export async function submitA2p(db: Db, customerId: string, req: A2pRequest, now
         { path: 'brandType', message: soleProp ? 'a sole proprietor registers a SOLE_PROPRIETOR brand' : 'only sole proprietors register SOLE_PROPRIETOR brands' },
       ]);
     }
+    assertBrandFitsBusiness(customer.business_type, req);
     // A registration in the other kind of account (before a switch) is not this one's.
     const existing = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).filter((f) => inConnectedAccount(f) === direct).at(-1);
     if (direct && existing?.status !== 'done') await assertConnectedAccountCanRegister(tx, customerId);

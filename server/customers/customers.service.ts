@@ -3,6 +3,7 @@
 // waited on it), and a team made by consent: invitations wait until the invitee, signed in with that verified
 // address, accepts. Every read and write of one customer goes through assertCustomerAccess, so non-members
 // get 404 whatever the route does.
+import { registrationNumberProblem } from '../../shared/registration-ids.ts';
 import type { Db } from '../platform/db/db.ts';
 import { AppError, forbidden, notFound } from '../platform/errors.ts';
 import { assertEmailVerified, isStaff, type Principal } from '../platform/auth/principal.ts';
@@ -186,6 +187,10 @@ export function createCustomersService(deps: CustomersServiceDeps) {
         if (merged.businessType !== 'sole_proprietor' && !merged.ein) {
           throw new AppError(422, 'validation_failed', 'The request body is invalid', [{ path: 'ein', message: 'is required unless the business is a sole proprietor' }]);
         }
+        // The number's format follows the business's country (it may change in this patch, or not be in it).
+        const country = patch.address?.country ?? before.address.country;
+        const problem = merged.ein ? registrationNumberProblem(country, merged.ein) : undefined;
+        if (problem) throw new AppError(422, 'validation_failed', 'The request body is invalid', [{ path: 'ein', message: problem }]);
         const changes: CustomerChanges = {};
         const changed: string[] = [];
         for (const [field, column] of Object.entries(PATCH_COLUMNS) as [keyof UpdateCustomer, keyof CustomerChanges][]) {

@@ -108,8 +108,27 @@ describe('customers API', () => {
     expect(us.status).toBe(422);
     expect(us.body.errors).toEqual([{ path: 'address.region', message: 'must be a US state code such as CA' }]);
     const ca = await ctx.request.post('/api/isv/customers').set(owner.auth)
-      .send(customerBody({ address: { street: '1 Rue', city: 'Montréal', region: 'QC', postalCode: 'H2X 1Y4', country: 'CA' } }));
+      .send(customerBody({ ein: '123456789', address: { street: '1 Rue', city: 'Montréal', region: 'QC', postalCode: 'H2X 1Y4', country: 'CA' } }));
     expect(ca.status).toBe(201);
+  });
+
+  it('checks the registration number against the country: an EIN in the US, a 9-digit CBN in Canada, naming ein and the format', async () => {
+    const caAddress = { street: '1 Rue', city: 'Montréal', region: 'QC', postalCode: 'H2X 1Y4', country: 'CA' };
+    const einInCanada = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Érable Ltée', address: caAddress }));
+    expect(einInCanada.status).toBe(422);
+    expect(einInCanada.body.errors).toEqual([{ path: 'ein', message: 'must be a Canadian Business Number of 9 digits' }]);
+    const badUk = await ctx.request.post('/api/isv/customers').set(owner.auth)
+      .send(customerBody({ ein: '123', address: { street: '1 High St', city: 'London', region: 'London', postalCode: 'EC1A 1BB', country: 'GB' } }));
+    expect(badUk.status).toBe(422);
+    expect(badUk.body.errors).toEqual([{ path: 'ein', message: 'must be a UK company number of 8 digits, or 2 letters and 6 digits' }]);
+    const cbn = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Érable Ltée', ein: '123456789', address: caAddress }));
+    expect(cbn.status).toBe(201);
+    expect(cbn.body.ein).toBe('123456789');
+    const moved = await ctx.request.patch(`/api/isv/customers/${cbn.body.id}`).set(owner.auth).send({ address: { street: '1 Main', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' } });
+    expect(moved.status).toBe(422);
+    expect(moved.body.errors).toEqual([{ path: 'ein', message: 'must be an EIN in the form NN-NNNNNNN' }]);
+    const rows = await ctx.db.query<{ ein: string; address: { country: string } }>(`SELECT ein, address FROM isv.customers WHERE id = $1`, [cbn.body.id]);
+    expect(rows).toEqual([expect.objectContaining({ ein: '123456789', address: expect.objectContaining({ country: 'CA' }) })]);
   });
 
   it('lists only the caller’s own customers; staff see all and can search', async () => {

@@ -264,6 +264,34 @@ describe('TrustHub bundles', () => {
     expect(approved).toMatchObject({ status: 'twilio-approved', errors: null });
   });
 
+  it('fails the evaluation of a business registration number that does not fit its identifier type, naming business_registration_number', async () => {
+    const sub = await h.newSubaccount();
+    const cp = await createBundle(sub, 'CustomerProfiles', POLICY.secondaryCustomerProfile);
+    const business = await createEndUser(sub, 'customer_profile_business_information', { ...businessInformation('Érable Ltée'), business_registration_identifier: 'CBN', business_registration_number: '12-3456789' });
+    await assign(sub, 'CustomerProfiles', cp, business);
+    const evaluate = async () => (await sub.form('POST', TH, `/v1/CustomerProfiles/${cp}/Evaluations`, { PolicySid: POLICY.secondaryCustomerProfile })).body;
+    const bad = (await evaluate()).results.find((r: { requirement_name: string }) => r.requirement_name === 'customer_profile_business_information');
+    expect(bad.invalid).toEqual([expect.objectContaining({ object_field: 'business_registration_number', failure_reason: expect.stringContaining('Canadian Business Number of 9 digits'), error_code: 22215 })]);
+    await sub.form('POST', TH, `/v1/EndUsers/${business}`, { Attributes: { ...businessInformation('Érable Ltée'), business_registration_identifier: 'CBN', business_registration_number: '123456789' } });
+    const good = (await evaluate()).results.find((r: { requirement_name: string }) => r.requirement_name === 'customer_profile_business_information');
+    expect(good.passed).toBe(true);
+  });
+
+  it('fails a government A2P profile whose customer profile is not a Non-profit Corporation in GOVERNMENT, naming company_type', async () => {
+    const primary = await primaryProfile(h);
+    const sub = await h.newSubaccount();
+    const cp = await draftSecondaryProfile(h, sub, primary, 'City of Springfield');
+    await submit(sub, 'CustomerProfiles', cp.sid, POLICY.secondaryCustomerProfile);
+    const tp = await createBundle(sub, 'TrustProducts', POLICY.a2pMessagingProfile);
+    const a2p = await createEndUser(sub, 'us_a2p_messaging_profile_information', { company_type: 'government' });
+    for (const o of [a2p, cp.sid]) await assign(sub, 'TrustProducts', tp, o);
+    const evaluation = (await sub.form('POST', TH, `/v1/TrustProducts/${tp}/Evaluations`, { PolicySid: POLICY.a2pMessagingProfile })).body;
+    expect(evaluation.status).toBe('noncompliant');
+    expect(evaluation.results[0].invalid).toEqual([
+      expect.objectContaining({ object_field: 'company_type', failure_reason: expect.stringContaining('"Non-profit Corporation" and Business Industry GOVERNMENT'), error_code: 22215 }),
+    ]);
+  });
+
   it('decides a trust product after its customer profile, and rejects it when the profile is rejected', async () => {
     const primary = await primaryProfile(h);
     const sub = await h.newSubaccount();

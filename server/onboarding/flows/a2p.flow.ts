@@ -22,6 +22,7 @@ import {
   POLICY_STARTER_PROFILE,
 } from './a2p-constants.ts';
 import { ensureSandboxPrimaryProfile } from './sandbox-primary-profile.ts';
+import { registrationIdTypeFor } from '../../../shared/registration-ids.ts';
 
 /** The campaign of a Messaging Service is addressed by this constant SID (FACTS §6). */
 export const CAMPAIGN_COMPLIANCE_SID = 'QE2c6890da8086d771620e9b13fadeba0b';
@@ -52,20 +53,27 @@ const BUSINESS_TYPES: Record<string, string> = {
   llc: 'Limited Liability Corporation',
   corporation: 'Corporation',
   partnership: 'Partnership',
+  // Twilio's mapping for government agencies and non-profits: both are a "Non-profit Corporation", told apart by
+  // the industry (GOVERNMENT / NOT_FOR_PROFIT) and the A2P company type (DOCS onboarding-for-government-and-non-profit-agencies).
   non_profit: 'Non-profit Corporation',
-  government: 'Co-operative',
+  government: 'Non-profit Corporation',
   sole_proprietor: 'Sole Proprietorship',
 };
 
 // ------------------------------------------------------------------------------------------ attribute builders
+
+const INDUSTRY_OF: Record<string, string> = { government: 'GOVERNMENT', non_profit: 'NOT_FOR_PROFIT' };
+
+/** `company_type` exactly as the us_a2p_messaging_profile_information end-user type lists it. */
+const COMPANY_TYPE: Record<A2pRequest['companyType'], string> = { private: 'private', public: 'public', non_profit: 'non-profit', government: 'government' };
 
 function businessAttributes(c: CustomerData): Record<string, unknown> {
   return {
     business_name: c.legal_name,
     business_identity: 'direct_customer',
     business_type: BUSINESS_TYPES[c.business_type] ?? 'Corporation',
-    business_industry: c.industry.toUpperCase(),
-    business_registration_identifier: 'EIN',
+    business_industry: INDUSTRY_OF[c.business_type] ?? c.industry.toUpperCase(),
+    business_registration_identifier: registrationIdTypeFor(c.address.country),
     business_registration_number: c.ein ?? '',
     business_regions_of_operation: (c.regions_of_operation.length ? c.regions_of_operation : ['USA_AND_CANADA']).join(','),
     website_url: c.website,
@@ -91,7 +99,7 @@ function messagingProfileAttributes(i: Inputs): Record<string, unknown> {
   if (i.soleProp)
     return { brand_name: i.customer.display_name ?? i.customer.legal_name, mobile_phone_number: i.customer.contact.phone, vertical: i.customer.industry.toUpperCase() };
   return {
-    company_type: i.request.companyType,
+    company_type: COMPANY_TYPE[i.request.companyType],
     ...(i.request.companyType === 'public' ? { stock_exchange: i.request.stockExchange, stock_ticker: i.request.stockTicker } : {}),
     brand_contact_email: i.customer.contact.email,
   };
@@ -473,7 +481,7 @@ async function fixTrustProduct(s: StepContext): Promise<StepResult> {
 }
 
 async function brandRegistration(s: StepContext): Promise<StepResult> {
-  const { brand, soleProp } = await inputs(s);
+  const { brand, soleProp, request } = await inputs(s);
   const client = await s.subaccountClient();
   const customerProfileSid = ctxSid(s, 'customerProfileSid');
   const trustProductSid = ctxSid(s, 'trustProductSid');
@@ -490,6 +498,8 @@ async function brandRegistration(s: StepContext): Promise<StepResult> {
         customerProfileBundleSid: customerProfileSid,
         a2PProfileBundleSid: trustProductSid,
         brandType: soleProp ? 'SOLE_PROPRIETOR' : 'STANDARD',
+        // Low-Volume Standard is a STANDARD brand that skips the automatic (charged) secondary vetting (FACTS §6).
+        ...(!soleProp && request.lowVolume ? { skipAutomaticSecVet: true } : {}),
       }),
     next: 'wait_brand',
     record: (b) => (tx) => setBrandTwilio(tx, brand.id, { brandSid: b.sid, status: 'submitted', twilioStatus: b.status, countAttempt: true }),

@@ -1,6 +1,7 @@
 // The TrustHub catalogue the sandbox serves: the four A2P policies of FACTS §5, their end-user and
 // supporting-document types, and the field rules the sandbox's Evaluations check (what Twilio's reviewers check).
 import { createHash } from 'node:crypto';
+import { REGISTRATION_IDS, registrationIdTypes, type RegistrationIdType } from '../../../shared/registration-ids.ts';
 
 export const POLICY = {
   /** Secondary Customer Profile of type Business (the ISV's own primary profile uses it too). */
@@ -22,6 +23,8 @@ export interface FieldDef {
   /** Whether an evaluation fails without it; a function for conditional requirements. */
   required: boolean | ((attrs: Record<string, unknown>) => boolean);
   allowed?: readonly string[];
+  /** A rule on the value beyond its constraint (e.g. a number's format for its identifier type). */
+  check?: (value: string, attrs: Record<string, unknown>) => string | undefined;
 }
 
 export interface TypeDef {
@@ -50,8 +53,25 @@ const representative = (n: 1 | 2): TypeDef => ({
   ],
 });
 
-/** FACTS §5 names the company types; both spellings of non-profit are accepted. */
-export const COMPANY_TYPES = ['private', 'public', 'non_profit', 'non-profit', 'government'] as const;
+/** The company types exactly as the us_a2p_messaging_profile_information end-user type lists them. */
+export const COMPANY_TYPES = ['private', 'public', 'non-profit', 'government'] as const;
+
+/** business_type values of customer_profile_business_information (DOCS api-create-secondary-customer-profile). */
+export const BUSINESS_TYPES = ['Sole Proprietorship', 'Partnership', 'Limited Liability Corporation', 'Co-operative', 'Non-profit Corporation', 'Corporation'] as const;
+
+/**
+ * What a government or non-profit A2P profile needs in its customer profile's business information (Twilio's
+ * mapping, DOCS onboarding-for-government-and-non-profit-agencies): an inconsistent pair fails the evaluation.
+ */
+export const PUBLIC_SECTOR_MAPPING: Record<string, { business_type: string; business_industry: string }> = {
+  government: { business_type: 'Non-profit Corporation', business_industry: 'GOVERNMENT' },
+  'non-profit': { business_type: 'Non-profit Corporation', business_industry: 'NOT_FOR_PROFIT' },
+};
+
+const registrationNumberRule = (value: string, attrs: Record<string, unknown>): string | undefined => {
+  const rule = REGISTRATION_IDS[String(attrs.business_registration_identifier) as RegistrationIdType];
+  return !rule || rule.pattern.test(value) ? undefined : `The Business Registration Number ${rule.message} (${String(attrs.business_registration_identifier)}).`;
+};
 
 export const END_USER_TYPES: TypeDef[] = [
   {
@@ -60,10 +80,10 @@ export const END_USER_TYPES: TypeDef[] = [
     fields: [
       str('business_name', 'Business Name'),
       str('business_identity', 'Business Identity'),
-      str('business_type', 'Business Type'),
+      { machine_name: 'business_type', friendly_name: 'Business Type', constraint: 'Enum', required: true, allowed: BUSINESS_TYPES },
       str('business_industry', 'Business Industry'),
-      str('business_registration_identifier', 'Business Registration ID Type'),
-      str('business_registration_number', 'Business Registration Number'),
+      { machine_name: 'business_registration_identifier', friendly_name: 'Business Registration ID Type', constraint: 'Enum', required: true, allowed: registrationIdTypes },
+      { ...str('business_registration_number', 'Business Registration Number'), check: registrationNumberRule },
       { machine_name: 'business_regions_of_operation', friendly_name: 'Business Regions of Operation', constraint: 'List', required: true },
       { machine_name: 'website_url', friendly_name: 'Website URL', constraint: 'Url', required: true },
       { machine_name: 'social_media_profile_urls', friendly_name: 'Social Media Profile URLs', constraint: 'String', required: false },
@@ -277,6 +297,8 @@ export function fieldProblem(f: FieldDef, attrs: Record<string, unknown>): strin
   const empty = v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
   if (empty) return required ? `The ${f.friendly_name} is missing.` : undefined;
   const s = Array.isArray(v) ? v.map(String).join(',') : String(v);
+  const extra = f.check?.(s, attrs);
+  if (extra) return extra;
   switch (f.constraint) {
     case 'Email':
       return EMAIL.test(s) ? undefined : `The ${f.friendly_name} is not a valid email address.`;

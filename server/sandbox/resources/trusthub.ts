@@ -16,6 +16,7 @@ import {
   END_USER_TYPES,
   endUserType,
   fieldProblem,
+  PUBLIC_SECTOR_MAPPING,
   policy,
   POLICIES,
   renderRequirements,
@@ -311,6 +312,17 @@ export const trusthubModule = defineModule('trusthub', (api) => {
     const owner = api.account(bundle.account_sid)?.owner_account_sid;
     const isMainAccount = bundle.account_sid === api.settings.masterAccountSid || owner === bundle.account_sid;
 
+    // A government or non-profit company type must agree with the business information of the customer profile
+    // this A2P profile holds (Twilio's government and non-profit mapping).
+    const publicSectorProblem = (attrs: Record<string, unknown>): string | undefined => {
+      const want = PUBLIC_SECTOR_MAPPING[String(attrs.company_type)];
+      if (!want) return undefined;
+      const info = profiles.map((cp) => assignedEndUser(api, cp.sid, 'customer_profile_business_information')).find((x) => x)?.attributes;
+      if (!info) return undefined;
+      if (info.business_type === want.business_type && info.business_industry === want.business_industry) return undefined;
+      return `A ${String(attrs.company_type)} Company Type needs the customer profile's Business Type "${want.business_type}" and Business Industry ${want.business_industry} (it has "${String(info.business_type)}" and ${String(info.business_industry)}).`;
+    };
+
     for (const req of p.endUsers) {
       const type = endUserType(req.type)!;
       const eu = endUsers.find((e) => e.type === req.type);
@@ -334,7 +346,7 @@ export const trusthubModule = defineModule('trusthub', (api) => {
       const valid: FieldResult[] = [];
       const invalid: FieldResult[] = [];
       for (const f of type.fields) {
-        const problem = fieldProblem(f, eu.attributes);
+        const problem = fieldProblem(f, eu.attributes) ?? (f.machine_name === 'company_type' ? publicSectorProblem(eu.attributes) : undefined);
         if (problem) invalid.push({ friendly_name: f.friendly_name, object_field: f.machine_name, failure_reason: problem, error_code: 22215 });
         else if (eu.attributes[f.machine_name] !== undefined) {
           valid.push({ friendly_name: f.friendly_name, object_field: f.machine_name, failure_reason: null, error_code: null, passed: true });

@@ -12,6 +12,7 @@ import { ONBOARDING_LABELS } from '../customer/onboarding/onboarding-labels.ts';
 import { TextArea, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { ErrorNotice, QueryStates } from '../../components/states.tsx';
+import { A2P_FEES, A2P_FEES_CAVEAT, A2P_FEES_CHECKED_ON, BRAND_CHOICE_LABELS, brandChoiceOf } from '../../../../shared/a2p-fees.ts';
 
 export default function ApprovalsPage() {
   const api = useApi();
@@ -109,6 +110,7 @@ function ApprovalCard({ item }: { item: ApprovalItem }) {
         <summary>Submitted data</summary>
         <DataList data={item.data} highlight={item.changes.map((c) => c.path)} labels={ONBOARDING_LABELS} />
       </details>
+      {item.type === 'brand' && <BrandFees data={item.data} headingId={`${headingId}-fees`} />}
       {(approveM.isError || rejectM.isError) && <ErrorNotice error={approveM.error ?? rejectM.error} title="The decision was not saved" />}
       <div className="actions">
         <button type="button" onClick={() => approveM.mutate()} disabled={approveM.isPending || rejectM.isPending}>
@@ -141,6 +143,30 @@ function ApprovalCard({ item }: { item: ApprovalItem }) {
           </div>
         </form>
       )}
+    </section>
+  );
+}
+
+/** What approving charges: the fees of the brand the customer chose, from the same table the customer saw. */
+function BrandFees({ data, headingId }: { data: Record<string, unknown>; headingId: string }) {
+  const choice = brandChoiceOf(data);
+  return (
+    <section className="fees" aria-labelledby={headingId}>
+      <h3 id={headingId}>Approving submits a {BRAND_CHOICE_LABELS[choice]} brand, which costs</h3>
+      <table>
+        <tbody>
+          {A2P_FEES[choice].map((f) => (
+            <tr key={f.what}>
+              <th scope="row">{f.what}</th>
+              <td>{f.amount}</td>
+              <td className="muted">{f.note}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="field-help">
+        {A2P_FEES_CAVEAT} Figures checked on {A2P_FEES_CHECKED_ON}.
+      </p>
     </section>
   );
 }

@@ -1,25 +1,27 @@
 // Wizard step 2: A2P 10DLC brand and campaign, validated with the shared a2pRequestSchema (Twilio's limits)
 // before submission, with the rules and fees next to the fields. Also used to fix and resubmit after a rejection.
 import { useCallback, useEffect } from 'react';
-import { a2pRequestSchema, a2pUseCaseSchema, companyTypeSchema, stockExchangeSchema, type A2pRequest } from '../../../../../shared/a2p.ts';
+import { a2pRequestSchema, a2pUseCaseSchema, companyTypeSchema, LOW_VOLUME_DAILY_SEGMENTS, stockExchangeSchema, type A2pRequest } from '../../../../../shared/a2p.ts';
 import type { BusinessType } from '../../../../../shared/customers.ts';
 import { CheckboxField, FormErrorSummary, SelectField, TextArea, TextField } from '../../../components/form.tsx';
 import { humanize } from '../../../components/format.ts';
 import { nest, useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
-import { A2P_FEES, FEES_CAVEAT, HELP, USE_CASES } from './twilio-rules.ts';
+import { A2P_FEES, A2P_FEES_CHECKED_ON, FEES_CAVEAT, HELP, USE_CASES } from './twilio-rules.ts';
+import { brandChoiceOf, BRAND_CHOICE_LABELS } from '../../../../../shared/a2p-fees.ts';
 
 const SCALAR_PATHS = [
-  'brandType', 'companyType', 'stockExchange', 'stockTicker', 'areaCode',
+  'brandType', 'lowVolume', 'companyType', 'stockExchange', 'stockTicker', 'areaCode',
   'campaign.useCase', 'campaign.description', 'campaign.messageFlow', 'campaign.hasEmbeddedLinks', 'campaign.hasEmbeddedPhone',
   'campaign.optInMessage', 'campaign.optOutMessage', 'campaign.helpMessage', 'campaign.privacyPolicyUrl', 'campaign.termsUrl',
 ] as const;
 const OPTIONAL = new Set([
-  'stockExchange', 'stockTicker', 'areaCode', 'campaign.optInMessage', 'campaign.optOutMessage', 'campaign.helpMessage',
+  'lowVolume', 'stockExchange', 'stockTicker', 'areaCode', 'campaign.optInMessage', 'campaign.optOutMessage', 'campaign.helpMessage',
   'campaign.privacyPolicyUrl', 'campaign.termsUrl',
 ]);
 
 export const A2P_LABELS: Record<string, string> = {
   brandType: 'Brand type',
+  lowVolume: 'Low-Volume Standard',
   companyType: 'Company type',
   stockExchange: 'Stock exchange',
   stockTicker: 'Stock ticker',
@@ -69,6 +71,8 @@ export function a2pPayload(values: FormValues): Record<string, unknown> {
     .map((k) => k.trim())
     .filter(Boolean);
   if (keywords.length) campaign.optInKeywords = keywords;
+  // Low-Volume Standard is a choice only for standard brands of private or public companies.
+  if (body.lowVolume !== true || body.brandType !== 'STANDARD' || body.companyType === 'government' || body.companyType === 'non_profit') delete body.lowVolume;
   if (body.companyType !== 'public') {
     delete body.stockExchange;
     delete body.stockTicker;
@@ -111,6 +115,8 @@ export function A2pStep({
   const setSample = (i: number, v: string) => form.set('campaign.sampleMessages', samples.map((s, j) => (j === i ? v : s)));
   const useCase = form.str('campaign.useCase');
   const soleProp = form.str('brandType') === 'SOLE_PROPRIETOR';
+  const publicSector = form.str('companyType') === 'government' || form.str('companyType') === 'non_profit';
+  const choice = brandChoiceOf({ brandType: form.str('brandType'), lowVolume: !publicSector && form.bool('lowVolume') });
 
   return (
     <form onSubmit={form.handleSubmit(() => onSubmit(a2pPayload(form.values)))} noValidate aria-labelledby="step-heading">
@@ -127,6 +133,10 @@ export function A2pStep({
           help={HELP.brandType}
         />
         <SelectField {...field('companyType')} required options={companyTypeSchema.options.map((c) => ({ value: c, label: humanize(c) }))} help={HELP.companyType} />
+        {!soleProp && !publicSector && (
+          <CheckboxField name="lowVolume" label={`Low-Volume Standard (fewer than ${LOW_VOLUME_DAILY_SEGMENTS.toLocaleString('en-US')} message segments a day)`} checked={form.bool('lowVolume')} onChange={(v) => form.set('lowVolume', v)} help={HELP.lowVolume} />
+        )}
+        {!soleProp && publicSector && <p className="field-help">Government agencies and non-profits register Standard brands, where Twilio gives them more throughput and lower fees.</p>}
         {form.str('companyType') === 'public' && (
           <div className="grid">
             <SelectField {...field('stockExchange')} required options={[{ value: '', label: 'Choose…' }, ...stockExchangeSchema.options.filter((x) => x !== 'NONE').map((x) => ({ value: x, label: x }))]} />
@@ -195,9 +205,10 @@ export function A2pStep({
       </fieldset>
       <section className="fees" aria-labelledby="fees-heading">
         <h3 id="fees-heading">What a submission costs</h3>
+        <p className="muted">Fees of a {BRAND_CHOICE_LABELS[choice]} brand:</p>
         <table>
           <tbody>
-            {A2P_FEES.filter((f) => !(soleProp && f.what.startsWith('Secondary'))).map((f) => (
+            {A2P_FEES[choice].map((f) => (
               <tr key={f.what}>
                 <th scope="row">{f.what}</th>
                 <td>{f.amount}</td>
@@ -207,7 +218,7 @@ export function A2pStep({
           </tbody>
         </table>
         <p className="field-help">
-          {FEES_CAVEAT} Our team reviews your data first; nothing is sent to Twilio, or charged, until it is approved.
+          {FEES_CAVEAT} Figures checked on {A2P_FEES_CHECKED_ON}. Our team reviews your data first; nothing is sent to Twilio, or charged, until it is approved.
         </p>
       </section>
       <button type="submit" disabled={busy}>

@@ -2,6 +2,7 @@
 // createCustomerSchema before anything is sent. Used for the first submission and, prefilled, for corrections.
 // A new business also chooses how it uses Twilio (a platform subaccount, or its own account); that is fixed once created.
 import { useCallback, useEffect } from 'react';
+import { REGISTRATION_IDS, registrationIdTypeFor } from '../../../../../shared/registration-ids.ts';
 import { businessTypes, createCustomerSchema, industries, regionsOfOperation, type Customer } from '../../../../../shared/customers.ts';
 import { CheckboxField, FormErrorSummary, RadioGroup, SelectField, TextField } from '../../../components/form.tsx';
 import { BUSINESS_TYPE_LABEL, humanize } from '../../../components/format.ts';
@@ -103,6 +104,9 @@ export function BusinessProfileStep({
     error: form.errorFor(path),
   });
   const soleProp = form.str('businessType') === 'sole_proprietor';
+  // The registration number Twilio asks for follows the business's country (an EIN in the US, a CBN in Canada…).
+  const country = (form.str('address.country') || 'US').toUpperCase();
+  const idType = registrationIdTypeFor(country);
   const regions = form.list('regionsOfOperation');
 
   return (
@@ -131,7 +135,18 @@ export function BusinessProfileStep({
         <TextField {...field('legalName')} required autoComplete="organization" />
         <TextField {...field('displayName')} />
         <SelectField {...field('businessType')} required options={businessTypes.map((b) => ({ value: b, label: BUSINESS_TYPE_LABEL[b] ?? humanize(b) }))} help="Sole proprietors have no EIN and register with the sole-proprietor brand type." />
-        {!soleProp && <TextField {...field('ein')} required inputMode="numeric" placeholder="12-3456789" help="Nine digits, written NN-NNNNNNN." />}
+        {!soleProp &&
+          (idType === 'EIN' ? (
+            <TextField {...field('ein')} required inputMode="numeric" placeholder="12-3456789" help="Nine digits, written NN-NNNNNNN." />
+          ) : (
+            <TextField
+              {...field('ein')}
+              label={REGISTRATION_IDS[idType].label}
+              required
+              placeholder={REGISTRATION_IDS[idType].placeholder}
+              help={`The registration number of a business in ${country}: it ${REGISTRATION_IDS[idType].message}.`}
+            />
+          ))}
         <SelectField {...field('industry')} required options={industries.map((i) => ({ value: i, label: humanize(i) }))} />
         <TextField {...field('website')} type="url" required placeholder="https://example.com" help="A live site showing the business name; reviewers visit it." />
         <fieldset className="checkbox-group" aria-describedby={form.errorFor('regionsOfOperation') ? 'regions-error' : undefined}>

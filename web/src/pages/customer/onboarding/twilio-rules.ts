@@ -1,14 +1,8 @@
 // Help text drawn from Twilio's and the carriers' A2P 10DLC rules (limits as in FACTS §6, fees as Twilio
 // publishes them), shown next to the wizard's fields so customers get it right the first (charged) time.
 
-export const A2P_FEES = [
-  { what: 'Brand registration', amount: '$4 one-time', note: 'charged when the brand is submitted to The Campaign Registry' },
-  { what: 'Secondary vetting (standard brands)', amount: '$40 one-time', note: 'raises your throughput; not charged to sole proprietors' },
-  { what: 'Campaign vetting', amount: '$15 per submission', note: 'charged again if a rejected campaign is resubmitted' },
-  { what: 'Campaign', amount: '$1.50–$10 a month', note: 'depends on the use case (sole proprietor: $2 a month)' },
-] as const;
-
-export const FEES_CAVEAT = 'Fees as published by Twilio; they are billed to the Twilio account the registration runs in, and carriers add per-message fees.';
+// The fees table lives in shared/a2p-fees.ts: the admin's approval card shows the same figures.
+export { A2P_FEES, A2P_FEES_CAVEAT as FEES_CAVEAT, A2P_FEES_CHECKED_ON } from '../../../../../shared/a2p-fees.ts';
 
 /** What each campaign use case means (Twilio's Usecases list, in plain words). */
 export const USE_CASES: Record<string, { label: string; help: string }> = {
@@ -41,6 +35,8 @@ export const HELP = {
   embeddedPhone: 'Tick if any message contains a phone number.',
   brandType:
     'Standard: a registered business with an EIN (any volume). Sole proprietor: a person or business without an EIN, in the US or Canada; one number, low volume, and the owner confirms with a code texted to their mobile.',
+  lowVolume:
+    'Low-Volume Standard: for businesses sending fewer than 6,000 message segments a day. The brand skips secondary vetting (no vetting fee) and keeps the unvetted throughput. Government agencies and non-profits register Standard brands.',
   companyType: 'Public companies also give their stock exchange and ticker; non-profits and government agencies are vetted differently.',
   areaCode: 'Preferred US area code for the phone number bought at the end when your sender has none yet (any US number if none is free).',
 } as const;

@@ -65,6 +65,18 @@ describe('business profile step', () => {
     expect(errorOf(/^Legal business name/)).toBeNull();
   });
 
+  it('asks a Canadian business for its Business Number (CBN) instead of an EIN, and explains a malformed one', async () => {
+    const user = userEvent.setup({ delay: null });
+    render(<BusinessProfileStep submitLabel="Continue" onSubmit={vi.fn()} />);
+    const country = screen.getByLabelText(/^Country/);
+    await user.clear(country);
+    await user.type(country, 'CA');
+    expect(screen.queryByLabelText(/^EIN/)).toBeNull();
+    await user.type(screen.getByLabelText(/^Business Number \(Canada, CBN\)/), '12-3456789');
+    await user.tab();
+    expect(errorOf(/^Business Number/)).toBe('must be a Canadian Business Number of 9 digits');
+  });
+
   it('checks US states and ZIP codes, and needs no EIN for a sole proprietor', async () => {
     const user = userEvent.setup({ delay: null });
     const onSubmit = vi.fn();
@@ -206,6 +218,31 @@ describe('A2P brand and campaign step', () => {
     const useCase = screen.getByLabelText(/^Use case/) as HTMLSelectElement;
     expect([...useCase.options].map((o) => o.value)).toEqual(['SOLE_PROPRIETOR']);
     expect(screen.queryByText(/Secondary vetting/)).toBeNull();
+  });
+
+  it('offers Low-Volume Standard to a company, shows its fees without secondary vetting, and sends lowVolume', async () => {
+    const user = userEvent.setup({ delay: null });
+    const onSubmit = vi.fn();
+    render(<A2pStep businessType="llc" submitLabel="Submit for review" onSubmit={onSubmit} />);
+    const fees = screen.getByRole('region', { name: 'What a submission costs' });
+    expect(within(fees).getByText('$40 one-time')).toBeInTheDocument();
+    await user.click(screen.getByLabelText(/^Low-Volume Standard/));
+    expect(within(fees).getByText(/Low-Volume Standard/)).toBeInTheDocument();
+    expect(within(fees).queryByText('$40 one-time')).toBeNull();
+    expect(within(fees).getByText(/skipped \(SkipAutomaticSecVet\)/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText(/^Campaign description/), longText(60));
+    await user.type(screen.getByLabelText(/^How people opt in/), longText(80));
+    await user.type(screen.getByLabelText(/^Sample message 1/), 'Acme Clinic: your appointment is tomorrow at [time]. Reply STOP to opt out.');
+    await user.type(screen.getByLabelText(/^Sample message 2/), 'Acme Clinic: please confirm your visit on [date] by replying YES.');
+    await user.click(screen.getByRole('button', { name: 'Submit for review' }));
+    expect(onSubmit).toHaveBeenCalledTimes(1);
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ brandType: 'STANDARD', lowVolume: true });
+  });
+
+  it('keeps government agencies on Standard: no Low-Volume Standard choice, and says why', () => {
+    render(<A2pStep businessType="government" submitLabel="Submit for review" onSubmit={vi.fn()} />);
+    expect(screen.queryByLabelText(/^Low-Volume Standard/)).toBeNull();
+    expect(screen.getByText(/Government agencies and non-profits register Standard brands/)).toBeInTheDocument();
   });
 });
 
