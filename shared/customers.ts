@@ -91,10 +91,23 @@ const customerFields = {
   contact: contactSchema,
 };
 
+/**
+ * Twilio's sole-proprietor brands are for people without a tax ID in the US or Canada (#14); with a registration
+ * number the business registers a Standard or Low-Volume Standard brand instead. The problem, or undefined.
+ */
+export function soleProprietorProblem(businessType: BusinessType | undefined, ein: string | null | undefined, country: string | undefined): { path: string; message: string } | undefined {
+  if (businessType !== 'sole_proprietor') return undefined;
+  if (ein) return { path: 'ein', message: 'a sole proprietor registers without a tax ID: with a registration number, choose your business type (LLC, corporation or partnership) for a Standard or Low-Volume Standard registration' };
+  if (country && country !== 'US' && country !== 'CA') return { path: 'businessType', message: 'Twilio registers sole proprietors only in the US and Canada; elsewhere, register the business with its registration number' };
+  return undefined;
+}
+
 function einRule(c: { businessType?: BusinessType; ein?: string | null; address?: { country: string } }, ctx: z.RefinementCtx) {
   if (c.businessType && c.businessType !== 'sole_proprietor' && !c.ein) {
     ctx.addIssue({ code: 'custom', path: ['ein'], message: 'is required unless the business is a sole proprietor' });
   }
+  const sole = soleProprietorProblem(c.businessType, c.ein, c.address?.country);
+  if (sole) ctx.addIssue({ code: 'custom', path: [sole.path], message: sole.message });
   const problem = c.ein && c.address ? registrationNumberProblem(c.address.country, c.ein) : undefined;
   if (problem) ctx.addIssue({ code: 'custom', path: ['ein'], message: problem });
 }

@@ -10,6 +10,7 @@ import { assertEmailVerified, isStaff, type Principal } from '../platform/auth/p
 import { appendAudit, staffRoleOf } from '../audit/audit.dao.ts';
 import { UUID_PATTERN, type Page } from '../../shared/common.ts';
 import type { CreateCustomer, Customer, Member, MyInvitation, UpdateCustomer } from '../../shared/customers.ts';
+import { soleProprietorProblem } from '../../shared/customers.ts';
 import { assertCustomerAccess, type CustomerRole } from './customer-access.ts';
 import {
   findCustomer,
@@ -189,6 +190,8 @@ export function createCustomersService(deps: CustomersServiceDeps) {
         }
         // The number's format follows the business's country (it may change in this patch, or not be in it).
         const country = patch.address?.country ?? before.address.country;
+        const sole = soleProprietorProblem(merged.businessType, merged.ein, country);
+        if (sole) throw new AppError(422, 'validation_failed', 'The request body is invalid', [sole]);
         const problem = merged.ein ? registrationNumberProblem(country, merged.ein) : undefined;
         if (problem) throw new AppError(422, 'validation_failed', 'The request body is invalid', [{ path: 'ein', message: problem }]);
         const changes: CustomerChanges = {};

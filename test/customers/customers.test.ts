@@ -74,6 +74,23 @@ describe('customers API', () => {
     expect(corp.body.errors).toEqual([{ path: 'ein', message: 'is required unless the business is a sole proprietor' }]);
   });
 
+  it('keeps sole proprietors to Twilio’s rule: no tax ID, and only in the US or Canada, saying what to choose instead', async () => {
+    const withEin = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ businessType: 'sole_proprietor' }));
+    expect(withEin.status).toBe(422);
+    expect(withEin.body.errors).toEqual([{ path: 'ein', message: expect.stringMatching(/without a tax ID.*Standard or Low-Volume Standard/) }]);
+    const base = customerBody({ businessType: 'sole_proprietor', ein: undefined });
+    const abroad = await ctx.request.post('/api/isv/customers').set(owner.auth).send({ ...base, address: { street: '1 High St', city: 'London', region: 'London', postalCode: 'SW1A 1AA', country: 'GB' } });
+    expect(abroad.status).toBe(422);
+    expect(abroad.body.errors).toEqual([expect.objectContaining({ path: 'businessType', message: expect.stringMatching(/only in the US and Canada/) })]);
+    // A patch that keeps the stored number while becoming a sole proprietor is refused the same way, and changes nothing.
+    const llc = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody());
+    const patched = await ctx.request.patch(`/api/isv/customers/${llc.body.id}`).set(owner.auth).send({ businessType: 'sole_proprietor' });
+    expect(patched.status).toBe(422);
+    expect(patched.body.errors).toEqual([expect.objectContaining({ path: 'ein' })]);
+    expect((await ctx.request.get(`/api/isv/customers/${llc.body.id}`).set(owner.auth)).body.businessType).toBe('llc');
+    expect((await ctx.request.patch(`/api/isv/customers/${llc.body.id}`).set(owner.auth).send({ businessType: 'sole_proprietor', ein: null })).status).toBe(200);
+  });
+
   it('rejects malformed fields with 422 naming each field path', async () => {
     const res = await ctx.request
       .post('/api/isv/customers')
