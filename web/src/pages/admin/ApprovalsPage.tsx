@@ -12,7 +12,8 @@ import { ONBOARDING_LABELS } from '../customer/onboarding/onboarding-labels.ts';
 import { TextArea, validateWith, type FieldErrors } from '../../components/form.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { ErrorNotice, QueryStates } from '../../components/states.tsx';
-import { A2P_FEES, A2P_FEES_CAVEAT, A2P_FEES_CHECKED_ON, BRAND_CHOICE_LABELS, brandChoiceOf } from '../../../../shared/a2p-fees.ts';
+import { BRAND_CHOICE_LABELS, brandChoiceOf } from '../../../../shared/a2p-fees.ts';
+import { A2pFeesTable } from '../../components/A2pFeesTable.tsx';
 
 export default function ApprovalsPage() {
   const api = useApi();
@@ -153,20 +154,7 @@ function BrandFees({ data, headingId }: { data: Record<string, unknown>; heading
   return (
     <section className="fees" aria-labelledby={headingId}>
       <h3 id={headingId}>Approving submits a {BRAND_CHOICE_LABELS[choice]} brand, which costs</h3>
-      <table>
-        <tbody>
-          {A2P_FEES[choice].map((f) => (
-            <tr key={f.what}>
-              <th scope="row">{f.what}</th>
-              <td>{f.amount}</td>
-              <td className="muted">{f.note}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="field-help">
-        {A2P_FEES_CAVEAT} Figures checked on {A2P_FEES_CHECKED_ON}.
-      </p>
+      <A2pFeesTable choice={choice} />
     </section>
   );
 }

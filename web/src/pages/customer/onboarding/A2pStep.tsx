@@ -6,7 +6,8 @@ import type { BusinessType } from '../../../../../shared/customers.ts';
 import { CheckboxField, FormErrorSummary, SelectField, TextArea, TextField } from '../../../components/form.tsx';
 import { humanize } from '../../../components/format.ts';
 import { nest, useSchemaForm, type FormValues } from '../../../components/use-schema-form.ts';
-import { A2P_FEES, A2P_FEES_CHECKED_ON, FEES_CAVEAT, HELP, USE_CASES } from './twilio-rules.ts';
+import { HELP, USE_CASES } from './twilio-rules.ts';
+import { A2pFeesTable } from '../../../components/A2pFeesTable.tsx';
 import { brandChoiceOf, BRAND_CHOICE_LABELS } from '../../../../../shared/a2p-fees.ts';
 
 const SCALAR_PATHS = [
@@ -206,20 +207,7 @@ export function A2pStep({
       <section className="fees" aria-labelledby="fees-heading">
         <h3 id="fees-heading">What a submission costs</h3>
         <p className="muted">Fees of a {BRAND_CHOICE_LABELS[choice]} brand:</p>
-        <table>
-          <tbody>
-            {A2P_FEES[choice].map((f) => (
-              <tr key={f.what}>
-                <th scope="row">{f.what}</th>
-                <td>{f.amount}</td>
-                <td className="muted">{f.note}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <p className="field-help">
-          {FEES_CAVEAT} Figures checked on {A2P_FEES_CHECKED_ON}. Our team reviews your data first; nothing is sent to Twilio, or charged, until it is approved.
-        </p>
+        <A2pFeesTable choice={choice}>Our team reviews your data first; nothing is sent to Twilio, or charged, until it is approved.</A2pFeesTable>
       </section>
       <button type="submit" disabled={busy}>
         {busy ? 'Submitting…' : submitLabel}

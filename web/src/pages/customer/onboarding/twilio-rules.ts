@@ -1,8 +1,5 @@
-// Help text drawn from Twilio's and the carriers' A2P 10DLC rules (limits as in FACTS §6, fees as Twilio
-// publishes them), shown next to the wizard's fields so customers get it right the first (charged) time.
-
-// The fees table lives in shared/a2p-fees.ts: the admin's approval card shows the same figures.
-export { A2P_FEES, A2P_FEES_CAVEAT as FEES_CAVEAT, A2P_FEES_CHECKED_ON } from '../../../../../shared/a2p-fees.ts';
+// Help text drawn from Twilio's and the carriers' A2P 10DLC rules (limits as in FACTS §6), shown next to the
+// wizard's fields so customers get it right the first (charged) time. The fees: shared/a2p-fees.ts.
 
 /** What each campaign use case means (Twilio's Usecases list, in plain words). */
 export const USE_CASES: Record<string, { label: string; help: string }> = {
