@@ -33,6 +33,7 @@ import { createOnboardingEngine, type OnboardingEngine } from './onboarding/engi
 import { createOnboardingScheduler } from './onboarding/scheduler.ts';
 import { createA2pWatch, createA2pWatchJob, type A2pWatch } from './a2p-watch/a2p-watch.ts';
 import { a2pWatchRoutes, routeDocs as a2pWatchRouteDocs } from './a2p-watch/a2p-watch.routes.ts';
+import { numberEventsRoutes, routeDocs as numberEventsRouteDocs } from './a2p-watch/number-events.routes.ts';
 import { createMessageSettlement, type MessageSettlement } from './messaging/message-settlement.ts';
 import { onboardingRoutes, routeDocs as onboardingRouteDocs } from './onboarding/onboarding.routes.ts';
 import { brandsRoutes, routeDocs as brandsRouteDocs } from './brands/brands.routes.ts';
@@ -205,6 +206,9 @@ export function buildFeatures(core: CoreDeps): Features {
   background.push(createA2pWatchJob({ watch: a2pWatch, tickMs: Math.min(60_000, core.config.a2pWatch.intervalMs), logger: core.logger }));
   routers.push({ path: '/isv', router: a2pWatchRoutes({ db: core.db, watch: a2pWatch }) });
   routeDocs.push(...a2pWatchRouteDocs);
+  // Event Streams sink for A2P number-registration events (#14); under /webhooks/, so signed, not authenticated.
+  routers.push({ path: '/isv', router: numberEventsRoutes({ db: core.db, tokens: core.twilio, publicBaseUrl: core.config.publicBaseUrl, logger: core.logger, now: core.now }) });
+  routeDocs.push(...numberEventsRouteDocs);
   routers.push({ path: '/isv', router: onboardingRoutes({ db: core.db }) });
   routers.push({ path: '/isv', router: brandsRoutes({ db: core.db, now: core.now }) });
   routers.push({ path: '/isv', router: whatsappRoutes({ db: core.db, now: core.now }) });

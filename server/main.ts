@@ -76,6 +76,8 @@ export async function openTwilioTarget(config: Config, logger: Logger): Promise<
     callbackChaos: config.sandbox.callbackChaos,
     faultRate: config.sandbox.faultRate,
     latencyMs: config.sandbox.latencyMs,
+    // Event Streams' webhook sink for A2P number-registration events (#14).
+    eventSinkUrl: `${config.publicBaseUrl}/api/isv/webhooks/twilio/events`,
     logger,
   });
   return { mode: 'sandbox', masterAccountSid: creds.accountSid, masterAuthToken: creds.authToken, sandboxUrl: sandbox.url, sandbox };

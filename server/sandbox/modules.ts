@@ -6,6 +6,7 @@ import { campaignsModule } from './resources/campaigns.ts';
 import { contentModule } from './resources/content.ts';
 import { messagesModule } from './resources/messages.ts';
 import { numbersModule } from './resources/numbers.ts';
+import { numberRegistrationModule } from './resources/number-registration.ts';
 import { sendersModule } from './resources/senders.ts';
 import { servicesModule } from './resources/services.ts';
 import { resourceStatusModule } from './resources/resource-status.ts';
@@ -24,4 +25,5 @@ export const sandboxModules: SandboxModule[] = [
   contentModule,
   sendersModule,
   resourceStatusModule,
+  numberRegistrationModule,
 ];

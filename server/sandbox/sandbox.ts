@@ -43,6 +43,8 @@ export interface SandboxOptions {
   autoAdvance?: boolean;
   /** Source of randomness for faults and chaos ordering (default Math.random). */
   random?: () => number;
+  /** The Event Streams webhook sink A2P events go to (#14); also settable with POST /sandbox/event-streams/sink. */
+  eventSinkUrl?: string;
   /** Extra modules (tests); the standard set from modules.ts is always registered. */
   extraModules?: SandboxModule[];
 }
@@ -133,6 +135,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
 
   for (const mod of [...sandboxModules, ...(opts.extraModules ?? [])]) mod.register(api);
+  if (opts.eventSinkUrl) store.setMeta('eventSinkUrl', opts.eventSinkUrl);
 
   const requests: SandboxRequestLogEntry[] = [];
   api.control('GET', '/sandbox/requests', () => ({ status: 200, body: { requests } }));

@@ -110,6 +110,8 @@ export async function createTestContext(overrides: TestContextOverrides = {}): P
       callbackChaos: config.sandbox.callbackChaos,
       faultRate: config.sandbox.faultRate,
       latencyMs: config.sandbox.latencyMs,
+      // Event Streams' webhook sink (#14: A2P number-registration events).
+      eventSinkUrl: `${baseUrl}/api/isv/webhooks/twilio/events`,
       logger,
       ...overrides.sandbox,
     });

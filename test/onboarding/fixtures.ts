@@ -122,6 +122,8 @@ export async function drive(
   for (let round = 0; round < maxRounds; round++) {
     await Promise.all(engines.map((e) => e.drain()));
     await ctx.sandbox.advanceReviews();
+    // Event Streams deliveries (A2P number registration) reach the platform's sink.
+    await ctx.sandbox.flushCallbacks();
     flows = (await Promise.all(customerIds.map((id) => listFlowsByCustomer(ctx.db, id)))).flat();
     if (flows.every(settled)) return flows;
     clock.advance(5_000);

@@ -23,6 +23,7 @@ import {
 } from './a2p-constants.ts';
 import { ensureSandboxPrimaryProfile } from './sandbox-primary-profile.ts';
 import { registrationIdTypeFor } from '../../../shared/registration-ids.ts';
+import { findNumberRegistration, resetNumberRegistration } from '../../a2p-watch/number-registration.ts';
 
 /** The campaign of a Messaging Service is addressed by this constant SID (FACTS §6). */
 export const CAMPAIGN_COMPLIANCE_SID = 'QE2c6890da8086d771620e9b13fadeba0b';
@@ -798,10 +799,55 @@ async function attachNumber(s: StepContext): Promise<StepResult> {
   }
   return {
     type: 'goto',
-    to: 'done',
-    message: `Attached ${phoneNumber} to the messaging service; A2P registration complete`,
+    to: 'wait_number_registration',
+    message: `Attached ${phoneNumber} to the messaging service; Twilio now registers it to the campaign`,
     record: (tx) => upsertNumber(tx, { customerId: s.flow.customer_id, phoneNumberSid: numberSid, phoneNumber, messagingServiceSid: serviceSid }),
   };
+}
+
+/** Twilio registers the number to the campaign separately; a failure is submitted again once, then an operator looks. */
+export const NUMBER_REGISTRATION_RESUBMITS = 1;
+
+/**
+ * The number's A2P registration, as Twilio's Event Streams number-registration events reported it (recorded by
+ * the events webhook, which also wakes this flow). No Twilio call: the REST API does not expose it.
+ */
+async function waitNumberRegistration(s: StepContext): Promise<StepResult> {
+  const numberSid = ctxSid(s, 'phoneNumberSid');
+  const phoneNumber = str(s.context.phoneNumber) ?? numberSid;
+  const reg = await findNumberRegistration(s.db, numberSid);
+  if (reg?.status === 'registered') return { type: 'goto', to: 'done', message: `Twilio registered ${phoneNumber} to the campaign; A2P registration complete` };
+  if (reg?.status === 'failed') {
+    const resubmits = Number(s.context.numberResubmits ?? 0);
+    if (resubmits < NUMBER_REGISTRATION_RESUBMITS) {
+      return {
+        type: 'goto',
+        to: 'resubmit_number',
+        message: `Twilio could not register ${phoneNumber} to the campaign (${reg.reason ?? 'no reason given'}); submitting it again`,
+        data: { recovery: true },
+        patch: { numberResubmits: resubmits + 1 },
+      };
+    }
+    // Not the customer's to fix: the number and the campaign are the platform's.
+    return needsAttention(
+      s.flow.state,
+      { reason: 'number_registration_failed', operation: 'a2p.number_registration', twilioCode: null, httpStatus: null, twilioMessage: `${phoneNumber} failed A2P registration again: ${reg.reason ?? 'no reason given'}` },
+      s.now(),
+    );
+  }
+  return { type: 'poll', waitingFor: 'twilio:number_registration', message: `Twilio is registering ${phoneNumber} to the campaign`, waitingOnSid: numberSid };
+}
+
+/** Submits a number again: out of the messaging service and back in, which starts a new registration. */
+async function resubmitNumber(s: StepContext): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const serviceSid = ctxSid(s, 'messagingServiceSid');
+  const numberSid = ctxSid(s, 'phoneNumberSid');
+  const pool = await s.call('messaging.service_numbers.list', () => client.messaging.v1.services(serviceSid).phoneNumbers.list({ limit: 400 }));
+  if (pool.some((p) => p.sid === numberSid)) {
+    await s.call('messaging.service_numbers.remove', () => client.messaging.v1.services(serviceSid).phoneNumbers(numberSid).remove());
+  }
+  return { type: 'goto', to: 'attach_number', message: 'Took the number out of the messaging service to register it again', record: (tx) => resetNumberRegistration(tx, numberSid) };
 }
 
 // ------------------------------------------------------------------------------------------ the table
@@ -838,7 +884,9 @@ const base: Record<string, StateDef> = {
   wait_campaign: { label: 'Twilio is reviewing the campaign', step: waitCampaign, to: ['buy_number', 'recreate_campaign'] },
   recreate_campaign: { label: 'Resubmitting the campaign', step: recreateCampaign, to: ['campaign'] },
   buy_number: { label: 'Choosing the phone number', step: buyNumber, to: ['attach_number', 'done'], records: 'phoneNumberSid' },
-  attach_number: { label: 'Attaching the number to the messaging service', step: attachNumber, to: ['done'] },
+  attach_number: { label: 'Attaching the number to the messaging service', step: attachNumber, to: ['wait_number_registration'] },
+  wait_number_registration: { label: 'Twilio is registering the number to the campaign', step: waitNumberRegistration, to: ['done', 'resubmit_number'] },
+  resubmit_number: { label: 'Registering the number again', step: resubmitNumber, to: ['attach_number'] },
   done: { label: 'A2P registration complete', to: [] },
 };
 
@@ -856,7 +904,7 @@ export const a2pFlow: FlowDefinition = {
     'awaiting_approval', 'wait_for_subaccount', 'primary_profile', 'address', 'profile_end_user', 'representative_end_user',
     'address_document', 'customer_profile', 'profile_assignments', 'profile_evaluation', 'submit_profile', 'wait_profile',
     'messaging_end_user', 'trust_product', 'trust_product_assignments', 'trust_product_evaluation', 'submit_trust_product',
-    'wait_trust_product', 'brand', 'wait_brand', 'messaging_service', 'campaign', 'wait_campaign', 'buy_number', 'attach_number', 'done',
+    'wait_trust_product', 'brand', 'wait_brand', 'messaging_service', 'campaign', 'wait_campaign', 'buy_number', 'attach_number', 'wait_number_registration', 'done',
   ],
   states: base,
 };

@@ -2,6 +2,7 @@
 // Service, validated like Twilio, reviewed IN_PROGRESS → VERIFIED | FAILED; VERIFIED marks the service registered.
 import { defineModule, errors, iso, isSid, TwilioError, type Ctx, type StoredRecord, type Transition } from '../framework.ts';
 import { BRAND_KIND, type BrandRecord } from './brands.ts';
+import { campaignVerified } from './number-registration.ts';
 
 const HOST = 'messaging.twilio.com';
 
@@ -354,5 +355,7 @@ export const campaignsModule = defineModule('campaigns', (api) => {
       date_updated: now(),
     });
     setRegistered(c.messaging_service_sid, true);
+    // Each number of the service is then registered to the campaign on its own (#14).
+    campaignVerified(api, c.messaging_service_sid);
   });
 });

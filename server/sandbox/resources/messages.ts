@@ -5,6 +5,7 @@ import { defineModule, errors, rfc2822, TwilioError, type Ctx, type SandboxApi, 
 import { areaInfo, NUMBER_KIND, type IncomingNumberRecord } from './numbers.ts';
 import { SENDER_KIND, type SenderRecord } from './senders.ts';
 import { SERVICE_KIND, SERVICE_NUMBER_KIND, type ServiceNumberRecord, type ServiceRecord } from './services.ts';
+import { senderRegistration, UNREGISTERED_NUMBER_ERROR } from './number-registration.ts';
 
 const HOST = 'api.twilio.com';
 const BASE = '/2010-04-01/Accounts/{AccountSid}';
@@ -37,6 +38,8 @@ export interface MessageRecord extends StoredRecord {
   status_callback: string | null;
   content_sid: string | null;
   outcome: Outcome;
+  /** Set when the outcome has an error of its own (30034 for an unregistered sender, #14). */
+  outcome_error?: { code: number; message: string } | null;
 }
 
 /**
@@ -220,7 +223,7 @@ export const messagesModule = defineModule('messages', (api) => {
       patch.price = (-PRICE_PER_SEGMENT * Number(m.num_segments || segmentCount(m.body))).toFixed(5);
     }
     if (to === 'failed' || to === 'undelivered') {
-      const e = ASYNC_ERRORS[to];
+      const e = m.outcome_error ?? ASYNC_ERRORS[to];
       patch.error_code = e.code;
       patch.error_message = e.message;
     }
@@ -265,6 +268,11 @@ export const messagesModule = defineModule('messages', (api) => {
     // An opted-out recipient is refused for every sender of this account (FACTS §10, Advanced Opt-Out).
     if (isOptedOut(api, ctx.accountSid, to)) throw new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
 
+    // US traffic from a number whose A2P registration is pending or failed is not delivered (30034, #14).
+    const sender = chosenFrom ?? (service ? api.state.list<ServiceNumberRecord>(SERVICE_NUMBER_KIND, (l) => l.service_sid === service.sid)[0]?.phone_number : undefined);
+    const registration = sender && !sender.startsWith('whatsapp:') ? senderRegistration(api, ctx.accountSid, sender) : undefined;
+    const unregistered = registration === 'pending' || registration === 'failed';
+
     const at = ctx.now().toISOString();
     const rec = api.state.insert<MessageRecord>(MESSAGE_KIND, {
       sid: api.sid(media.length ? 'MM' : 'SM'),
@@ -287,7 +295,8 @@ export const messagesModule = defineModule('messages', (api) => {
       date_updated: at,
       status_callback: statusCallback ?? null,
       content_sid: contentSid ?? null,
-      outcome: magic?.outcome ?? 'delivered',
+      outcome: unregistered ? 'undelivered' : (magic?.outcome ?? 'delivered'),
+      outcome_error: unregistered ? { ...UNREGISTERED_NUMBER_ERROR } : null,
     });
     // No callback for the initial status (FACTS §3); the first one reports the next status.
     api.schedule('message.step', rec.sid, { from: rec.status }, { delayMs: stepMs(), group: 'message' });

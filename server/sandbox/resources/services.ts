@@ -2,6 +2,7 @@
 // Records are stored under kind 'service' and 'service_phone_number' (keyed by the PN SID: one pool per number).
 import { defineModule, errors, iso, TwilioError, type Ctx, type StoredRecord } from '../framework.ts';
 import { NUMBER_KIND, type IncomingNumberRecord } from './numbers.ts';
+import { numberAddedToService } from './number-registration.ts';
 
 const HOST = 'messaging.twilio.com';
 export const SERVICE_KIND = 'service';
@@ -235,6 +236,7 @@ export const servicesModule = defineModule('services', (api) => {
       date_created: at,
       date_updated: at,
     });
+    numberAddedToService(api, link.sid);
     return ctx.created(renderServiceNumber(link));
   });
 
@@ -252,7 +254,9 @@ export const servicesModule = defineModule('services', (api) => {
   };
   api.route('GET', HOST, '/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}', (ctx) => ctx.ok(renderServiceNumber(ownedLink(ctx))));
   api.route('DELETE', HOST, '/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}', (ctx) => {
-    api.state.remove(SERVICE_NUMBER_KIND, ownedLink(ctx).sid);
+    const removed = ownedLink(ctx);
+    api.cancelTransitions(removed.sid, 'number.registration');
+    api.state.remove(SERVICE_NUMBER_KIND, removed.sid);
     return ctx.noContent();
   });
 });
