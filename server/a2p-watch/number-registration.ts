@@ -72,7 +72,7 @@ export async function resetNumberRegistration(db: Db, phoneNumberSid: string): P
  * Why the customer's numbers on a messaging service cannot text yet, or undefined when one of them can (or the
  * platform does not track them). Twilio picks the sender from the service, so one registered number is enough.
  */
-export async function numberRegistrationBlock(db: Db, customerId: string, messagingServiceSid: string): Promise<{ code: 'a2p_number_unregistered'; detail: string } | undefined> {
+export async function numberRegistrationBlock(db: Db, customerId: string, messagingServiceSid: string): Promise<{ code: 'a2p_number_unregistered' | 'number_registration_pending'; detail: string } | undefined> {
   const rows = await db.query<{ phone_number: string; a2p_registration_status: NumberRegistration | null }>(
     `SELECT phone_number, a2p_registration_status FROM isv.numbers
       WHERE customer_id = $1 AND messaging_service_sid = $2 AND status = 'active' ORDER BY created_at`,
@@ -81,8 +81,9 @@ export async function numberRegistrationBlock(db: Db, customerId: string, messag
   if (rows.length === 0 || rows.some((r) => r.a2p_registration_status === 'registered' || r.a2p_registration_status === null)) return undefined;
   const numbers = rows.map((r) => r.phone_number).join(', ');
   const failed = rows.every((r) => r.a2p_registration_status === 'failed');
+  // A failed registration pauses sending (the portal's banner shows it); a pending one is onboarding not finished.
   return {
-    code: 'a2p_number_unregistered',
+    code: failed ? 'a2p_number_unregistered' : 'number_registration_pending',
     detail: failed
       ? `Your number ${numbers} could not be registered to your US texting campaign yet, so carriers would block your texts. Our team is registering it again; you do not need to do anything.`
       : `Your number ${numbers} is still being registered to your US texting campaign; carriers block texts from it until that finishes, usually within a few minutes. Try again shortly.`,

@@ -11,6 +11,7 @@ import { appendAudit, staffRoleOf } from '../audit/audit.dao.ts';
 import { findSendingAccount } from '../subaccounts/subaccounts.dao.ts';
 import { findLiveA2pStatus } from '../a2p-watch/a2p-watch.dao.ts';
 import { a2pSendBlock } from '../a2p-watch/a2p-status.ts';
+import { numberRegistrationBlock } from '../a2p-watch/number-registration.ts';
 import { credentialsInvalid } from '../connections/connections.service.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
@@ -103,7 +104,7 @@ export async function sendingReadiness(db: Db, customerId: string, channel: Mess
 /** A registration that was approved but no longer lets the customer text (suspended, expired, deleted: #14). */
 async function a2pBlock(db: Db, customerId: string, messagingServiceSid: string): Promise<SendingReadiness | undefined> {
   const live = await findLiveA2pStatus(db, customerId, messagingServiceSid);
-  const block = live && a2pSendBlock(live.brand_status, live.campaign_status);
+  const block = (live && a2pSendBlock(live.brand_status, live.campaign_status)) || (await numberRegistrationBlock(db, customerId, messagingServiceSid));
   return block ? { ready: false, reason: block.detail, code: block.code } : undefined;
 }
 

@@ -5,6 +5,7 @@ import { messageQuery } from '../../api/queries.ts';
 import { formatDateTime, humanize } from '../../components/format.ts';
 import { ErrorNotice, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
+import { explainMessageError } from '../../../../shared/message-errors.ts';
 import { Link } from '../../router.tsx';
 
 /** Outbound statuses after which Twilio counts segments and sets the price. */
@@ -51,6 +52,7 @@ export function MessageDetailPage({ customerId, messageId }: { customerId: strin
                   {query.data.errorMessage ? `: ${query.data.errorMessage}` : ''}
                 </span>
               )}
+              {explainMessageError(query.data.errorCode) && <div className="muted">{explainMessageError(query.data.errorCode)}</div>}
             </dd>
             <dt>Direction</dt>
             <dd>{humanize(query.data.direction)}</dd>
