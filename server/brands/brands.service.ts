@@ -142,6 +142,22 @@ export async function resendBrandOtp(db: Db, customerId: string, now = new Date(
   });
 }
 
+/**
+ * "Send the email again": a public company's brand waits for its contact to open Twilio's Authentication+
+ * verification email; a new one can be asked for while it waits, and must be once the last one expired.
+ */
+export async function resendBrandEmail(db: Db, customerId: string, now = new Date()): Promise<BrandView> {
+  return db.tx(async (tx) => {
+    const flow = (await listFlowsByCustomerAndKind(tx, customerId, 'a2p')).at(-1);
+    if (!flow) throw notFound('A2P registration');
+    const waiting = flow.state === 'brand_email' || (flow.state === 'wait_brand' && flow.waiting_for === 'twilio:brand_email_verification');
+    if (!waiting) throw conflict('brand_email_not_expected', 'Your brand is not waiting for an email verification');
+    await moveParkedFlow(tx, flow, { to: 'resend_brand_email', status: 'in_progress', message: 'You asked for a new verification email', now });
+    const brand = await findBrand(tx, flow.subject_id!);
+    return view(brand!, flow.id);
+  });
+}
+
 /** The latest brand + campaign data the customer submitted, as it was POSTed, so a resubmission can start from it. */
 export async function getA2pSubmission(db: Db, customerId: string): Promise<A2pSubmission> {
   const brand = await findLatestBrandByCustomer(db, customerId);

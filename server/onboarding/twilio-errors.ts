@@ -56,6 +56,13 @@ export const TWILIO_ERRORS: Record<number, ErrorHandling> = {
     message: 'A public company’s brand contact email must be on the company’s own domain, not a free e-mail provider. Change the contact email in your business profile.',
     fields: ['contact.email'],
   },
+  21737: {
+    meaning: 'Authentication+ 2FA verification expired (public companies)',
+    who: 'customer',
+    action: 'Parks the brand for "send the email again" (POST /v1/a2p/BrandRegistrations/{sid}/2fa); it continues once the new link is opened.',
+    message: 'The email Twilio sent to verify your brand was not opened in time. Send it again, then open the link in it.',
+    fields: [],
+  },
   30701: {
     meaning: 'Brand registration has an invalid field',
     who: 'customer',
@@ -77,6 +84,13 @@ export const TWILIO_ERRORS: Record<number, ErrorHandling> = {
     message: 'The campaign content was rejected. Make the description, message flow and samples match what you will send.',
     fields: ['campaign.description', 'campaign.messageFlow', 'campaign.sampleMessages'],
   },
+  30994: {
+    meaning: "Campaign registration failed: the brand is pending (its Authentication+ email verification is not finished)",
+    who: 'customer',
+    action: 'Nothing in the campaign is changed: the flow waits for the brand’s email verification (with "send the email again"), then submits the campaign again.',
+    message: 'Finish your brand’s email verification: open the link Twilio emailed your brand contact, or send the email again from your progress page. Your campaign is then submitted again for you; you do not need to change it.',
+    fields: [],
+  },
   60711: { meaning: 'Bundle cannot be edited in its current status', who: 'operator', action: OPERATOR },
 };
 
@@ -87,6 +101,8 @@ export const STATUS_OUTCOMES: { outcome: string; who: WhoActs; action: string; c
   { outcome: 'Evaluation `noncompliant` with an assignment missing', who: 'platform', action: 'Re-runs the assignments step, then evaluates again.', customerSees: 'Nothing (a timeline event)' },
   { outcome: 'Evaluation `noncompliant` naming no field of ours', who: 'operator', action: 'needs_attention.', customerSees: '"We are on it" (no form)' },
   { outcome: 'Brand `FAILED`', who: 'customer', action: 'Parks for a fix; the brand is resubmitted after it.', customerSees: "Twilio's reasons and the fields to fix" },
+  { outcome: 'Brand `APPROVED`, public company, `identity_status` not verified (Authentication+)', who: 'customer', action: 'Waits for the brand contact to open the verification email; "send the email again" asks Twilio for a new one.', customerSees: 'Twilio emailed the brand contact a link to open, and a "Send the email again" button' },
+  { outcome: 'Number registration `failed` (Event Streams number-registration event)', who: 'platform', action: 'Takes the number out of the messaging service and adds it again (once); a second failure goes to needs_attention.', customerSees: 'Nothing (a timeline event); sends meanwhile are refused with the reason' },
   { outcome: 'Campaign `FAILED`', who: 'customer', action: 'Parks for a fix; the campaign is deleted and created again after it.', customerSees: "Twilio's reasons and the fields to fix" },
   { outcome: 'WhatsApp sender `OFFLINE` with a reason', who: 'customer', action: 'Parks for a fix of the sender profile.', customerSees: "Twilio's offline reason" },
   { outcome: 'WhatsApp template `rejected`', who: 'customer', action: 'Parks for an edit; a new version is submitted.', customerSees: "WhatsApp's rejection reason" },

@@ -520,7 +520,7 @@ function brandFailure(b: { errors?: unknown; failureReason?: string | null }): F
 }
 
 async function waitBrand(s: StepContext): Promise<StepResult> {
-  const { brand, soleProp } = await inputs(s);
+  const { brand, soleProp, request } = await inputs(s);
   const client = await s.subaccountClient();
   const sid = ctxSid(s, 'brandSid');
   const b = await s.call('messaging.brand_registrations.fetch', () => client.messaging.v1.brandRegistrations(sid).fetch(), { a2p: true });
@@ -534,7 +534,13 @@ async function waitBrand(s: StepContext): Promise<StepResult> {
     if (soleProp && identity !== 'VERIFIED') {
       return awaitOtpReply(s, sid, record(undefined));
     }
-    return { type: 'goto', to: 'messaging_service', message: 'Twilio approved the brand', record: record('registered', null) };
+    // Public companies: Authentication+ emails the brand contact a link to open first (DOCS brand-2fa-verify).
+    if (!soleProp && request.companyType === 'public' && identity !== 'VERIFIED' && identity !== 'VETTED_VERIFIED') {
+      return awaitEmailVerification(s, sid, (b as unknown as { errors?: unknown }).errors, record(undefined));
+    }
+    // After a campaign that failed for want of the verification (30994), it is submitted again.
+    const next = str(s.context.campaignAfterBrand) ?? 'messaging_service';
+    return { type: 'goto', to: next, message: 'Twilio approved the brand', record: record('registered', null), patch: { campaignAfterBrand: null } };
   }
   if (status === 'FAILED' || status === 'REGISTRATION_FAILED') {
     const error = brandFailure(b as unknown as { errors?: unknown; failureReason?: string | null });
@@ -576,6 +582,59 @@ async function awaitOtpReply(s: StepContext, sid: string, record: Record_): Prom
     patch: { otpSentAt: sentAt, otpDeadline: deadline },
     record,
   };
+}
+
+/** Authentication+ 2FA errors after which the verification email is over and a new one must be sent (Twilio changelog 2025-08-07). */
+const EMAIL_VERIFICATION_OVER = new Set([21737, 21738, 21739, 21741]);
+
+/**
+ * A public company's brand is registered, but carriers accept it only once its contact opened the verification
+ * email TCR sends (Authentication+); the brand stays UNVERIFIED until then. An expired or undeliverable email
+ * parks for "send the email again" (POST /v1/a2p/BrandRegistrations/{sid}/2fa).
+ */
+async function awaitEmailVerification(s: StepContext, sid: string, errors: unknown, record: Record_): Promise<StepResult> {
+  const { customer } = await inputs(s);
+  const email = customer.contact.email;
+  const over = ((Array.isArray(errors) ? errors : []) as { error_code?: number }[]).find((e) => typeof e.error_code === 'number' && EMAIL_VERIFICATION_OVER.has(e.error_code));
+  if (over) {
+    const message = `The email Twilio sent to ${email} to verify your brand was not opened in time. Send it again, then open the link in it.`;
+    return {
+      type: 'park',
+      status: 'action_required',
+      waitingFor: 'brand_email_resend',
+      to: 'brand_email',
+      message,
+      error: { code: 'brand_email_expired', message, twilioCode: over.error_code!, fields: [] },
+      record,
+    };
+  }
+  return {
+    type: 'poll',
+    waitingFor: 'twilio:brand_email_verification',
+    message: `Twilio emailed ${email} a link to verify your brand (Authentication+, required for public companies): open it to continue`,
+    waitingOnSid: sid,
+    patch: { emailVerificationEmail: email },
+    record,
+  };
+}
+
+/** "Send the email again": Twilio's brand 2FA resend, which the twilio SDK has no resource for (generic request). */
+async function resendBrandEmail(s: StepContext): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const sid = ctxSid(s, 'brandSid');
+  await s.call(
+    'messaging.brand_registrations.2fa',
+    async () => {
+      const res = await client.request({ method: 'post', uri: `https://messaging.twilio.com/v1/a2p/BrandRegistrations/${sid}/2fa` });
+      if (res.statusCode >= 400) {
+        const body = (typeof res.body === 'string' ? JSON.parse(res.body || '{}') : res.body ?? {}) as { code?: number; message?: string };
+        throw Object.assign(new Error(body.message ?? `HTTP ${res.statusCode}`), { status: res.statusCode, code: body.code });
+      }
+      return res.body;
+    },
+    { a2p: true },
+  );
+  return { type: 'goto', to: 'wait_brand', message: 'Twilio sent a new verification email' };
 }
 
 /** "Send the text again" (the customer's action, or after the deadline): Twilio texts the mobile anew. */
@@ -699,6 +758,17 @@ async function waitCampaign(s: StepContext): Promise<StepResult> {
     return { type: 'goto', to: 'buy_number', message: 'The campaign is verified', record: (tx) => setCampaignTwilio(tx, brand.id, { status: 'verified', twilioStatus: k.campaignStatus, errors: null }) };
   if (k.campaignStatus === 'FAILED') {
     const list = (Array.isArray(k.errors) ? k.errors : []) as { error_code?: number; description?: string; fields?: string[] }[];
+    // 30994: the brand's Authentication+ email verification is not finished. Nothing in the campaign is wrong:
+    // the flow waits for the verification (the customer sees that step) and then submits the campaign again.
+    if (list.some((e) => e.error_code === 30994)) {
+      return {
+        type: 'goto',
+        to: 'wait_brand',
+        message: "Twilio could not register the campaign because your brand's email verification is not finished; it is submitted again once the verification email is opened",
+        data: { recovery: true, twilioCode: 30994 },
+        patch: { campaignAfterBrand: 'recreate_campaign' },
+      };
+    }
     const error: FlowError = {
       code: 'campaign_failed',
       message: `Your campaign was rejected: ${plainReasons(list.map((e) => e.description))}. Change the campaign details and resubmit.`,
@@ -874,14 +944,16 @@ const base: Record<string, StateDef> = {
   wait_trust_product: { label: 'Twilio is reviewing the A2P messaging profile', step: (s) => waitBundle(s, 'trust', 'brand', 'fix_trust_product'), to: ['brand', 'submit_trust_product', 'fix_trust_product'] },
   fix_trust_product: { label: 'Updating the A2P messaging profile', step: fixTrustProduct, to: ['trust_product_evaluation'] },
   brand: { label: 'Registering the brand', step: brandRegistration, to: ['wait_brand'], records: 'brandSid' },
-  wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'fix_brand', 'resend_brand_otp'] },
+  wait_brand: { label: 'Twilio is reviewing the brand', step: waitBrand, to: ['messaging_service', 'brand_otp', 'fix_brand', 'resend_brand_otp', 'brand_email', 'resend_brand_email', 'recreate_campaign'] },
+  brand_email: { label: 'Waiting for a new verification email to be requested', to: ['resend_brand_email'] },
+  resend_brand_email: { label: 'Sending a new verification email', step: resendBrandEmail, to: ['wait_brand'] },
   fix_brand: { label: 'Correcting the brand details', step: fixBrand, to: ['resubmit_brand'] },
   brand_otp: { label: 'Waiting for a new verification text to be requested', to: ['resend_brand_otp'] },
   resend_brand_otp: { label: 'Sending a new verification text', step: resendBrandOtp, to: ['wait_brand'] },
   resubmit_brand: { label: 'Resubmitting the brand', step: resubmitBrand, to: ['wait_brand'] },
   messaging_service: { label: 'Creating the messaging service', step: messagingService, to: ['campaign'], records: 'messagingServiceSid' },
   campaign: { label: 'Registering the campaign', step: campaign, to: ['wait_campaign'], records: 'campaignSid' },
-  wait_campaign: { label: 'Twilio is reviewing the campaign', step: waitCampaign, to: ['buy_number', 'recreate_campaign'] },
+  wait_campaign: { label: 'Twilio is reviewing the campaign', step: waitCampaign, to: ['buy_number', 'recreate_campaign', 'wait_brand'] },
   recreate_campaign: { label: 'Resubmitting the campaign', step: recreateCampaign, to: ['campaign'] },
   buy_number: { label: 'Choosing the phone number', step: buyNumber, to: ['attach_number', 'done'], records: 'phoneNumberSid' },
   attach_number: { label: 'Attaching the number to the messaging service', step: attachNumber, to: ['wait_number_registration'] },

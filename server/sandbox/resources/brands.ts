@@ -40,6 +40,12 @@ export interface BrandRecord extends StoredRecord {
   skip_automatic_sec_vet: boolean;
   resubmissions: number;
   otp_sent_at: string | null;
+  /**
+   * Authentication+ (public companies): TCR emails the brand contact a verification link once the brand is
+   * registered; until it is opened the brand is APPROVED with identity_status UNVERIFIED, and a campaign reviewed
+   * meanwhile fails with 30994. `expired` carries error 21737 on the brand until a new email is asked for (2fa).
+   */
+  two_factor?: { status: 'pending' | 'verified' | 'expired'; email: string; sent_at: string; emails: number } | null;
   date_created: string;
   date_updated: string;
 }
@@ -90,6 +96,15 @@ function companyName(api: SandboxApi, b: BrandRecord): { field: string; value: s
   const eu = assignedEndUser(api, b.customer_profile_bundle_sid, 'customer_profile_business_information');
   return { field: 'business_name', value: String(eu?.attributes.business_name ?? '') };
 }
+
+/** A public company's brand contact email (Authentication+ applies), or undefined for any other brand. */
+function authenticationPlusContact(api: SandboxApi, b: BrandRecord): string | undefined {
+  const profile = assignedEndUser(api, b.a2p_profile_bundle_sid, 'us_a2p_messaging_profile_information');
+  return profile?.attributes.company_type === 'public' ? String(profile.attributes.brand_contact_email ?? '') : undefined;
+}
+
+/** Authentication+ 2FA codes that mean the verification is over and a new email must be asked for. */
+const TWO_FACTOR_EXPIRED = { error_code: 21737, description: '2FA Verification Expired: the verification link expired before it was used. Ask for a new verification email and open it.', url: 'https://www.twilio.com/docs/api/errors/21737', fields: ['brand_contact_email'] };
 
 export const brandsModule = defineModule('brands', (api) => {
   const now = () => api.now().toISOString();
@@ -189,6 +204,37 @@ export const brandsModule = defineModule('brands', (api) => {
     return ctx.created({ account_sid: brand.account_sid, brand_registration_sid: brand.sid });
   });
 
+  // Authentication+: a new 2FA verification email to the brand contact (DOCS /docs/messaging/api/brand-2fa-verify).
+  api.route('POST', HOST, '/v1/a2p/BrandRegistrations/{BrandSid}/2fa', (ctx) => {
+    const brand = ctx.owned<BrandRecord>(BRAND_KIND, ctx.path.BrandSid);
+    const tf = brand.two_factor;
+    if (!tf || tf.status === 'verified') {
+      throw new TwilioError(400, 20001, `Brand ${brand.sid} is not waiting for an Authentication+ verification (2FA ${tf?.status ?? 'not required'})`);
+    }
+    const at = now();
+    const updated = update(brand.sid, {
+      two_factor: { ...tf, status: 'pending', sent_at: at, emails: tf.emails + 1 },
+      errors: brand.errors.filter((e) => e.error_code !== TWO_FACTOR_EXPIRED.error_code),
+    });
+    return ctx.created({ account_sid: updated.account_sid, brand_sid: updated.sid, date_created: iso(at), url: `${BASE}/${updated.sid}/2fa` });
+  });
+
+  // Sandbox control: the brand contact opens the Authentication+ email (`result: "verified"`), or lets it expire
+  // (`"expired"`: error 21737 on the brand until a new email is asked for).
+  api.control('POST', '/sandbox/brands/2fa', (req) => {
+    const sid = req.field('brand_sid');
+    const result = req.field('result');
+    if (!sid) throw errors.missingParam('brand_sid');
+    if (result !== 'verified' && result !== 'expired') throw errors.invalidParam('result', 'must be verified or expired');
+    const brand = api.state.get<BrandRecord>(BRAND_KIND, sid);
+    if (!brand) throw errors.notFound(`/sandbox/brands/2fa ${sid}`);
+    if (brand.two_factor?.status !== 'pending') throw new TwilioError(409, 20001, `Brand ${sid} has no Authentication+ verification email waiting to be opened`);
+    if (result === 'verified') {
+      return { status: 200, body: renderBrand(update(sid, { identity_status: 'VERIFIED', two_factor: { ...brand.two_factor, status: 'verified' } })) };
+    }
+    return { status: 200, body: renderBrand(update(sid, { two_factor: { ...brand.two_factor, status: 'expired' }, errors: [...brand.errors, TWO_FACTOR_EXPIRED] })) };
+  });
+
   api.onTransition('brand.review', (t: Transition) => {
     const brand = api.state.get<BrandRecord>(BRAND_KIND, t.sid);
     if (!brand) return;
@@ -215,15 +261,19 @@ export const brandsModule = defineModule('brands', (api) => {
       return;
     }
     // A sole proprietor's brand is registered UNVERIFIED; Twilio then texts the OTP to the mobile number and the
-    // brand becomes VERIFIED when its owner replies (DOCS /docs/api/errors/30752).
+    // brand becomes VERIFIED when its owner replies (DOCS /docs/api/errors/30752). A public company's brand is
+    // registered too, but stays UNVERIFIED until its contact opens the Authentication+ email (DOCS
+    // /docs/messaging/api/brand-2fa-verify, /docs/api/errors/30994).
     const sole = brand.brand_type === 'SOLE_PROPRIETOR';
+    const authPlus = !sole ? authenticationPlusContact(api, brand) : undefined;
     update(brand.sid, {
       status: 'APPROVED',
       errors: [],
       tcr_id: tcrId(),
       brand_score: sole ? null : 75,
-      identity_status: sole ? 'UNVERIFIED' : 'VERIFIED',
+      identity_status: sole || authPlus ? 'UNVERIFIED' : 'VERIFIED',
       otp_sent_at: sole ? now() : null,
+      two_factor: authPlus ? { status: 'pending', email: authPlus, sent_at: now(), emails: 1 } : null,
     });
   });
 

@@ -333,6 +333,23 @@ export const campaignsModule = defineModule('campaigns', (api) => {
     ]
       .filter(([, text]) => text!.includes(CAMPAIGN_FAIL_TRIGGER))
       .map(([field]) => field!);
+    // Authentication+ not finished: the brand is still pending its contact's email verification (30994).
+    const brand = api.state.get<BrandRecord>(BRAND_KIND, c.brand_registration_sid);
+    if (brand?.two_factor && brand.two_factor.status !== 'verified') {
+      api.state.update<CampaignRecord>(CAMPAIGN_KIND, c.sid, {
+        campaign_status: 'FAILED',
+        date_updated: now(),
+        errors: [
+          {
+            error_code: 30994,
+            description: "Campaign Registration failed due to its brand being in a pending state: the brand contact has not completed the Authentication+ 2FA email verification.",
+            url: 'https://www.twilio.com/docs/api/errors/30994',
+            fields: [],
+          },
+        ],
+      });
+      return;
+    }
     if (fields.length) {
       api.state.update<CampaignRecord>(CAMPAIGN_KIND, c.sid, {
         campaign_status: 'FAILED',

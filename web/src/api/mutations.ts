@@ -43,6 +43,7 @@ export const submitA2p = (api: ApiClient, customerId: string, body: unknown) =>
 
 /** A sole proprietor's brand: Twilio texts the mobile again; the owner confirms by replying YES. */
 export const resendBrandText = (api: ApiClient, customerId: string) => api.post(`${customerPath(customerId)}/a2p/otp/resend`, {}, brandViewSchema);
+export const resendBrandEmail = (api: ApiClient, customerId: string) => api.post(`${customerPath(customerId)}/a2p/brand-email/resend`, {}, brandViewSchema);
 
 export const registerSender = (api: ApiClient, customerId: string, body: unknown) =>
   api.post(`${customerPath(customerId)}/whatsapp/senders`, senderCreateSchema.parse(body), senderViewSchema);

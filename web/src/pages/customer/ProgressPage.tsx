@@ -6,7 +6,7 @@ import { otpSchema } from '../../../../shared/a2p.ts';
 import type { FlowView } from '../../../../shared/onboarding.ts';
 import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../app/context.tsx';
-import { registerSender, resendBrandText, submitA2p, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
+import { registerSender, resendBrandEmail, resendBrandText, submitA2p, updateCustomer, updateTemplate, verifySender } from '../../api/mutations.ts';
 import { a2pSubmissionQuery, customerQuery, onboardingInFlight, onboardingQuery, sendersQuery, templatesQuery } from '../../api/queries.ts';
 import { FlowTimeline, waitsForOtp, waitsForTextReply } from '../../components/FlowTimeline.tsx';
 import { MyInvitations } from '../../components/MyInvitations.tsx';
@@ -111,6 +111,7 @@ export function ProgressPage({ customerId }: { customerId: string }) {
 function FlowActions({ customerId, flow }: { customerId: string; flow: FlowView }) {
   if (waitsForOtp(flow)) return <OtpForm customerId={customerId} flow={flow} />;
   if (waitsForTextReply(flow)) return <TextReply customerId={customerId} flow={flow} />;
+  if (flow.kind === 'a2p' && (flow.waitingFor === 'twilio:brand_email_verification' || flow.waitingFor === 'brand_email_resend')) return <EmailVerification customerId={customerId} flow={flow} />;
   if (flow.status !== 'action_required' && flow.status !== 'failed') return null;
   // A registration in the customer's own Twilio account: a refused token is fixed by reconnecting it; one
   // stopped by a disconnect has nothing to fix.
@@ -227,6 +228,38 @@ function TextReply({ customerId, flow }: { customerId: string; flow: FlowView })
       )}
       <button type="button" className={expired ? undefined : 'button-secondary'} disabled={resend.isPending} onClick={() => resend.mutate()}>
         {resend.isPending ? 'Sending…' : 'Send the text again'}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * A public company's brand waits for its contact to open Twilio's Authentication+ verification email; a new
+ * email can be asked for at any time, and must be once the last one expired.
+ */
+function EmailVerification({ customerId, flow }: { customerId: string; flow: FlowView }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const resend = useMutation({
+    mutationFn: () => resendBrandEmail(api, customerId),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['customers', customerId] }),
+  });
+  const expired = flow.waitingFor === 'brand_email_resend';
+  return (
+    <div className="otp-form">
+      <p>
+        {expired
+          ? 'The verification email was not opened in time. Ask for a new one, then open the link in it.'
+          : 'Twilio emailed your brand contact a verification link (required for public companies): open it to continue. Check the spam folder too.'}
+      </p>
+      {resend.isError && <ErrorNotice error={resend.error} title="No new email was sent" />}
+      {resend.isSuccess && !expired && (
+        <p className="state state-success" role="status">
+          A new email is on its way; open the link in the newest one.
+        </p>
+      )}
+      <button type="button" className={expired ? undefined : 'button-secondary'} disabled={resend.isPending} onClick={() => resend.mutate()}>
+        {resend.isPending ? 'Sending…' : 'Send the email again'}
       </button>
     </div>
   );
