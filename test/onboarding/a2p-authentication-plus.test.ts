@@ -57,7 +57,7 @@ describe('a public company’s brand (Authentication+)', () => {
     expect(flow.waitingFor).toBe('twilio:brand_email_verification');
     expect(flow.events.map((e) => e.message)).toContain('Twilio emailed jane@acme.example.com a link to verify your brand (Authentication+, required for public companies): open it to continue');
     expect(ctx.sandbox.resources('us_app_to_person', accountSid)).toHaveLength(0);
-    expect(ctx.sandbox.resources<{ identity_status: string; two_factor: { status: string; emails: number } }>('brand', accountSid)[0]).toMatchObject({ identity_status: 'UNVERIFIED', two_factor: { status: 'pending', emails: 1 } });
+    expect(ctx.sandbox.resources<{ sid: string; account_sid: string; identity_status: string; two_factor: { status: string; emails: number } }>('brand', accountSid)[0]).toMatchObject({ identity_status: 'UNVERIFIED', two_factor: { status: 'pending', emails: 1 } });
 
     const resent = await ctx.request.post(`/api/isv/customers/${customerId}/a2p/brand-email/resend`).set(owner.auth).send({});
     expect(resent.status).toBe(200);
@@ -69,7 +69,7 @@ describe('a public company’s brand (Authentication+)', () => {
     await twoFactor(brandSid, 'verified');
     await drive(ctx, [engine], clock, [customerId]);
     expect(await a2p(customerId)).toMatchObject({ state: 'done', status: 'done' });
-    expect(ctx.sandbox.resources<{ campaign_status: string }>('us_app_to_person', accountSid)).toEqual([expect.objectContaining({ campaign_status: 'VERIFIED' })]);
+    expect(ctx.sandbox.resources<{ sid: string; account_sid: string; campaign_status: string }>('us_app_to_person', accountSid)).toEqual([expect.objectContaining({ campaign_status: 'VERIFIED' })]);
     // Nothing to resend any more.
     expect((await ctx.request.post(`/api/isv/customers/${customerId}/a2p/brand-email/resend`).set(owner.auth).send({})).body).toMatchObject({ code: 'brand_email_not_expected' });
   });
@@ -100,7 +100,7 @@ describe('a public company’s brand (Authentication+)', () => {
     await ctx.db.query(`UPDATE isv.flows SET state = 'messaging_service', status = 'in_progress', waiting_for = NULL, next_run_at = now(), version = version + 1 WHERE id = $1`, [waiting.id]);
     for (let i = 0; i < 6 && (await a2p(customerId)).state !== 'wait_campaign'; i++) await engine.drain();
     await ctx.sandbox.advanceReviews();
-    const failed = ctx.sandbox.resources<{ campaign_status: string; errors: { error_code: number }[] }>('us_app_to_person', accountSid)[0]!;
+    const failed = ctx.sandbox.resources<{ sid: string; account_sid: string; campaign_status: string; errors: { error_code: number }[] }>('us_app_to_person', accountSid)[0]!;
     expect(failed).toMatchObject({ campaign_status: 'FAILED', errors: [expect.objectContaining({ error_code: 30994 })] });
     clock.advance(5_000);
     await engine.drain();
@@ -118,7 +118,7 @@ describe('a public company’s brand (Authentication+)', () => {
     const svcSid = String(flow.context.messagingServiceSid);
     const creates = ctx.sandbox.requests.filter((r) => r.accountSid === accountSid && r.method === 'POST' && r.path === `/v1/Services/${svcSid}/Compliance/Usa2p`);
     expect(creates).toHaveLength(2);
-    expect(ctx.sandbox.resources<{ campaign_status: string }>('us_app_to_person', accountSid)).toEqual([expect.objectContaining({ campaign_status: 'VERIFIED' })]);
+    expect(ctx.sandbox.resources<{ sid: string; account_sid: string; campaign_status: string }>('us_app_to_person', accountSid)).toEqual([expect.objectContaining({ campaign_status: 'VERIFIED' })]);
     // The error table says the same to whoever reads it.
     expect(handlingOf(30994)).toMatchObject({ who: 'customer', fields: [], message: expect.stringMatching(/^Finish your brand’s email verification/) });
     expect(handlingOf(30994).message).toMatch(/you do not need to change it/);
