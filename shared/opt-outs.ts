@@ -28,3 +28,15 @@ export const optOutListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type OptOutListQuery = z.infer<typeof optOutListQuerySchema>;
+
+/**
+ * Opt-out scope of one of the customer's messaging services (#14). A STOP applies to the sender it was sent to;
+ * with Advanced Opt-Out (set on the service in Twilio's Console) it applies to every sender of the service.
+ */
+export const optOutScopeSchema = z
+  .object({
+    messagingServiceSid: z.string().regex(/^MG[0-9a-f]{32}$/, 'must be a messaging service SID (MG…)'),
+    advancedOptOut: z.boolean(),
+  })
+  .strict();
+export type OptOutScope = z.infer<typeof optOutScopeSchema>;

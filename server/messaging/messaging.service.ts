@@ -15,7 +15,8 @@ import { numberRegistrationBlock } from '../a2p-watch/number-registration.ts';
 import { credentialsInvalid } from '../connections/connections.service.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
-import { findOptOut, upsertOptOuts } from '../opt-outs/opt-outs.dao.ts';
+import { upsertOptOuts } from '../opt-outs/opt-outs.dao.ts';
+import { optOutBlocksSend } from '../opt-outs/opt-outs.service.ts';
 import { insertStatusHistory } from '../webhooks/webhooks.dao.ts';
 import { OPTED_OUT_ERROR_CODE } from '../webhooks/webhooks.service.ts';
 import {
@@ -227,8 +228,8 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       const readiness = await sendingReadiness(db, customerId, input.channel);
       if (!readiness.ready) throw new AppError(409, readiness.code, readiness.reason);
       // Refused here, before Twilio: Twilio would answer 21610 anyway (FACTS §10) and count the attempt.
-      const optOut = await findOptOut(db, customerId, input.to, input.channel);
-      if (optOut?.status === 'opted_out') throw optedOut(input.to, input.channel);
+      // Scoped like Twilio's: to the sender the STOP went to, or the whole service with Advanced Opt-Out (#14).
+      if (await optOutBlocksSend(db, { customerId, to: input.to, channel: input.channel, messagingServiceSid: readiness.messagingServiceSid, whatsappFrom: readiness.whatsappFrom })) throw optedOut(input.to, input.channel);
       await enforceRateLimit(customerId);
 
       const reservation = await reserveMessage(db, {

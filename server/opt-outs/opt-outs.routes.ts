@@ -4,7 +4,7 @@ import { parseInput } from '../platform/errors.ts';
 import { getPrincipal } from '../platform/auth/principal.ts';
 import type { RouteDoc } from '../platform/http/route-docs.ts';
 import { idParamsSchema } from '../../shared/common.ts';
-import { optOutListQuerySchema, optOutPageSchema } from '../../shared/opt-outs.ts';
+import { optOutListQuerySchema, optOutPageSchema, optOutScopeSchema } from '../../shared/opt-outs.ts';
 import type { OptOutsService } from './opt-outs.service.ts';
 
 export function optOutsRoutes(deps: { optOuts: OptOutsService }): Router {
@@ -13,6 +13,16 @@ export function optOutsRoutes(deps: { optOuts: OptOutsService }): Router {
     const { id } = parseInput(idParamsSchema, req.params, 'path');
     const q = parseInput(optOutListQuerySchema, req.query, 'query');
     res.json(await deps.optOuts.list(getPrincipal(req), id, q));
+  });
+  router.put('/customers/:id/opt-outs/scope', async (req, res) => {
+    const { id } = parseInput(idParamsSchema, req.params, 'path');
+    const body = parseInput(optOutScopeSchema, req.body, 'body');
+    res.json(await deps.optOuts.setScope(getPrincipal(req), id, body));
+  });
+  router.get('/customers/:id/opt-outs/scope', async (req, res) => {
+    const { id } = parseInput(idParamsSchema, req.params, 'path');
+    const { messagingServiceSid } = parseInput(optOutScopeSchema.pick({ messagingServiceSid: true }), req.query, 'query');
+    res.json(await deps.optOuts.getScope(getPrincipal(req), id, messagingServiceSid));
   });
   return router;
 }
@@ -25,6 +35,24 @@ export const routeDocs: RouteDoc[] = [
     auth: 'user',
     query: optOutListQuerySchema,
     response: optOutPageSchema,
+    tags: ['messaging'],
+  },
+  {
+    method: 'put',
+    path: '/isv/customers/:id/opt-outs/scope',
+    summary: 'Record whether one of the customer’s messaging services uses Advanced Opt-Out (a STOP then covers every sender of the service)',
+    auth: 'user',
+    body: optOutScopeSchema,
+    response: optOutScopeSchema,
+    tags: ['messaging'],
+  },
+  {
+    method: 'get',
+    path: '/isv/customers/:id/opt-outs/scope',
+    summary: 'Whether a messaging service of the customer uses Advanced Opt-Out',
+    auth: 'user',
+    query: optOutScopeSchema.pick({ messagingServiceSid: true }),
+    response: optOutScopeSchema,
     tags: ['messaging'],
   },
 ];

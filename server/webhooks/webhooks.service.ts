@@ -305,6 +305,9 @@ async function applyInboundEvents(tx: Db, events: readonly InboundEvent[], optOu
       status: e.optOut.action === 'STOP' ? 'opted_out' : 'opted_in',
       keyword: e.optOut.keyword,
       source: e.kind === 'opt_out' ? 'opt_out_webhook' : 'inbound',
+      // The sender it was sent to: the opt-out's scope (#14).
+      sender: e.to,
+      messagingServiceSid: e.messagingServiceSid,
     });
   }
 }

@@ -114,15 +114,31 @@ export function renderMessage(m: MessageRecord): Record<string, unknown> {
   };
 }
 
-const optOutKey = (accountSid: string, phone: string) => `${accountSid} ${phone.replace(/^[a-z]+:/, '')}`;
+// Opt-outs are scoped like Twilio's (#14): a STOP applies to the sender it was sent to (the number, or the
+// WhatsApp sender), or, when the number's Messaging Service uses Advanced Opt-Out, to every sender of that service.
+// Keys are "<accountSid> <scope> <phone>"; a key without a scope (state written before scoping) is account-wide.
+const optOutKey = (accountSid: string, scope: string, phone: string) => `${accountSid} ${scope} ${phone.replace(/^[a-z]+:/, '')}`;
 
-export function isOptedOut(api: SandboxApi, accountSid: string, phone: string): boolean {
-  return (api.state.getMeta<string[]>(OPT_OUTS) ?? []).includes(optOutKey(accountSid, phone));
+/** The scopes a STOP to (or a message from) this sender falls under: the sender, and its service with Advanced Opt-Out. */
+function optOutScopes(api: SandboxApi, sender: string | null | undefined, serviceSid: string | null | undefined): string[] {
+  if (!sender) return serviceSid && advancedOptOut(api, serviceSid) ? [`service:${serviceSid}`] : [];
+  if (sender.startsWith('whatsapp:')) return [sender];
+  const link = api.state.list<ServiceNumberRecord>(SERVICE_NUMBER_KIND, (l) => l.phone_number === sender)[0];
+  const svc = serviceSid ?? link?.service_sid;
+  return svc && advancedOptOut(api, svc) ? [sender, `service:${svc}`] : [sender];
 }
 
-function setOptOut(api: SandboxApi, accountSid: string, phone: string, out: boolean): void {
-  const key = optOutKey(accountSid, phone);
-  const list = (api.state.getMeta<string[]>(OPT_OUTS) ?? []).filter((k) => k !== key);
+const advancedOptOut = (api: SandboxApi, serviceSid: string) => api.state.get<ServiceRecord>(SERVICE_KIND, serviceSid)?.advanced_opt_out === true;
+
+export function isOptedOut(api: SandboxApi, accountSid: string, phone: string, scopes: string[]): boolean {
+  const keys = new Set(api.state.getMeta<string[]>(OPT_OUTS) ?? []);
+  const bare = phone.replace(/^[a-z]+:/, '');
+  return keys.has(`${accountSid} ${bare}`) || scopes.some((scope) => keys.has(optOutKey(accountSid, scope, phone)));
+}
+
+function setOptOut(api: SandboxApi, accountSid: string, scope: string, phone: string, out: boolean): void {
+  const key = optOutKey(accountSid, scope, phone);
+  const list = (api.state.getMeta<string[]>(OPT_OUTS) ?? []).filter((k) => k !== key && k !== `${accountSid} ${phone.replace(/^[a-z]+:/, '')}`);
   api.state.setMeta(OPT_OUTS, out ? [...list, key] : list);
 }
 
@@ -265,13 +281,14 @@ export const messagesModule = defineModule('messages', (api) => {
       }
     }
     const chosenFrom = chooseFrom(api, ctx, from, service);
-    // An opted-out recipient is refused for every sender of this account (FACTS §10, Advanced Opt-Out).
-    if (isOptedOut(api, ctx.accountSid, to)) throw new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
 
     // US traffic from a number whose A2P registration is pending or failed is not delivered (30034, #14).
     const sender = chosenFrom ?? (service ? api.state.list<ServiceNumberRecord>(SERVICE_NUMBER_KIND, (l) => l.service_sid === service.sid)[0]?.phone_number : undefined);
     const registration = sender && !sender.startsWith('whatsapp:') ? senderRegistration(api, ctx.accountSid, sender) : undefined;
     const unregistered = registration === 'pending' || registration === 'failed';
+    // An opted-out recipient is refused for the sender they sent STOP to, or for every sender of a service with
+    // Advanced Opt-Out (FACTS §10).
+    if (isOptedOut(api, ctx.accountSid, to, optOutScopes(api, sender, service?.sid))) throw new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
 
     const at = ctx.now().toISOString();
     const rec = api.state.insert<MessageRecord>(MESSAGE_KIND, {
@@ -332,6 +349,18 @@ export const messagesModule = defineModule('messages', (api) => {
     return ctx.ok(api.pageV2010(ctx, 'messages', all));
   });
 
+  // ---- Advanced Opt-Out of a Messaging Service (Twilio sets it in the Console, per service; FACTS §10):
+  // POST /sandbox/services/advanced-opt-out {service_sid, enabled}
+  api.control('POST', '/sandbox/services/advanced-opt-out', (req) => {
+    const sid = req.field('service_sid');
+    const enabled = req.field('enabled');
+    if (!sid) return { status: 400, body: { code: 20001, message: 'Missing required parameter service_sid', status: 400 } };
+    if (enabled !== 'true' && enabled !== 'false') return { status: 400, body: { code: 20001, message: 'Invalid parameter enabled: must be true or false', status: 400 } };
+    if (!api.state.get<ServiceRecord>(SERVICE_KIND, sid)) return { status: 404, body: { code: 20404, message: `No Messaging Service ${sid} in the sandbox`, status: 404 } };
+    api.state.update<ServiceRecord>(SERVICE_KIND, sid, { advanced_opt_out: enabled === 'true' });
+    return { status: 200, body: { service_sid: sid, advanced_opt_out: enabled === 'true' } };
+  });
+
   // ---- Inbound simulation: POST /sandbox/inbound {from, to, body}
   api.control('POST', '/sandbox/inbound', (req) => {
     const from = req.field('from');
@@ -373,8 +402,10 @@ export const messagesModule = defineModule('messages', (api) => {
       return { status: 403, body: { code: 10001, message: `Account ${accountSid} is not active`, status: 403 } };
     }
     const keyword = optOutType(body);
-    if (keyword === 'STOP') setOptOut(api, accountSid, from, true);
-    if (keyword === 'START') setOptOut(api, accountSid, from, false);
+    // Recorded for the sender the STOP was sent to, or for its whole service with Advanced Opt-Out.
+    const scope = to.startsWith('whatsapp:') ? to : serviceSid && advancedOptOut(api, serviceSid) ? `service:${serviceSid}` : to;
+    if (keyword === 'STOP') setOptOut(api, accountSid, scope, from, true);
+    if (keyword === 'START') setOptOut(api, accountSid, scope, from, false);
 
     const at = api.now().toISOString();
     const msg = api.state.insert<MessageRecord>(MESSAGE_KIND, {

@@ -27,6 +27,8 @@ export interface ServiceRecord extends StoredRecord {
   /** Set by the campaigns module when the service's A2P campaign is VERIFIED. */
   us_app_to_person_registered: boolean;
   use_inbound_webhook_on_number: boolean;
+  /** Advanced Opt-Out (Console-only in Twilio; sandbox control route): a STOP covers every sender of the service. */
+  advanced_opt_out?: boolean;
   date_created: string;
   date_updated: string;
 }
