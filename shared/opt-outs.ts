@@ -40,3 +40,4 @@ export const optOutScopeSchema = z
   })
   .strict();
 export type OptOutScope = z.infer<typeof optOutScopeSchema>;
+export const optOutScopeListSchema = z.object({ items: z.array(optOutScopeSchema) });

@@ -4,7 +4,7 @@ import { parseInput } from '../platform/errors.ts';
 import { getPrincipal } from '../platform/auth/principal.ts';
 import type { RouteDoc } from '../platform/http/route-docs.ts';
 import { idParamsSchema } from '../../shared/common.ts';
-import { optOutListQuerySchema, optOutPageSchema, optOutScopeSchema } from '../../shared/opt-outs.ts';
+import { optOutListQuerySchema, optOutPageSchema, optOutScopeListSchema, optOutScopeSchema } from '../../shared/opt-outs.ts';
 import type { OptOutsService } from './opt-outs.service.ts';
 
 export function optOutsRoutes(deps: { optOuts: OptOutsService }): Router {
@@ -21,8 +21,7 @@ export function optOutsRoutes(deps: { optOuts: OptOutsService }): Router {
   });
   router.get('/customers/:id/opt-outs/scope', async (req, res) => {
     const { id } = parseInput(idParamsSchema, req.params, 'path');
-    const { messagingServiceSid } = parseInput(optOutScopeSchema.pick({ messagingServiceSid: true }), req.query, 'query');
-    res.json(await deps.optOuts.getScope(getPrincipal(req), id, messagingServiceSid));
+    res.json(await deps.optOuts.listScopes(getPrincipal(req), id));
   });
   return router;
 }
@@ -49,10 +48,9 @@ export const routeDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/isv/customers/:id/opt-outs/scope',
-    summary: 'Whether a messaging service of the customer uses Advanced Opt-Out',
+    summary: 'The customer’s messaging services and whether each uses Advanced Opt-Out',
     auth: 'user',
-    query: optOutScopeSchema.pick({ messagingServiceSid: true }),
-    response: optOutScopeSchema,
+    response: optOutScopeListSchema,
     tags: ['messaging'],
   },
 ];

@@ -41,7 +41,7 @@ export interface OptOutsService {
   list(principal: Principal, customerId: string, q: OptOutListQuery): Promise<Page<OptOut>>;
   /** Records whether one of the customer's messaging services uses Advanced Opt-Out (as set in Twilio). */
   setScope(principal: Principal, customerId: string, scope: OptOutScope): Promise<OptOutScope>;
-  getScope(principal: Principal, customerId: string, messagingServiceSid: string): Promise<OptOutScope>;
+  listScopes(principal: Principal, customerId: string): Promise<{ items: OptOutScope[] }>;
 }
 
 export function toOptOut(r: OptOutRow): OptOut {
@@ -89,9 +89,17 @@ export function createOptOutsService(deps: { db: Db }): OptOutsService {
       await setAdvancedOptOut(deps.db, customerId, scope.messagingServiceSid, scope.advancedOptOut);
       return scope;
     },
-    async getScope(principal, customerId, messagingServiceSid) {
+    async listScopes(principal, customerId) {
       await assertCustomerAccess(deps.db, principal, customerId);
-      return { messagingServiceSid, advancedOptOut: await findAdvancedOptOut(deps.db, customerId, messagingServiceSid) };
+      const rows = await deps.db.query<{ sid: string; advanced: boolean }>(
+        `SELECT s.sid, COALESCE(o.advanced_opt_out, false) AS advanced
+           FROM (SELECT messaging_service_sid AS sid FROM isv.numbers WHERE customer_id = $1 AND messaging_service_sid IS NOT NULL
+                 UNION SELECT messaging_service_sid FROM isv.campaigns WHERE customer_id = $1 AND messaging_service_sid IS NOT NULL) s
+           LEFT JOIN isv.opt_out_scopes o ON o.customer_id = $1 AND o.messaging_service_sid = s.sid
+          ORDER BY s.sid`,
+        [customerId],
+      );
+      return { items: rows.map((r) => ({ messagingServiceSid: r.sid, advancedOptOut: r.advanced })) };
     },
   };
 }

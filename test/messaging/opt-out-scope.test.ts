@@ -85,7 +85,7 @@ describe('opt-out scope', () => {
     expect(await control('/sandbox/services/advanced-opt-out', { service_sid: t.messagingServiceSid, enabled: true })).toEqual({ status: 200, body: { service_sid: t.messagingServiceSid, advanced_opt_out: true } });
     const set = await ctx.request.put(`/api/isv/customers/${t.customerId}/opt-outs/scope`).set(t.owner.auth).send({ messagingServiceSid: t.messagingServiceSid, advancedOptOut: true });
     expect(set.status).toBe(200);
-    expect((await ctx.request.get(`/api/isv/customers/${t.customerId}/opt-outs/scope`).query({ messagingServiceSid: t.messagingServiceSid }).set(t.owner.auth)).body).toEqual({ messagingServiceSid: t.messagingServiceSid, advancedOptOut: true });
+    expect((await ctx.request.get(`/api/isv/customers/${t.customerId}/opt-outs/scope`).set(t.owner.auth)).body).toEqual({ items: [{ messagingServiceSid: t.messagingServiceSid, advancedOptOut: true }] });
     await reply('+14155551023', other, 'STOP');
     const before = creates(t).length;
     const refused = await send(t, '+14155551023');
