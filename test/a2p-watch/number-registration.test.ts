@@ -161,6 +161,19 @@ describe('sending while a number is not registered', () => {
   });
 });
 
+describe('the Event Streams sink', () => {
+  it('refuses a delivery that is not signed by the account’s token with 403, and records nothing', async () => {
+    const { numberSid, accountSid, serviceSid } = await waitingForNumber();
+    const event = [{ specversion: '1.0', type: 'com.twilio.messaging.compliance.number-registration.failed', data: { accountsid: accountSid, phonenumbersid: numberSid, messagingservicesid: serviceSid, externalstatus: 'failed', failurereason: 'forged', updateddate: Date.now() + 60_000 } }];
+    const unsigned = await ctx.request.post('/api/isv/webhooks/twilio/events?bodySHA256=00').set('Content-Type', 'application/json').send(event);
+    expect(unsigned.status).toBe(403);
+    const forged = await ctx.request.post('/api/isv/webhooks/twilio/events?bodySHA256=00').set('Content-Type', 'application/json').set('X-Twilio-Signature', 'AAAA').send(event);
+    expect(forged.status).toBe(403);
+    expect(forged.body.code).toBe('twilio_signature_invalid');
+    expect(await registration(numberSid)).not.toBe('failed');
+  });
+});
+
 describe('the sandbox’s number registration control', () => {
   it('answers 404 for a number in no messaging service and 400 naming the statuses a number registration can have', async () => {
     const { numberSid } = await waitingForNumber();
