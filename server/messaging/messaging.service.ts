@@ -13,6 +13,7 @@ import { findLiveA2pStatus } from '../a2p-watch/a2p-watch.dao.ts';
 import { a2pSendBlock } from '../a2p-watch/a2p-status.ts';
 import { credentialsInvalid } from '../connections/connections.service.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
+import { assertTwilioAvailable } from '../twilio/health.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
 import { findOptOut, upsertOptOuts } from '../opt-outs/opt-outs.dao.ts';
 import { insertStatusHistory } from '../webhooks/webhooks.dao.ts';
@@ -229,6 +230,8 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       const optOut = await findOptOut(db, customerId, input.to, input.channel);
       if (optOut?.status === 'opted_out') throw optedOut(input.to, input.channel);
       await enforceRateLimit(customerId);
+      // Twilio's circuit breaker is open: 503 twilio_unavailable with Retry-After now, before anything is reserved.
+      await assertTwilioAvailable(deps.twilio.health);
 
       const reservation = await reserveMessage(db, {
         customerId,
