@@ -7,16 +7,25 @@ import { httpRequestDuration } from './metrics.ts';
 export function httpMetrics(): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // The router sets req.route when a route matches, with req.baseUrl then its mount path; a handler that throws
+    // leaves the routers with baseUrl reset, so the full pattern is taken at that moment, not at 'finish'.
+    let matched: string | undefined;
+    let route: unknown;
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => route,
+      set(value: unknown) {
+        route = value;
+        const path = (value as { path?: unknown } | undefined)?.path;
+        if (typeof path === 'string') matched = `${req.baseUrl}${path}`;
+      },
+    });
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      httpRequestDuration.observe({ route: routeOf(req), method: req.method, status: String(res.statusCode) }, seconds);
+      const label = matched ?? (req.originalUrl.startsWith('/api/') ? '/api/<unmatched>' : '<static>');
+      httpRequestDuration.observe({ route: label, method: req.method, status: String(res.statusCode) }, seconds);
     });
     next();
   };
-}
-
-function routeOf(req: Parameters<RequestHandler>[0]): string {
-  const route = (req as { route?: { path?: unknown } }).route;
-  if (route && typeof route.path === 'string') return `${req.baseUrl}${route.path}`;
-  return req.originalUrl.startsWith('/api/') ? '/api/<unmatched>' : '<static>';
 }
