@@ -108,7 +108,7 @@ export const configSchema = z
     // of them failed (5xx, 429, timeouts); stays open OPEN_MS, then one probe decides.
     TWILIO_BREAKER_WINDOW_MS: intFrom(30_000, 1_000),
     TWILIO_BREAKER_MIN_REQUESTS: intFrom(20, 1),
-    TWILIO_BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+    TWILIO_BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.7),
     TWILIO_BREAKER_OPEN_MS: intFrom(15_000, 100),
     TWILIO_HEALTH_WINDOW_MS: intFrom(300_000, 1_000),
   })

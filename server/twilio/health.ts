@@ -29,7 +29,7 @@ export interface BreakerOptions {
   statsWindowMs: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { windowMs: 30_000, minRequests: 20, failureRate: 0.5, openMs: 15_000, statsWindowMs: 300_000 };
+export const DEFAULT_BREAKER: BreakerOptions = { windowMs: 30_000, minRequests: 20, failureRate: 0.7, openMs: 15_000, statsWindowMs: 300_000 };
 
 export interface TwilioSample {
   operation: string;

@@ -2,6 +2,7 @@
 // callbacks brought and a rejected one, the Twilio requests by operation, the matched route (never a raw URL),
 // the flow gauges read from the database, Node's process metrics, and the cluster aggregation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { AggregatorRegistry } from 'prom-client';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { startMetricsServer, type MetricsServer } from '../../server/metrics/metrics-server.ts';
@@ -108,6 +109,14 @@ describe('GET /metrics', () => {
     expect(cluster.value('isv_sends_total', sent)).toBe(2 * single.value('isv_sends_total', sent));
     expect(cluster.value('isv_onboarding_due_flows')).toBe(single.value('isv_onboarding_due_flows'));
     expect(cluster.value('isv_onboarding_flows', { kind: 'subaccount', status: 'in_progress' })).toBe(single.value('isv_onboarding_flows', { kind: 'subaccount', status: 'in_progress' }));
+  });
+
+  it('has every metric the Grafana dashboard in docs/ queries', async () => {
+    const dashboard = readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8');
+    const queried = new Set([...JSON.parse(dashboard).panels.flatMap((p: { targets?: { expr: string }[] }) => p.targets ?? []).map((t: { expr: string }) => t.expr).join(' ').matchAll(/\b(?:isv|http|process|nodejs)_[a-z0-9_]+/g)].map((m) => m[0]));
+    expect(queried.size).toBeGreaterThan(8);
+    const exposed = new Set((await scrape()).samples.map((s) => s.name));
+    expect([...queried].filter((name) => !exposed.has(name))).toEqual([]);
   });
 
   it('answers only GET /metrics', async () => {
