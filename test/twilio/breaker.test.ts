@@ -103,6 +103,20 @@ describe('the Twilio circuit breaker under SANDBOX_FAULT_RATE=1', () => {
     expect(sent.status).toBe(201);
   });
 
+  it("sets the sandbox's fault rate at run time through POST /sandbox/faults, refusing a rate outside 0–1", async () => {
+    const set = (rate: unknown) => fetch(`${ctx.sandbox.url}/sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rate }) });
+    expect((await set(2)).status).toBe(400);
+    expect((await set('x')).status).toBe(400);
+    const on = await set(1);
+    expect(on.status).toBe(200);
+    expect(await on.json()).toEqual({ fault_rate: 1 });
+    await expect(ctx.twilio.master.api.v2010.accounts(ctx.twilio.masterAccountSid).fetch()).rejects.toMatchObject({ status: expect.any(Number) });
+    expect(ctx.sandbox.requests.at(-1)!.faulted).toBe(true);
+    expect((await set(0)).status).toBe(200);
+    await ctx.twilio.master.api.v2010.accounts(ctx.twilio.masterAccountSid).fetch();
+    expect(ctx.sandbox.requests.at(-1)!.faulted).toBeFalsy();
+  });
+
   it('is for operators only', async () => {
     const res = await ctx.request.get('/api/isv/operator/health').set(tenant.owner.auth);
     expect(res.status).toBe(403);
