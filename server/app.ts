@@ -10,6 +10,7 @@ import { requestLogger } from './platform/http/request-context.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { checkRawBody, MAX_PARAMETERS, refuseUnstorableInput } from './platform/http/body-checks.ts';
 import { portalStatic } from './portal/portal-static.ts';
+import { httpMetrics } from './metrics/http-metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(httpMetrics());
   app.use(requestLogger(deps.logger));
   app.use(
     helmet({

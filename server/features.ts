@@ -54,6 +54,9 @@ import { optOutsRoutes, routeDocs as optOutsRouteDocs } from './opt-outs/opt-out
 import { createConnectionsService, type ConnectionsService } from './connections/connections.service.ts';
 import { connectionsRoutes, routeDocs as connectionsRouteDocs } from './connections/connections.routes.ts';
 import { createConnectionHealthCheck } from './connections/health-check.ts';
+import { twilioHealthRoutes, routeDocs as twilioHealthRouteDocs } from './twilio-health/twilio-health.routes.ts';
+import { countSends } from './messaging/send-metrics.ts';
+import { collectFlowGaugesFrom } from './metrics/metrics.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -150,6 +153,11 @@ export function buildFeatures(core: CoreDeps): Features {
   const operator = createOperatorService({ db: core.db, twilio: core.twilio, logger: core.logger, now: core.now });
   routers.push({ path: '/isv/operator', router: operatorRoutes({ operator }) });
   routeDocs.push(...operatorRouteDocs);
+  // Twilio health and the circuit breaker (#18): GET /api/isv/operator/health; the flow gauges of GET /metrics.
+  routers.push({ path: '/isv/operator', router: twilioHealthRoutes({ health: core.twilio.health }) });
+  routeDocs.push(...twilioHealthRouteDocs);
+  const stopFlowGauges = collectFlowGaugesFrom(core.db);
+  background.push({ start() {}, stop: async () => stopFlowGauges() });
 
   // Portal: public settings the web app reads before sign-in (GET /api/config).
   routers.push({ path: '/', router: portalRoutes({ config: core.config }) });
@@ -158,14 +166,14 @@ export function buildFeatures(core: CoreDeps): Features {
   // Webhooks, messaging and opt-outs (issue 5): signed Twilio callbacks (verified with the owning account's
   // cached token, group-committed), sending through the customer's subaccount, the message log and opt-outs.
   const webhooks = createWebhooksService({ db: core.db, logger: core.logger, tokens: core.twilio, publicBaseUrl: core.config.publicBaseUrl });
-  const messaging = createMessagingService({
+  const messaging = countSends(createMessagingService({
     db: core.db,
     logger: core.logger,
     twilio: core.twilio,
     publicBaseUrl: core.config.publicBaseUrl,
     now: core.now,
     onCredentialsRejected: (accountSid) => connections.credentialsRejected(accountSid),
-  });
+  }));
 
   // Bring your own Twilio account (#17): connect, test, discover, choose the sender, disconnect; a daily check.
   const connections: ConnectionsService = createConnectionsService({

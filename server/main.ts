@@ -17,6 +17,7 @@ import { createTwilioGateway } from './twilio/gateway.ts';
 import { buildFeatures } from './features.ts';
 import { secureDataDir, tightenOwnerOnly } from './platform/data-dir.ts';
 import { createDemoUsersOnFirstStart, demoUsersBanner } from './auth/demo-users.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
 
 function loadEnvFiles(): void {
   // .env.local wins over .env; variables already set in the environment win over both.
@@ -97,6 +98,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     keyRing,
     logger,
     a2pIntervalMs: config.a2pIntervalMs,
+    breaker: config.breaker,
   });
   const features = buildFeatures({ config, db, logger, keyRing, twilio });
   // The embedded default (local accounts, sandbox Twilio) gets demo accounts on its very first start.
@@ -116,6 +118,15 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     routers: features.routers,
     webDist: existsSync(path.join(webDist, 'index.html')) ? webDist : undefined,
   });
+  // GET /metrics on its own port (METRICS_PORT, `off` for none). A port already taken is logged, not fatal: the
+  // platform keeps serving customers without its metrics.
+  const metrics: MetricsServer | undefined =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer({ port: config.metrics.port, host: config.metrics.host, logger }).catch((err: unknown) => {
+          logger.error({ err, port: config.metrics.port }, 'metrics.listen_failed');
+          return undefined;
+        });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -136,6 +147,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     // Keep-alive connections with no request in flight would otherwise hold close() open.
     server.closeIdleConnections();
     await closed;
+    await metrics?.close();
     // Requests already answered have committed; this settles any batch still being written.
     await features.webhooks.drain();
     await twilioTarget.sandbox?.close();

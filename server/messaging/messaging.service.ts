@@ -14,6 +14,7 @@ import { a2pSendBlock } from '../a2p-watch/a2p-status.ts';
 import { numberRegistrationBlock } from '../a2p-watch/number-registration.ts';
 import { credentialsInvalid } from '../connections/connections.service.ts';
 import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
+import { assertTwilioAvailable } from '../twilio/health.ts';
 import { deleteRateLimitWindowsBefore, hitRateLimit } from '../auth/rate-limits.dao.ts';
 import { upsertOptOuts } from '../opt-outs/opt-outs.dao.ts';
 import { optOutBlocksSend } from '../opt-outs/opt-outs.service.ts';
@@ -231,6 +232,8 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       // Scoped like Twilio's: to the sender the STOP went to, or the whole service with Advanced Opt-Out (#14).
       if (await optOutBlocksSend(db, { customerId, to: input.to, channel: input.channel, messagingServiceSid: readiness.messagingServiceSid, whatsappFrom: readiness.whatsappFrom })) throw optedOut(input.to, input.channel);
       await enforceRateLimit(customerId);
+      // Twilio's circuit breaker is open: 503 twilio_unavailable with Retry-After now, before anything is reserved.
+      await assertTwilioAvailable(deps.twilio.health);
 
       const reservation = await reserveMessage(db, {
         customerId,

@@ -110,6 +110,8 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
 
   async function claim(limit: number): Promise<FlowRow[]> {
     if (stopping || limit <= 0) return [];
+    // Twilio's circuit breaker is open: start nothing; due flows stay due, untouched, until a probe closes it.
+    if (!(await o.twilio.health.admit())) return [];
     return claimDueFlows(o.db, { owner, now: now(), leaseUntil: later(leaseMs), limit });
   }
 
@@ -358,7 +360,7 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
         } else log.error({ flowId: flow.id, kind: flow.kind, state: flow.state }, 'flow.unknown_state');
         return;
       }
-      if (stopping && steps > 0) {
+      if ((stopping || o.twilio.health.isOpen()) && steps > 0) {
         await releaseLease(o.db, flow.id, flow.version).catch(() => undefined);
         return;
       }

@@ -8,6 +8,7 @@ import type { Db } from '../platform/db/db.ts';
 import type { RouteDoc } from '../platform/http/route-docs.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 import { wakeFlowsForAccountResource } from './flows.dao.ts';
+import { recordWebhook, webhookRejectionReason } from '../metrics/metrics.ts';
 
 export const routeDocs: RouteDoc[] = [
   {
@@ -23,14 +24,20 @@ export const routeDocs: RouteDoc[] = [
 export function onboardingWebhookRoutes(deps: { db: Db; webhooks: Pick<WebhooksService, 'verify'>; publicBaseUrl: string; now?: () => Date }): Router {
   const router = Router();
   router.post('/webhooks/twilio/trusthub', async (req, res) => {
-    const webhook = await deps.webhooks.verify({
-      publicBaseUrl: deps.publicBaseUrl,
-      originalUrl: req.originalUrl,
-      headers: req.headers,
-      body: req.body,
-      rawBody: (req as RawBodyRequest).rawBody,
-      contentType: req.headers['content-type'],
-    });
+    const webhook = await deps.webhooks
+      .verify({
+        publicBaseUrl: deps.publicBaseUrl,
+        originalUrl: req.originalUrl,
+        headers: req.headers,
+        body: req.body,
+        rawBody: (req as RawBodyRequest).rawBody,
+        contentType: req.headers['content-type'],
+      })
+      .catch((err: unknown) => {
+        recordWebhook('trusthub', 'rejected', webhookRejectionReason(err));
+        throw err;
+      });
+    recordWebhook('trusthub', 'accepted');
     const bundleSid = webhook.params.BundleSid;
     if (bundleSid && /^BU[0-9a-f]{32}$/.test(bundleSid)) {
       await wakeFlowsForAccountResource(deps.db, webhook.accountSid, bundleSid, deps.now?.() ?? new Date());

@@ -92,6 +92,25 @@ export const configSchema = z
     ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
     ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
     ONBOARDING_CONCURRENCY: intFrom(8, 1),
+    // GET /metrics (Prometheus text) on its own server: a port, `0` for any free port (logged), `off` for none.
+    METRICS_PORT: z
+      .string()
+      .default('9464')
+      .transform((v, ctx): number | 'off' => {
+        const t = v.trim().toLowerCase();
+        if (t === 'off') return 'off';
+        if (/^\d{1,5}$/.test(t) && Number(t) <= 65535) return Number(t);
+        ctx.addIssue({ code: 'custom', message: 'must be a port (0–65535; 0 = any free port) or off' });
+        return z.NEVER;
+      }),
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    // The Twilio circuit breaker (#18): opens when at least MIN_REQUESTS were made in WINDOW_MS and FAILURE_RATE
+    // of them failed (5xx, 429, timeouts); stays open OPEN_MS, then one probe decides.
+    TWILIO_BREAKER_WINDOW_MS: intFrom(30_000, 1_000),
+    TWILIO_BREAKER_MIN_REQUESTS: intFrom(20, 1),
+    TWILIO_BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.7),
+    TWILIO_BREAKER_OPEN_MS: intFrom(15_000, 100),
+    TWILIO_HEALTH_WINDOW_MS: intFrom(300_000, 1_000),
   })
   .superRefine((c, ctx) => {
     const mode = twilioModeOf(c);
@@ -164,6 +183,14 @@ export const configSchema = z
       a2pWatch: { intervalMs: c.A2P_WATCH_INTERVAL_MS },
       a2pIntervalMs: c.TWILIO_A2P_INTERVAL_MS,
       messaging: { settleCron: c.MESSAGE_SETTLE_CRON },
+      metrics: { port: c.METRICS_PORT === 'off' ? undefined : c.METRICS_PORT, host: c.METRICS_HOST },
+      breaker: {
+        windowMs: c.TWILIO_BREAKER_WINDOW_MS,
+        minRequests: c.TWILIO_BREAKER_MIN_REQUESTS,
+        failureRate: c.TWILIO_BREAKER_FAILURE_RATE,
+        openMs: c.TWILIO_BREAKER_OPEN_MS,
+        statsWindowMs: c.TWILIO_HEALTH_WINDOW_MS,
+      },
       onboarding: {
         cron: c.ONBOARDING_CRON,
         leaseMs: c.ONBOARDING_LEASE_MS,

@@ -147,6 +147,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     await advanceReviews();
     return { status: 200, body: { ok: true } };
   });
+  // SANDBOX_FAULT_RATE changed at run time, e.g. to open the platform's Twilio circuit breaker and close it again.
+  api.control('POST', '/sandbox/faults', (req) => {
+    const raw = req.field('rate');
+    const rate = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+    if (!(rate >= 0 && rate <= 1)) return { status: 400, body: { message: 'rate must be a number from 0 to 1' } };
+    faultRate = rate;
+    return { status: 200, body: { fault_rate: faultRate } };
+  });
 
   const handler = createRequestHandler({
     router,

@@ -9,6 +9,9 @@ import type { Logger } from '../platform/logger.ts';
 import { readSubaccountAuthToken } from '../subaccounts/subaccounts.dao.ts';
 import { claimRateWindow, deleteRateWindowsBefore } from './a2p-rate-limit.dao.ts';
 import { createSandboxHttpClient, type TwilioHttpClient } from './sandbox-http-client.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { TwilioHealth, type BreakerOptions, type TwilioOutcome } from './health.ts';
+import { recordBreakerState, recordTwilioRequest, twilioBreakerRefusals } from '../metrics/metrics.ts';
 
 export class TwilioCallError extends Error {
   readonly kind: 'transient' | 'permanent';
@@ -79,6 +82,14 @@ export function classifyTwilioError(err: unknown, operation: string): TwilioCall
   return new TwilioCallError({ kind: 'permanent', operation, message });
 }
 
+/** Thrown by call() while the circuit breaker is open: Twilio was not called at all. */
+export class TwilioUnavailableError extends TwilioCallError {
+  constructor(operation: string, readonly retryAfterSeconds: number) {
+    super({ kind: 'transient', operation, message: `not called: the Twilio circuit breaker is open (retry in ${retryAfterSeconds} s)` });
+    this.name = 'TwilioUnavailableError';
+  }
+}
+
 export interface CallOptions {
   /** A2P brand/campaign call: rate limited to about one per second per master account. */
   a2p?: boolean;
@@ -101,6 +112,8 @@ export interface TwilioGateway {
   invalidate(accountSid: string): void;
   /** A client for credentials not stored yet (checking a customer's own account before connecting it). */
   withCredentials(accountSid: string, authToken: string): Twilio;
+  /** Error rate and latency per operation and the circuit breaker, from every HTTP exchange of this process. */
+  readonly health: TwilioHealth;
 }
 
 export interface GatewayOptions {
@@ -120,6 +133,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /** Circuit breaker thresholds (server/twilio/health.ts has the defaults). */
+  breaker?: Partial<BreakerOptions>;
   /** Sees every HTTP exchange the SDK makes (method, URL, status, parsed body): diagnostics and contract tests. */
   onHttpExchange?: (exchange: HttpExchange) => void;
 }
@@ -155,11 +170,50 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
     opts.mode === 'sandbox'
       ? createSandboxHttpClient({ sandboxUrl: opts.sandboxUrl! })
       : (new twilio.RequestClient({ autoRetry: false, keepAlive: true, timeout: 30_000 }) as unknown as TwilioHttpClient);
+  // Every request of every client passes here: its outcome and latency feed the health windows, the breaker
+  // and the metrics, named after the call() operation it runs under (else after its method and URL pattern).
+  const measured: TwilioHttpClient = {
+    async request(req) {
+      const operation = currentOperation.getStore() ?? operationOfUri(req.method, req.uri);
+      const started = performance.now();
+      let outcome: TwilioOutcome;
+      try {
+        const res = await transport.request(req);
+        const durationMs = performance.now() - started;
+        outcome = outcomeOfStatus(res.statusCode);
+        const answer = outcome === 'ok' ? undefined : twilioErrorOf(res.body);
+        health.record({ operation, outcome, durationMs, httpStatus: res.statusCode, twilioCode: answer?.code, message: answer?.message });
+        recordTwilioRequest(operation, outcome, durationMs / 1000);
+        return res;
+      } catch (err) {
+        const durationMs = performance.now() - started;
+        outcome = isTimeout(err) ? 'timeout' : 'network_error';
+        health.record({ operation, outcome, durationMs, message: err instanceof Error ? err.message : String(err) });
+        recordTwilioRequest(operation, outcome, durationMs / 1000);
+        throw err;
+      }
+    },
+  };
+  const health = new TwilioHealth({
+    breaker: opts.breaker,
+    now,
+    // A cheap read of the master account: Twilio answering it means requests go through again.
+    probe: async () => {
+      await currentOperation.run('health.probe', () => master.api.v2010.accounts(opts.masterAccountSid).fetch());
+    },
+    onStateChange: (to, from) => {
+      recordBreakerState(to);
+      const fields = { from, to, retryAfterSeconds: to === 'open' ? health.retryAfterSeconds() : undefined };
+      if (to === 'open') log.error(fields, 'twilio.breaker_opened');
+      else log.warn(fields, 'twilio.breaker_changed');
+    },
+    onRefused: () => twilioBreakerRefusals.inc(),
+  });
   const observe = opts.onHttpExchange;
   const baseHttpClient: TwilioHttpClient = observe
     ? {
         async request(req) {
-          const res = await transport.request(req);
+          const res = await measured.request(req);
           let body = res.body;
           if (typeof body === 'string' && body !== '') {
             try {
@@ -172,7 +226,7 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
           return res;
         },
       }
-    : transport;
+    : measured;
 
   const buildClient = (accountSid: string, token: string, httpClient: TwilioHttpClient): Twilio =>
     twilio(accountSid, token, { httpClient: httpClient as never, autoRetry: false });
@@ -265,10 +319,16 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
 
     async call(operation, fn, callOpts = {}) {
       const maxAttempts = Math.max(1, callOpts.maxAttempts ?? defaultAttempts);
+      let lastErr: TwilioCallError | undefined;
       for (let attempt = 1; ; attempt++) {
+        // While the breaker is open nothing new goes to Twilio, and a retry loop stops where it is.
+        if (!(await health.admit())) {
+          log.info({ operation, attempt }, 'twilio.call_refused_breaker_open');
+          throw lastErr ?? new TwilioUnavailableError(operation, health.retryAfterSeconds());
+        }
         if (callOpts.a2p) await acquireA2pSlot(operation);
         try {
-          return await fn();
+          return await currentOperation.run(operation, fn);
         } catch (raw) {
           const err = classifyTwilioError(raw, operation);
           err.attempts = attempt;
@@ -280,6 +340,7 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
           }
           // Full jitter (AWS architecture blog "Exponential Backoff And Jitter"): uniform in [0, min(cap, base·2^n)).
           const delayMs = Math.floor(random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1)));
+          lastErr = err;
           callOpts.onRetry?.(err, attempt, delayMs);
           log.info({ ...fields, delayMs }, 'twilio.call_retry');
           await sleep(delayMs);
@@ -295,5 +356,50 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
     invalidate,
 
     withCredentials: (accountSid, authToken) => buildClient(accountSid, authToken, baseHttpClient),
+
+    health,
   };
+}
+
+/** The call() operation an SDK request runs under, for the health windows and metrics. */
+const currentOperation = new AsyncLocalStorage<string>();
+
+/** `GET api.twilio.com/2010-04-01/Accounts/:sid/Messages`: SIDs replaced, so the names stay few. */
+export function operationOfUri(method: string, uri: string): string {
+  try {
+    const u = new URL(uri);
+    const path = u.pathname.replace(/\b[A-Z]{2}[0-9a-f]{32}\b/g, ':sid').replace(/\.json$/, '');
+    return `${method.toUpperCase()} ${u.host}${path}`;
+  } catch {
+    return `${method.toUpperCase()} (unparsable URL)`;
+  }
+}
+
+function outcomeOfStatus(status: number): TwilioOutcome {
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'server_error';
+  if (status >= 400) return 'client_error';
+  return 'ok';
+}
+
+function isTimeout(err: unknown): boolean {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; code?: unknown; cause?: { code?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : e.cause?.code;
+  return e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || (typeof code === 'string' && code.includes('TIMEOUT'));
+}
+
+/** Twilio's `code` and `message` from an error body (JSON text or parsed); nothing else of the body is kept. */
+function twilioErrorOf(body: unknown): { code?: number; message?: string } {
+  let b = body;
+  if (typeof b === 'string') {
+    try {
+      b = JSON.parse(b);
+    } catch {
+      return {};
+    }
+  }
+  if (typeof b !== 'object' || b === null) return {};
+  const o = b as Record<string, unknown>;
+  const message = typeof o.message === 'string' ? o.message : typeof o.detail === 'string' ? o.detail : undefined;
+  return { code: typeof o.code === 'number' ? o.code : undefined, message };
 }

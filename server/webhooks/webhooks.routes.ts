@@ -7,6 +7,7 @@ import type { RouteDoc } from '../platform/http/route-docs.ts';
 import { requireRole } from '../platform/auth/require-role.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 import type { WebhookKind } from './webhooks.dao.ts';
+import { recordWebhook, webhookRejectionReason } from '../metrics/metrics.ts';
 
 /** An empty TwiML answer: no reply (Twilio has already answered opt-out keywords itself, FACTS §10). */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -15,15 +16,22 @@ export function webhooksRoutes(deps: { webhooks: WebhooksService; publicBaseUrl:
   const router = Router();
 
   const handle = (kind: WebhookKind) => async (req: Request, res: Response) => {
-    const webhook = await deps.webhooks.verify({
-      publicBaseUrl: deps.publicBaseUrl,
-      originalUrl: req.originalUrl,
-      headers: req.headers,
-      body: req.body,
-      rawBody: (req as RawBodyRequest).rawBody,
-      contentType: req.headers['content-type'],
-    });
-    await deps.webhooks.receive(kind, webhook);
+    let duplicate: boolean;
+    try {
+      const webhook = await deps.webhooks.verify({
+        publicBaseUrl: deps.publicBaseUrl,
+        originalUrl: req.originalUrl,
+        headers: req.headers,
+        body: req.body,
+        rawBody: (req as RawBodyRequest).rawBody,
+        contentType: req.headers['content-type'],
+      });
+      ({ duplicate } = await deps.webhooks.receive(kind, webhook));
+    } catch (err) {
+      recordWebhook(kind, 'rejected', webhookRejectionReason(err));
+      throw err;
+    }
+    recordWebhook(kind, duplicate ? 'duplicate' : 'accepted');
     if (kind === 'status') {
       res.status(200).end();
       return;

@@ -126,6 +126,7 @@ export async function createTestContext(overrides: TestContextOverrides = {}): P
       logger,
       retry: { baseMs: 1, maxMs: 20, maxAttempts: 10 },
       a2pIntervalMs: 5,
+      breaker: config.breaker,
       ...overrides.gateway,
     });
     const mail = createMemoryMailer();

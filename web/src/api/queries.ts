@@ -12,6 +12,7 @@ import { portalConfigSchema } from '../../../shared/portal.ts';
 import { templatesResponseSchema } from '../../../shared/templates.ts';
 import { connectionResourcesSchema, operatorConnectionsSchema, twilioConnectionSchema } from '../../../shared/twilio-connection.ts';
 import { senderViewSchema } from '../../../shared/whatsapp.ts';
+import { twilioHealthSchema } from '../../../shared/twilio-health.ts';
 import { z } from 'zod';
 import { ApiError, type ApiClient } from './client.ts';
 
@@ -221,4 +222,12 @@ export const connectionResourcesQuery = (api: ApiClient, customerId: string) =>
   queryOptions({
     queryKey: ['customers', customerId, 'twilio-connection', 'resources'],
     queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/twilio-connection/resources`, connectionResourcesSchema, { signal }),
+  });
+
+/** Operators: Twilio's health as the answering server process sees it, and the circuit breaker (#18). */
+export const twilioHealthQuery = (api: ApiClient) =>
+  queryOptions({
+    queryKey: ['operator', 'health'],
+    queryFn: ({ signal }) => api.get('/api/isv/operator/health', twilioHealthSchema, { signal }),
+    refetchInterval: 10_000,
   });

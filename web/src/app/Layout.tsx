@@ -64,6 +64,7 @@ export function navFor(me: MeResponse | undefined, customerId: string | undefine
       items: [
         { to: '/operator/subaccounts', label: 'Subaccounts' },
         { to: '/operator/audit-log', label: 'Audit log' },
+        { to: '/operator/health', label: 'Twilio health' },
       ],
     });
   }
