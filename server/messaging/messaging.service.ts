@@ -156,6 +156,8 @@ export interface MessagingServiceDeps {
   onCredentialsRejected?: (accountSid: string) => Promise<boolean>;
   /** Per-customer send limit in a fixed window shared by every instance (isv.rate_limits). */
   sendRateLimit?: { limit: number; windowMs: number };
+  /** The customer's own limits (#18: per day, per month, budget, per second); throws 429 limit_exceeded. */
+  checkSendLimits?: (customerId: string) => Promise<void>;
 }
 
 export interface SendResult {
@@ -229,6 +231,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       const optOut = await findOptOut(db, customerId, input.to, input.channel);
       if (optOut?.status === 'opted_out') throw optedOut(input.to, input.channel);
       await enforceRateLimit(customerId);
+      await deps.checkSendLimits?.(customerId);
 
       const reservation = await reserveMessage(db, {
         customerId,

@@ -88,6 +88,8 @@ export const configSchema = z
     TWILIO_A2P_INTERVAL_MS: intFrom(1_000, 0),
     // How often finished messages are fetched again for the segments and price Twilio reports late (#19).
     MESSAGE_SETTLE_CRON: z.string().default('*/20 * * * * *'),
+    USAGE_INGEST_CRON: z.string().default('41 2 * * *'),
+    ALERTS_CRON: z.string().default('*/1 * * * *'),
     ONBOARDING_LEASE_MS: intFrom(60_000, 1000),
     ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
     ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
@@ -164,6 +166,7 @@ export const configSchema = z
       a2pWatch: { intervalMs: c.A2P_WATCH_INTERVAL_MS },
       a2pIntervalMs: c.TWILIO_A2P_INTERVAL_MS,
       messaging: { settleCron: c.MESSAGE_SETTLE_CRON },
+      usage: { ingestCron: c.USAGE_INGEST_CRON, alertsCron: c.ALERTS_CRON },
       onboarding: {
         cron: c.ONBOARDING_CRON,
         leaseMs: c.ONBOARDING_LEASE_MS,
