@@ -56,7 +56,9 @@ export function createUsageService(deps: { db: Db; twilio: TwilioGateway; logger
         const n = Math.abs(Number(v));
         return Number.isFinite(n) ? n : 0;
       };
-      rows.push({ day, category: String(r.category), count: num(r.count), usage: num(r.usage), price: num(r.price), priceUnit: String(r.priceUnit ?? 'usd').toUpperCase() });
+      const row = { day, category: String(r.category), count: num(r.count), usage: num(r.usage), price: num(r.price), priceUnit: String(r.priceUnit ?? 'usd').toUpperCase() };
+      // Days without any use are not stored (the replace still clears what an earlier read stored for them).
+      if (row.count || row.usage || row.price) rows.push(row);
     }
     await replaceUsageRecords(db, customerId, accountSid, from, to, rows);
     return rows.length;
