@@ -19,6 +19,7 @@ const ApprovalsPage = lazy(() => import('../pages/admin/ApprovalsPage.tsx'));
 const AdminCustomersPage = lazy(() => import('../pages/admin/CustomersPage.tsx'));
 const SubaccountsPage = lazy(() => import('../pages/operator/SubaccountsPage.tsx'));
 const AuditLogPage = lazy(() => import('../pages/operator/AuditLogPage.tsx'));
+const UsageDashboardPage = lazy(() => import('../pages/operator/UsageDashboardPage.tsx'));
 
 export function App() {
   const api = useApi();
@@ -127,6 +128,8 @@ const TITLES: [RegExp, string][] = [
   [/^\/admin\/customers$/, 'Customers'],
   [/^\/operator\/subaccounts$/, 'Subaccounts'],
   [/^\/operator\/audit-log$/, 'Audit log'],
+  [/^\/operator\/usage$/, 'Usage dashboard'],
+  [/^\/customers\/[^/]+\/usage$/, 'Usage'],
   [/^\/customers\/[^/]+\/progress$/, 'Onboarding progress'],
   [/^\/customers\/[^/]+\/onboarding$/, 'Set up messaging'],
   [/^\/customers\/[^/]+\/numbers$/, 'Phone numbers'],
@@ -175,6 +178,7 @@ function SignedIn() {
   else if (pathname === '/admin/customers') page = gate('admin', <AdminCustomersPage />);
   else if (pathname === '/operator/subaccounts') page = gate('operator', <SubaccountsPage />);
   else if (pathname === '/operator/audit-log') page = gate('operator', <AuditLogPage />);
+  else if (pathname === '/operator/usage') page = gate('operator', <UsageDashboardPage />);
   else page = customerRoutes(pathname, me.data);
 
   return (
