@@ -12,8 +12,14 @@ export function NotificationsMenu({ customerId }: { customerId: string }) {
   const unread = alerts.data?.unread ?? 0;
   return (
     <details className="notifications">
-      <summary aria-label={unread ? `Alerts, ${unread} unread` : 'Alerts'}>
-        Alerts{unread > 0 && <span className="badge badge-warn">{unread}</span>}
+      <summary>
+        Alerts{' '}
+        {unread > 0 && (
+          <span className="badge badge-warn">
+            {unread}
+            <span className="visually-hidden"> unread</span>
+          </span>
+        )}
       </summary>
       <div className="notifications-panel">
         {alerts.isError && <p>Your alerts could not be loaded.</p>}
