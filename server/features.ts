@@ -57,6 +57,11 @@ import { createConnectionHealthCheck } from './connections/health-check.ts';
 import { twilioHealthRoutes, routeDocs as twilioHealthRouteDocs } from './twilio-health/twilio-health.routes.ts';
 import { countSends } from './messaging/send-metrics.ts';
 import { collectFlowGaugesFrom } from './metrics/metrics.ts';
+import { createUsageService, type UsageService } from './usage/usage.service.ts';
+import { createLimitsService, type LimitsService } from './usage/limits.service.ts';
+import { createAlertsService, type AlertsService } from './usage/alerts.service.ts';
+import { usageRoutes, routeDocs as usageRouteDocs } from './usage/usage.routes.ts';
+import { createCronJob } from './platform/cron-job.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -92,6 +97,8 @@ export interface Features {
   a2pWatch: A2pWatch;
   /** Segments and price fetched for finished messages (#19); tests run a batch with settle(). */
   messageSettlement: MessageSettlement;
+  /** Usage, limits and alerts per customer (#18); tests run ingest(), evaluate() and deliverDue() directly. */
+  usage: { usage: UsageService; limits: LimitsService; alerts: AlertsService };
 }
 
 export function buildFeatures(core: CoreDeps): Features {
@@ -173,7 +180,21 @@ export function buildFeatures(core: CoreDeps): Features {
     publicBaseUrl: core.config.publicBaseUrl,
     now: core.now,
     onCredentialsRejected: (accountSid) => connections.credentialsRejected(accountSid),
+    checkSendLimits: (customerId) => limits.checkSend(customerId),
   }));
+
+  // Usage, limits and alerts per customer (#18): Twilio's daily Usage Records read nightly (USAGE_INGEST_CRON),
+  // limits checked in the send path above, alerts evaluated and their webhooks delivered on ALERTS_CRON.
+  const usage = createUsageService({ db: core.db, twilio: core.twilio, logger: core.logger, now: core.now });
+  const limits = createLimitsService({ db: core.db, usage, now: core.now });
+  const alerts = createAlertsService({
+    db: core.db, keyRing: core.keyRing, mailer, logger: core.logger, usage, limits, publicBaseUrl: core.config.publicBaseUrl,
+    allowHttpLocalhost: core.config.nodeEnv !== 'production', now: core.now,
+  });
+  background.push(createCronJob({ name: 'usage-ingest', cron: core.config.usage.ingestCron, logger: core.logger, run: async () => { await usage.ingest(); await alerts.evaluate(); } }));
+  background.push(createCronJob({ name: 'alerts', cron: core.config.usage.alertsCron, logger: core.logger, run: async () => { await alerts.evaluate(); await alerts.deliverDue(); } }));
+  routers.push({ path: '/isv', router: usageRoutes({ db: core.db, usage, limits, alerts }) });
+  routeDocs.push(...usageRouteDocs);
 
   // Bring your own Twilio account (#17): connect, test, discover, choose the sender, disconnect; a daily check.
   const connections: ConnectionsService = createConnectionsService({
@@ -225,5 +246,5 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: onboardingWebhookRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, now: core.now }) });
   routeDocs.push(...onboardingRouteDocs, ...brandsRouteDocs, ...whatsappRouteDocs, ...templatesRouteDocs, ...adminRouteDocs, ...onboardingWebhookRouteDocs);
 
-  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections, a2pWatch, messageSettlement };
+  return { routers, routeDocs, background, auth, authenticate, customers, webhooks, onboarding: { engine }, connections, a2pWatch, messageSettlement, usage: { usage, limits, alerts } };
 }

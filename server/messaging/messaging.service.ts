@@ -159,6 +159,8 @@ export interface MessagingServiceDeps {
   onCredentialsRejected?: (accountSid: string) => Promise<boolean>;
   /** Per-customer send limit in a fixed window shared by every instance (isv.rate_limits). */
   sendRateLimit?: { limit: number; windowMs: number };
+  /** The customer's own limits (#18: per day, per month, budget, per second); throws 429 limit_exceeded. */
+  checkSendLimits?: (customerId: string) => Promise<void>;
 }
 
 export interface SendResult {
@@ -234,6 +236,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       await enforceRateLimit(customerId);
       // Twilio's circuit breaker is open: 503 twilio_unavailable with Retry-After now, before anything is reserved.
       await assertTwilioAvailable(deps.twilio.health);
+      await deps.checkSendLimits?.(customerId);
 
       const reservation = await reserveMessage(db, {
         customerId,

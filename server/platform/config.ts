@@ -88,6 +88,8 @@ export const configSchema = z
     TWILIO_A2P_INTERVAL_MS: intFrom(1_000, 0),
     // How often finished messages are fetched again for the segments and price Twilio reports late (#19).
     MESSAGE_SETTLE_CRON: z.string().default('*/20 * * * * *'),
+    USAGE_INGEST_CRON: z.string().default('41 2 * * *'),
+    ALERTS_CRON: z.string().default('*/1 * * * *'),
     ONBOARDING_LEASE_MS: intFrom(60_000, 1000),
     ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
     ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
@@ -191,6 +193,7 @@ export const configSchema = z
         openMs: c.TWILIO_BREAKER_OPEN_MS,
         statsWindowMs: c.TWILIO_HEALTH_WINDOW_MS,
       },
+      usage: { ingestCron: c.USAGE_INGEST_CRON, alertsCron: c.ALERTS_CRON },
       onboarding: {
         cron: c.ONBOARDING_CRON,
         leaseMs: c.ONBOARDING_LEASE_MS,

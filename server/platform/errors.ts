@@ -14,6 +14,8 @@ export class AppError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** More fields of the error body for the caller to act on (e.g. which limit and when it resets). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(detail);
     this.name = 'AppError';
@@ -87,5 +89,6 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     code: appErr.code,
     detail: appErr.detail,
     ...(appErr.errors ? { errors: appErr.errors } : {}),
+    ...(appErr.extra ?? {}),
   });
 };

@@ -122,7 +122,11 @@ describe('isolation matrix over every documented route', () => {
       `INSERT INTO isv.invitations (customer_id, email, role) VALUES ($1, 'someone-b@example.test', 'member') RETURNING id`,
       [customerB],
     );
-    const ofB: Record<string, string> = { templateId: template!.id, senderId: sender!.id, messageId: message!.id, invitationId: invitation!.id, userId: ownerOfB.userId };
+    const [alert] = await ctx.db.query<{ id: string }>(
+      `INSERT INTO isv.alerts (customer_id, kind, subject, period, message) VALUES ($1, 'budget', '80%', '2026-12', 'B used 80% of its budget') RETURNING id`,
+      [customerB],
+    );
+    const ofB: Record<string, string> = { templateId: template!.id, senderId: sender!.id, messageId: message!.id, invitationId: invitation!.id, userId: ownerOfB.userId, alertId: alert!.id };
     // Bodies a member could validly send, so the request reaches the look-up instead of stopping at validation.
     const validBodies: Record<string, unknown> = {
       'put /isv/customers/:id/templates/:templateId': { language: 'en', category: 'UTILITY', body: 'Your order {{1}} is on its way.', variables: { '1': '1234' } },

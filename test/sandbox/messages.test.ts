@@ -180,5 +180,28 @@ describe('sandbox messages', () => {
     const master = await t.master.get(API, `/2010-04-01/Accounts/${t.master.sid}/Usage/Records/ThisMonth.json`, { Category: 'sms' });
     expect(Number(master.body.usage_records[0].count)).toBeGreaterThanOrEqual(1);
   });
+  it('daily usage records give each day and category what the account sent, received and was charged, and nothing for other days', async () => {
+    const sub = await tenant();
+    await t.master.post(API, `${sub.base}/Messages.json`, { To: '+14155550199', MessagingServiceSid: sub.serviceSid, Body: 'x'.repeat(200) });
+    await t.master.post(API, `${sub.base}/Messages.json`, { To: '+15005550011', MessagingServiceSid: sub.serviceSid, Body: 'fails, not charged' });
+    const inbound = await fetch(`${t.sandbox.url}/sandbox/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '+14155550111', to: sub.phone, body: 'Hi' }) });
+    expect(inbound.status).toBe(201);
+    await t.sandbox.flushCallbacks();
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const daily = await t.master.get(API, `${sub.base}/Usage/Records/Daily.json`, { StartDate: yesterday, EndDate: today });
+    expect(daily.status).toBe(200);
+    expectMatchesSpec('api_v2010', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json', 200, daily.body);
+    const of = (day: string, category: string) => daily.body.usage_records.find((r: { start_date: string; category: string }) => r.start_date === day && r.category === category);
+    expect(of(today, 'sms-outbound')).toMatchObject({ count: '1', usage: '2', price: 0.0158, price_unit: 'usd', end_date: today });
+    expect(of(today, 'sms-inbound')).toMatchObject({ count: '1' });
+    expect(of(today, 'phonenumbers')).toMatchObject({ count: '1', price: 1.15 });
+    expect(Number(of(today, 'totalprice').price)).toBeCloseTo(0.0158 + Number(of(today, 'sms-inbound').price) + 1.15, 5);
+    expect(of(yesterday, 'sms-outbound')).toMatchObject({ count: '0', price: 0 });
+    const only = await t.master.get(API, `${sub.base}/Usage/Records/Daily.json`, { StartDate: today, EndDate: today, Category: 'channels-whatsapp' });
+    expect(only.body.usage_records).toEqual([expect.objectContaining({ category: 'channels-whatsapp', count: '0' })]);
+    const bad = await t.master.get(API, `${sub.base}/Usage/Records/Daily.json`, { StartDate: today, EndDate: yesterday });
+    expect(bad.status).toBe(400);
+  });
 });
 

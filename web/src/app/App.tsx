@@ -20,6 +20,7 @@ const AdminCustomersPage = lazy(() => import('../pages/admin/CustomersPage.tsx')
 const SubaccountsPage = lazy(() => import('../pages/operator/SubaccountsPage.tsx'));
 const AuditLogPage = lazy(() => import('../pages/operator/AuditLogPage.tsx'));
 const HealthPage = lazy(() => import('../pages/operator/HealthPage.tsx'));
+const UsageDashboardPage = lazy(() => import('../pages/operator/UsageDashboardPage.tsx'));
 
 export function App() {
   const api = useApi();
@@ -129,6 +130,8 @@ const TITLES: [RegExp, string][] = [
   [/^\/operator\/subaccounts$/, 'Subaccounts'],
   [/^\/operator\/audit-log$/, 'Audit log'],
   [/^\/operator\/health$/, 'Twilio health'],
+  [/^\/operator\/usage$/, 'Usage dashboard'],
+  [/^\/customers\/[^/]+\/usage$/, 'Usage'],
   [/^\/customers\/[^/]+\/progress$/, 'Onboarding progress'],
   [/^\/customers\/[^/]+\/onboarding$/, 'Set up messaging'],
   [/^\/customers\/[^/]+\/numbers$/, 'Phone numbers'],
@@ -178,6 +181,7 @@ function SignedIn() {
   else if (pathname === '/operator/subaccounts') page = gate('operator', <SubaccountsPage />);
   else if (pathname === '/operator/audit-log') page = gate('operator', <AuditLogPage />);
   else if (pathname === '/operator/health') page = gate('operator', <HealthPage />);
+  else if (pathname === '/operator/usage') page = gate('operator', <UsageDashboardPage />);
   else page = customerRoutes(pathname, me.data);
 
   return (

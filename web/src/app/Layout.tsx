@@ -11,6 +11,7 @@ import { ErrorNotice } from '../components/states.tsx';
 import { SendingPausedBanner } from '../components/SendingPausedBanner.tsx';
 import { ResendVerificationButton } from '../pages/account/ResendVerification.tsx';
 import { ConnectTwilioForm } from '../pages/customer/twilio/TwilioConnection.tsx';
+import { NotificationsMenu } from '../components/NotificationsMenu.tsx';
 
 interface NavItem {
   to: string;
@@ -36,6 +37,7 @@ export function navFor(me: MeResponse | undefined, customerId: string | undefine
         ...(twilioMode === 'byoa' ? [] : [{ to: `${base}/templates`, label: 'Templates' }]),
         { to: `${base}/send`, label: 'Send test' },
         { to: `${base}/messages`, label: 'Messages' },
+        { to: `${base}/usage`, label: 'Usage' },
         { to: `${base}/opt-outs`, label: 'Opt-outs' },
         { to: `${base}/team`, label: 'Team' },
         // A business on its own Twilio account manages the connection (and reconnects it) here.
@@ -65,6 +67,7 @@ export function navFor(me: MeResponse | undefined, customerId: string | undefine
         { to: '/operator/subaccounts', label: 'Subaccounts' },
         { to: '/operator/audit-log', label: 'Audit log' },
         { to: '/operator/health', label: 'Twilio health' },
+        { to: '/operator/usage', label: 'Usage' },
       ],
     });
   }
@@ -125,6 +128,7 @@ export function Layout({ me, customerId, children }: { me?: MeResponse; customer
           </Link>
           {me && (
             <div className="who">
+              {businessId && <NotificationsMenu customerId={businessId} />}
               <span className="who-email">{me.user.email}</span>
               {me.user.roles.map((r) => (
                 <span key={r} className="badge badge-info">

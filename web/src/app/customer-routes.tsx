@@ -1,6 +1,6 @@
 // Paths of the customer's pages. A customer id in the path that is not one of the person's is left to the
 // API to refuse (404), so staff with access to every customer use the same pages.
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
 import type { MeResponse } from '../../../shared/auth.ts';
 import { matchPath } from '../router.tsx';
 import { MessageDetailPage } from '../pages/customer/MessageDetailPage.tsx';
@@ -14,6 +14,9 @@ import { TeamPage } from '../pages/customer/TeamPage.tsx';
 import { TemplatesPage } from '../pages/customer/TemplatesPage.tsx';
 import { TwilioAccountPage } from '../pages/customer/twilio/TwilioAccountPage.tsx';
 
+// The usage page carries its charts and queries; loaded when first opened.
+const UsagePage = lazy(() => import('../pages/customer/UsagePage.tsx'));
+
 const PAGES: [string, (p: Record<string, string>, me: MeResponse) => ReactNode][] = [
   ['/customers/:id/progress', (p) => <ProgressPage customerId={p.id!} />],
   ['/customers/:id/onboarding', (p) => <OnboardingWizard customerId={p.id!} />],
@@ -25,6 +28,7 @@ const PAGES: [string, (p: Record<string, string>, me: MeResponse) => ReactNode][
   ['/customers/:id/opt-outs', (p) => <OptOutsPage customerId={p.id!} />],
   ['/customers/:id/team', (p, me) => <TeamPage customerId={p.id!} me={me} />],
   ['/customers/:id/twilio', (p) => <TwilioAccountPage customerId={p.id!} />],
+  ['/customers/:id/usage', (p) => <UsagePage customerId={p.id!} />],
 ];
 
 export function customerRoutes(pathname: string, me: MeResponse): ReactNode | null {
