@@ -184,7 +184,7 @@ export function buildFeatures(core: CoreDeps): Features {
       return { sid: message.sid, status: message.status };
     },
   });
-  background.push(createConnectionHealthCheck({ connections, cron: core.config.connections.checkCron, logger: core.logger }));
+  background.push(createConnectionHealthCheck({ connections, cron: core.config.connections.checkCron, logger: core.logger, db: core.db }));
   routers.push({ path: '/isv', router: connectionsRoutes({ connections }) });
   routeDocs.push(...connectionsRouteDocs);
   // The lean path for signed form callbacks, ahead of the general middleware (issue 13); the routes below

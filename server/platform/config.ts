@@ -92,6 +92,8 @@ export const configSchema = z
     ONBOARDING_POLL_MIN_MS: intFrom(30_000, 0),
     ONBOARDING_POLL_MAX_MS: intFrom(3_600_000, 0),
     ONBOARDING_CONCURRENCY: intFrom(8, 1),
+    // Server processes sharing the port (node:cluster). Unset: one per core. The embedded PGlite is one process.
+    WEB_CONCURRENCY: optionalString.pipe(z.string().regex(/^[1-9][0-9]?$/, "must be a whole number from 1 to 99").transform(Number).optional()),
   })
   .superRefine((c, ctx) => {
     const mode = twilioModeOf(c);
@@ -163,6 +165,7 @@ export const configSchema = z
       connections: { checkCron: c.TWILIO_CONNECTION_CHECK_CRON },
       a2pWatch: { intervalMs: c.A2P_WATCH_INTERVAL_MS },
       a2pIntervalMs: c.TWILIO_A2P_INTERVAL_MS,
+      webConcurrency: c.WEB_CONCURRENCY,
       messaging: { settleCron: c.MESSAGE_SETTLE_CRON },
       onboarding: {
         cron: c.ONBOARDING_CRON,
