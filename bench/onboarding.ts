@@ -19,15 +19,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../server/app.ts';
 import { buildFeatures } from '../server/features.ts';
-import { freePort, startProcess } from './processes.ts';
-import type { SandboxRequestLogEntry } from '../server/sandbox/server.ts';
+import { duplicateWrites, freePort, startProcess } from './processes.ts';
 import { createTwilioGateway, type TwilioGateway } from '../server/twilio/gateway.ts';
 import { createOnboardingEngine } from '../server/onboarding/engine.ts';
-import { startSubaccountFlow } from '../server/onboarding/onboarding.service.ts';
 import { countFlowsByStatus, listUnfinishedFlows } from '../server/onboarding/flows.dao.ts';
-import { submitA2p } from '../server/brands/brands.service.ts';
-import { createTemplate } from '../server/templates/templates.service.ts';
-import { decideBrandApproval, decideTemplateApproval } from '../server/admin/admin.service.ts';
+import { seedOnboardings } from './seed-onboardings.ts';
 
 const N = Number(process.env.BENCH_CUSTOMERS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -123,38 +119,7 @@ async function main() {
     };
 
     handler = createApp({ config, db, logger, keyRing, routers: buildFeatures({ config, db, logger, keyRing, twilio: base }).routers });
-    const reviewer = (await db.query<{ id: string }>(`INSERT INTO isv.users (email) VALUES ('bench-admin@isv.example.com') RETURNING id`))[0]!.id;
-    const principal = { userId: reviewer, email: 'bench-admin@isv.example.com', roles: ['admin' as const], emailVerified: true };
-    for (let i = 0; i < N; i++) {
-      const id = await db.tx(async (tx) => {
-        const rows = await tx.query<{ id: string }>(
-          `INSERT INTO isv.customers (legal_name, business_type, ein, industry, website, regions_of_operation, address, contact)
-           VALUES ($1, 'llc', '12-3456789', 'TECHNOLOGY', 'https://acme.example.com', '{USA_AND_CANADA}', $2::jsonb, $3::jsonb) RETURNING id`,
-          [
-            `Bench Customer ${i} LLC`,
-            JSON.stringify({ street: '1 Main Street', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' }),
-            JSON.stringify({ firstName: 'Jane', lastName: 'Doe', email: `jane${i}@acme.example.com`, phone: '+15125550100', jobTitle: 'CEO' }),
-          ],
-        );
-        await startSubaccountFlow(tx, rows[0]!.id);
-        return rows[0]!.id;
-      });
-      const { brand } = await submitA2p(db, id, {
-        brandType: 'STANDARD',
-        companyType: 'private',
-        campaign: {
-          useCase: 'ACCOUNT_NOTIFICATION',
-          description: 'Order and delivery notifications for customers who bought from Acme Widgets online.',
-          messageFlow: 'Customers opt in by ticking an unticked SMS box at checkout on acme.example.com/checkout.',
-          sampleMessages: ['Acme: your order 1234 has shipped. Reply STOP to opt out.', 'Acme: your order 1234 was delivered. Reply HELP for help.'],
-          hasEmbeddedLinks: false,
-          hasEmbeddedPhone: false,
-        },
-      });
-      await decideBrandApproval(db, principal, brand.id, { decision: 'approve' });
-      const t = await createTemplate(db, id, { name: 'order_shipped', language: 'en', category: 'UTILITY', body: 'Hi {{1}}, your order has shipped.', variables: { '1': 'Jane' } });
-      await decideTemplateApproval(db, principal, t.id, { decision: 'approve' });
-    }
+    await seedOnboardings(db, N);
 
     const engine = createOnboardingEngine({ db, twilio, keyRing, config, logger, concurrency: CONCURRENCY, pollMinMs: 50, pollMaxMs: 500, leaseMs: 120_000 });
     const requestsBefore = requests;
@@ -210,23 +175,6 @@ async function main() {
       await admin.end();
     }
   }
-}
-
-/**
- * Creates the sandbox saw more than once for the same resource (the same path and the same identifying
- * parameters), from its request log: a retry that Twilio would have executed twice. Reads the whole log.
- */
-async function duplicateWrites(sandboxUrl: string): Promise<{ creates: number; sent_twice: number; examples: string[] }> {
-  const res = await fetch(`${sandboxUrl}/sandbox/requests?limit=1000000`);
-  const { requests: log } = (await res.json()) as { requests: SandboxRequestLogEntry[] };
-  const seen = new Map<string, number>();
-  for (const r of log) {
-    if (r.method !== 'POST' || r.status >= 400) continue;
-    const key = `${r.accountSid} ${r.host}${r.path} ${JSON.stringify(r.params)}`;
-    seen.set(key, (seen.get(key) ?? 0) + 1);
-  }
-  const twice = [...seen].filter(([, n]) => n > 1);
-  return { creates: [...seen.values()].reduce((a, b) => a + b, 0), sent_twice: twice.length, examples: twice.slice(0, 5).map(([k]) => k.slice(0, 160)) };
 }
 
 main().catch((err) => {

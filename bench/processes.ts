@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { SandboxRequestLogEntry } from '../server/sandbox/server.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -142,3 +143,21 @@ export function sampleRss(rootPid: number, intervalMs = 500): { stop(): { peak_r
     },
   };
 }
+
+/**
+ * Creates the sandbox saw more than once for the same resource (the same path and the same identifying
+ * parameters), from its request log: a retry that Twilio would have executed twice. Reads the whole log.
+ */
+export async function duplicateWrites(sandboxUrl: string): Promise<{ creates: number; sent_twice: number; examples: string[] }> {
+  const res = await fetch(`${sandboxUrl}/sandbox/requests?limit=1000000`);
+  const { requests: log } = (await res.json()) as { requests: SandboxRequestLogEntry[] };
+  const seen = new Map<string, number>();
+  for (const r of log) {
+    if (r.method !== 'POST' || r.status >= 400) continue;
+    const key = `${r.accountSid} ${r.host}${r.path} ${JSON.stringify(r.params)}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const twice = [...seen].filter(([, n]) => n > 1);
+  return { creates: [...seen.values()].reduce((a, b) => a + b, 0), sent_twice: twice.length, examples: twice.slice(0, 5).map(([k]) => k.slice(0, 160)) };
+}
+

@@ -112,14 +112,14 @@ export async function check(db: Db, acked: string[], withEffects: boolean): Prom
 }
 
 /** The platform's environment for a bench process (sandbox mode; the sandbox URL is never called by webhooks). */
-export function platformEnv(o: { port: number; databaseUrl: string; dataDir: string; encryptionKeys: string; webConcurrency?: number; sandboxUrl?: string }): Record<string, string> {
+export function platformEnv(o: { port: number; databaseUrl: string; dataDir: string; encryptionKeys: string; webConcurrency?: number; sandboxUrl?: string; publicBaseUrl?: string }): Record<string, string> {
   return {
     NODE_ENV: 'production',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
     PORT: String(o.port),
     HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: `http://127.0.0.1:${o.port}`,
+    PUBLIC_BASE_URL: o.publicBaseUrl ?? `http://127.0.0.1:${o.port}`,
     DATABASE_URL: o.databaseUrl,
     DATA_DIR: o.dataDir,
     ENCRYPTION_KEYS: o.encryptionKeys,
