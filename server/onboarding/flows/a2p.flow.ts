@@ -161,7 +161,7 @@ async function primaryProfile(s: StepContext): Promise<StepResult> {
       error: { code: 'primary_profile_missing', message: 'The platform has no approved primary customer profile configured; contact the ISV.', twilioCode: null, fields: [] },
     };
   }
-  const p = await ensureSandboxPrimaryProfile(s.twilio, (op, fn) => s.call(op, fn));
+  const p = await ensureSandboxPrimaryProfile(s.twilio, (op, fn) => s.call(op, fn), s.db);
   if (p.status === 'twilio-approved') return { type: 'goto', to: 'address', message: `Using the ISV primary customer profile ${p.sid}`, patch: { primaryProfileSid: p.sid } };
   return { type: 'poll', waitingFor: 'twilio:primary_profile_review', message: 'Waiting for the ISV primary profile review', waitingOnSid: p.sid };
 }
