@@ -1,6 +1,10 @@
 // Onboarding benchmark: N customers (BENCH_CUSTOMERS, default 500) through subaccount + A2P (standard brand) +
-// a WhatsApp template, against the in-process sandbox with zero review delay, on a real Postgres. Creates and
-// drops its own database on postgres://postgres@127.0.0.1:5432/test unless DATABASE_URL is given. Prints JSON.
+// a WhatsApp template, against the sandbox in its own process (`server/main.ts sandbox`, reached through
+// TWILIO_SANDBOX_URL as a deployment would) with zero review delay, on a real Postgres. Creates and drops its own
+// database on postgres://postgres@127.0.0.1:5432/test unless DATABASE_URL is given. Counts every Twilio request
+// at the gateway (per operation, and those under the A2P spacing), computes the floor the spacing sets (A2P
+// requests × BENCH_A2P_INTERVAL_MS, one master account) and checks the sandbox's request log: no create sent
+// twice for the same resource. Prints JSON.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { parseConfig } from '../server/platform/config.ts';
@@ -8,14 +12,18 @@ import { createPostgresDb } from '../server/platform/db/postgres.ts';
 import { migrate } from '../server/platform/db/migrate.ts';
 import { createKeyRing } from '../server/platform/crypto/keyring.ts';
 import { createLogger } from '../server/platform/logger.ts';
-import { startSandbox } from '../server/sandbox/sandbox.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../server/app.ts';
+import { buildFeatures } from '../server/features.ts';
+import { duplicateWrites, freePort, startProcess } from './processes.ts';
 import { createTwilioGateway, type TwilioGateway } from '../server/twilio/gateway.ts';
 import { createOnboardingEngine } from '../server/onboarding/engine.ts';
-import { startSubaccountFlow } from '../server/onboarding/onboarding.service.ts';
 import { countFlowsByStatus, listUnfinishedFlows } from '../server/onboarding/flows.dao.ts';
-import { submitA2p } from '../server/brands/brands.service.ts';
-import { createTemplate } from '../server/templates/templates.service.ts';
-import { decideBrandApproval, decideTemplateApproval } from '../server/admin/admin.service.ts';
+import { seedOnboardings } from './seed-onboardings.ts';
 
 const N = Number(process.env.BENCH_CUSTOMERS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -41,6 +49,12 @@ async function main() {
   const db = createPostgresDb(url, { max: CONCURRENCY + 8 });
   const masterAccountSid = `AC${randomBytes(16).toString('hex')}`;
   const masterAuthToken = randomBytes(16).toString('hex');
+  // The platform's HTTP side receives what Twilio posts back (TrustHub status callbacks wake the flow waiting on
+  // a bundle, as in a deployment); the engine itself is driven below.
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const callbacks = createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()));
+  await new Promise<void>((resolve) => callbacks.listen(0, '127.0.0.1', () => resolve()));
+  const callbackPort = (callbacks.address() as AddressInfo).port;
   const config = parseConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
@@ -49,12 +63,27 @@ async function main() {
     TWILIO_MASTER_ACCOUNT_SID: masterAccountSid,
     TWILIO_MASTER_AUTH_TOKEN: masterAuthToken,
     ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-    PUBLIC_BASE_URL: 'http://127.0.0.1:3999',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${callbackPort}`,
     SANDBOX_REVIEW_DELAY_MS: '0',
   });
   const logger = createLogger({ level: 'silent' });
   const keyRing = createKeyRing(config.encryptionKeys!);
-  const sandbox = await startSandbox({ port: 0, masterAccountSid, masterAuthToken, reviewDelayMs: 0, callbackChaos: false, faultRate: 0, latencyMs: 0 });
+  const sandboxDir = mkdtempSync(path.join(tmpdir(), 'isv-bench-sandbox-'));
+  const sandboxPort = await freePort();
+  const sandbox = await startProcess({
+    args: ['--import', 'tsx', 'server/main.ts', 'sandbox'],
+    env: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: sandboxDir,
+      SANDBOX_PORT: String(sandboxPort),
+      SANDBOX_REVIEW_DELAY_MS: '0',
+      TWILIO_MASTER_ACCOUNT_SID: masterAccountSid,
+      TWILIO_MASTER_AUTH_TOKEN: masterAuthToken,
+    },
+    logFile: path.join(sandboxDir, 'sandbox.log'),
+    readyUrl: `http://127.0.0.1:${sandboxPort}/sandbox/requests?limit=1`,
+  });
   try {
     await migrate(db);
     const base = createTwilioGateway({ mode: 'sandbox', sandboxUrl: sandbox.url, masterAccountSid, masterAuthToken, db, keyRing, logger, a2pIntervalMs: A2P_INTERVAL_MS });
@@ -62,6 +91,8 @@ async function main() {
     let inFlight = 0;
     let peak = 0;
     let requests = 0;
+    let a2pRequests = 0;
+    const byOperation = new Map<string, number>();
     const twilio: TwilioGateway = {
       ...base,
       master: base.master,
@@ -74,6 +105,8 @@ async function main() {
           async () => {
             inFlight++;
             requests++;
+            if (opts?.a2p) a2pRequests++;
+            byOperation.set(operation, (byOperation.get(operation) ?? 0) + 1);
             peak = Math.max(peak, inFlight);
             try {
               return await fn();
@@ -85,41 +118,13 @@ async function main() {
         ),
     };
 
-    const reviewer = (await db.query<{ id: string }>(`INSERT INTO isv.users (email) VALUES ('bench-admin@isv.example.com') RETURNING id`))[0]!.id;
-    const principal = { userId: reviewer, email: 'bench-admin@isv.example.com', roles: ['admin' as const], emailVerified: true };
-    for (let i = 0; i < N; i++) {
-      const id = await db.tx(async (tx) => {
-        const rows = await tx.query<{ id: string }>(
-          `INSERT INTO isv.customers (legal_name, business_type, ein, industry, website, regions_of_operation, address, contact)
-           VALUES ($1, 'llc', '12-3456789', 'TECHNOLOGY', 'https://acme.example.com', '{USA_AND_CANADA}', $2::jsonb, $3::jsonb) RETURNING id`,
-          [
-            `Bench Customer ${i} LLC`,
-            JSON.stringify({ street: '1 Main Street', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' }),
-            JSON.stringify({ firstName: 'Jane', lastName: 'Doe', email: `jane${i}@acme.example.com`, phone: '+15125550100', jobTitle: 'CEO' }),
-          ],
-        );
-        await startSubaccountFlow(tx, rows[0]!.id);
-        return rows[0]!.id;
-      });
-      const { brand } = await submitA2p(db, id, {
-        brandType: 'STANDARD',
-        companyType: 'private',
-        campaign: {
-          useCase: 'ACCOUNT_NOTIFICATION',
-          description: 'Order and delivery notifications for customers who bought from Acme Widgets online.',
-          messageFlow: 'Customers opt in by ticking an unticked SMS box at checkout on acme.example.com/checkout.',
-          sampleMessages: ['Acme: your order 1234 has shipped. Reply STOP to opt out.', 'Acme: your order 1234 was delivered. Reply HELP for help.'],
-          hasEmbeddedLinks: false,
-          hasEmbeddedPhone: false,
-        },
-      });
-      await decideBrandApproval(db, principal, brand.id, { decision: 'approve' });
-      const t = await createTemplate(db, id, { name: 'order_shipped', language: 'en', category: 'UTILITY', body: 'Hi {{1}}, your order has shipped.', variables: { '1': 'Jane' } });
-      await decideTemplateApproval(db, principal, t.id, { decision: 'approve' });
-    }
+    handler = createApp({ config, db, logger, keyRing, routers: buildFeatures({ config, db, logger, keyRing, twilio: base }).routers });
+    await seedOnboardings(db, N);
 
     const engine = createOnboardingEngine({ db, twilio, keyRing, config, logger, concurrency: CONCURRENCY, pollMinMs: 50, pollMaxMs: 500, leaseMs: 120_000 });
     const requestsBefore = requests;
+    byOperation.clear();
+    a2pRequests = 0;
     const started = Date.now();
     for (;;) {
       const claimed = await engine.drain();
@@ -132,6 +137,8 @@ async function main() {
     await engine.stop();
     const twilioRequests = requests - requestsBefore;
     const unfinished = await listUnfinishedFlows(db);
+    const floorS = (a2pRequests * A2P_INTERVAL_MS) / 1000;
+    const doubled = await duplicateWrites(sandbox.url);
     console.log(
       JSON.stringify(
         {
@@ -141,6 +148,13 @@ async function main() {
           a2p_interval_ms: A2P_INTERVAL_MS,
           seconds_to_all_done: Math.round(seconds * 100) / 100,
           twilio_requests_per_onboarding: Math.round((twilioRequests / N) * 10) / 10,
+          goal: { seconds: 30, requests_per_onboarding: 36, times_a2p_floor: 1.1 },
+          a2p_spaced_requests: a2pRequests,
+          a2p_floor_s: floorS,
+          times_a2p_floor: floorS > 0 ? Math.round((seconds / floorS) * 100) / 100 : null,
+          requests_per_onboarding_by_operation: Object.fromEntries([...byOperation].sort((a, b) => b[1] - a[1]).map(([op, n]) => [op, Math.round((n / N) * 100) / 100])),
+          writes_sent_twice: doubled,
+          all_done: unfinished.length === 0,
           peak_concurrent_twilio_requests: peak,
           unfinished: unfinished.map((f) => ({ id: f.id, kind: f.kind, state: f.state, status: f.status, lastError: f.last_error })),
         },
@@ -149,7 +163,10 @@ async function main() {
       ),
     );
   } finally {
-    await sandbox.close();
+    await sandbox.stop();
+    callbacks.closeAllConnections();
+    callbacks.close();
+    rmSync(sandboxDir, { recursive: true, force: true });
     await db.close();
     if (dropName) {
       const admin = new pg.Client({ connectionString: ADMIN_URL });

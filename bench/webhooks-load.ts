@@ -6,7 +6,10 @@ import autocannon from 'autocannon';
 import twilio from 'twilio';
 
 export interface LoadSettings {
+  /** Where the requests go. */
   baseUrl: string;
+  /** The URL Twilio signs (PUBLIC_BASE_URL: a load balancer's in front of several instances); default baseUrl. */
+  signedBaseUrl?: string;
   path: string;
   accounts: { accountSid: string; authToken: string }[];
   connections: number;
@@ -87,7 +90,7 @@ export function createEventStream(s: LoadSettings, messagesPerBlock = 2000): () 
           sid,
           status,
           body: new URLSearchParams(params).toString(),
-          signature: twilio.getExpectedTwilioSignature(account.authToken, s.baseUrl + s.path, params),
+          signature: twilio.getExpectedTwilioSignature(account.authToken, (s.signedBaseUrl ?? s.baseUrl) + s.path, params),
         });
       }
     }

@@ -1,134 +1,71 @@
-// `npm run bench:webhooks`: throughput of the signed status-callback path against a real Postgres. For each
-// receiver (the platform's group-committed one, then a plain one-insert-per-request baseline) it creates a fresh
-// database, 50 subaccounts, starts the app in-process, drives it from a separate load-generator process
-// (autocannon, 50 connections, 20 s, 20 % duplicates, shuffled), then checks the database and prints JSON.
-//   DATABASE_URL      admin connection (default postgres://postgres@127.0.0.1:5432/test); temp databases are
-//                     created next to it and dropped afterwards
-//   BENCH_DURATION_S  seconds per run (default 20)   BENCH_CONNECTIONS (default 50)   BENCH_ACCOUNTS (default 50)
-//   BENCH_ROUNDS      alternating rounds of both receivers, averaged (default 1)
+// `npm run bench:webhooks`: signed status callbacks against real PostgreSQL, the platform beside the minimal
+// receiver an ISV would write by hand (bench/minimal-receiver.ts, issue 13). Each receiver runs in its own
+// process on a fresh database of the same server, with the same 50 tenants (the same seeds, so the same signed
+// requests in the same order), driven from a separate load-generator process (autocannon, 50 connections,
+// 20 % duplicates, shuffled). Receivers, in turn:
+//   minimal        the reference (one INSERT … ON CONFLICT DO NOTHING per request, `postgres` driver, pool 10)
+//   platform-1     `node dist/server/main.js serve` (the compiled build, as start:prod), WEB_CONCURRENCY=1
+//   platform-all   the same with WEB_CONCURRENCY unset (one worker per core, node:cluster)
+// After each run the receiver is stopped with SIGTERM (the platform settles its batches and exits 0) and the
+// database is checked: every acknowledged distinct event stored (lost), no effect applied twice (duplicated),
+// every message at the highest status acknowledged for it (regressions). Prints JSON with the ratios.
+//   DATABASE_URL      admin connection (default postgres://postgres@127.0.0.1:5432/test)
+//   BENCH_DURATION_S  seconds per run (default 10)   BENCH_CONNECTIONS (default 50)   BENCH_ACCOUNTS (default 50)
+//   BENCH_RECEIVERS   comma-separated subset of the above (default all three)   BENCH_ROUNDS (default 1)
+//   BENCH_NO_BUILD=1  reuse dist/ as it is
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Router, type Express } from 'express';
-import pg from 'pg';
-import { createApp, type RawBodyRequest } from '../server/app.ts';
-import { buildFeatures } from '../server/features.ts';
-import { parseConfig, type Config } from '../server/platform/config.ts';
+import { promisify } from 'node:util';
 import { createKeyRing, type KeyRing } from '../server/platform/crypto/keyring.ts';
 import type { Db } from '../server/platform/db/db.ts';
 import { createPostgresDb } from '../server/platform/db/postgres.ts';
 import { migrate } from '../server/platform/db/migrate.ts';
-import { createLogger } from '../server/platform/logger.ts';
-import { AppError } from '../server/platform/errors.ts';
 import { insertSubaccount } from '../server/subaccounts/subaccounts.dao.ts';
-import { createTwilioGateway, type TwilioGateway } from '../server/twilio/gateway.ts';
-import { verifyTwilioSignature } from '../server/webhooks/verify-twilio-signature.ts';
 import { STATUS_RANK } from '../server/messaging/message-status.ts';
 import type { MessageStatus } from '../shared/messages.ts';
 import type { LoadResult, LoadSettings } from './webhooks-load.ts';
+import { createDatabase, freePort, ROOT, rssOfTree, sampleRss, startProcess } from './processes.ts';
 
-const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const DURATION_S = Number(process.env.BENCH_DURATION_S || 20);
+const DURATION_S = Number(process.env.BENCH_DURATION_S || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS || 50);
 const STATUS_PATH = '/api/isv/webhooks/twilio/status';
-const here = path.dirname(fileURLToPath(import.meta.url));
+type ReceiverKind = 'minimal' | 'platform-1' | 'platform-all';
+const RECEIVERS = (process.env.BENCH_RECEIVERS || 'minimal,platform-1,platform-all').split(',').map((s) => s.trim()) as ReceiverKind[];
 
-interface Env {
-  db: Db;
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function freshDatabase(): Promise<Env> {
-  const name = `isv_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = createPostgresDb(url.toString(), { max: 20 });
-  await migrate(db);
-  return {
-    db,
-    url: url.toString(),
-    async drop() {
-      await db.close();
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-async function seedAccounts(db: Db, keyRing: KeyRing): Promise<{ accountSid: string; authToken: string }[]> {
+export async function seedAccounts(db: Db, keyRing: KeyRing, n: number, seed = 'bench'): Promise<{ accountSid: string; authToken: string }[]> {
   const accounts: { accountSid: string; authToken: string }[] = [];
-  for (let i = 0; i < ACCOUNTS; i++) {
+  for (let i = 0; i < n; i++) {
     const rows = await db.query<{ id: string }>(
       `INSERT INTO isv.customers (legal_name, business_type, ein, industry, website, address, contact)
        VALUES ($1, 'llc', '12-3456789', 'TECHNOLOGY', 'https://bench.example', '{}', '{}') RETURNING id`,
       [`Bench customer ${i}`],
     );
-    const accountSid = `AC${randomBytes(16).toString('hex')}`;
-    const authToken = randomBytes(16).toString('hex');
+    // Derived from the seed, so every receiver sees the same tenants and therefore the same signed requests.
+    const accountSid = `AC${Buffer.from(`${seed}:${i}:sid`).toString('hex').padEnd(32, '0').slice(0, 32)}`;
+    const authToken = Buffer.from(`${seed}:${i}:token`).toString('hex').padEnd(32, '0').slice(0, 32);
     await insertSubaccount(db, keyRing, { customerId: rows[0]!.id, accountSid, friendlyName: `isv:${rows[0]!.id}`, authToken });
     accounts.push({ accountSid, authToken });
   }
   return accounts;
 }
 
-/** The comparison receiver: the same HTTP stack and verification, then one INSERT (one transaction) per request. */
-function baselineRouter(config: Config, db: Db, tokens: TwilioGateway): Router {
-  const router = Router();
-  router.post('/isv/webhooks/twilio/status', async (req, res) => {
-    const v = await verifyTwilioSignature(
-      {
-        publicBaseUrl: config.publicBaseUrl,
-        originalUrl: req.originalUrl,
-        headers: req.headers,
-        body: req.body,
-        rawBody: (req as RawBodyRequest).rawBody,
-        contentType: req.headers['content-type'],
-      },
-      tokens,
-    );
-    if (!v.ok) throw new AppError(403, 'twilio_signature_invalid', v.reason);
-    const p = v.webhook.params;
-    await db.query(
-      `INSERT INTO isv.webhook_events (idempotency_key, kind, account_sid, message_sid, payload, processed_at)
-       VALUES ($1, 'status', $2, $3, $4, now()) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [`status:${v.webhook.accountSid}:${p.MessageSid}:${p.MessageStatus}`, v.webhook.accountSid, p.MessageSid, JSON.stringify(p)],
-    );
-    res.status(200).end();
-  });
-  return router;
-}
-
-/**
- * Transactions Postgres committed in this database so far, from its own statistics (independent of our
- * counters). Statistics are flushed about once a second, so wait for that before reading.
- */
+/** Transactions Postgres committed in this database so far (statistics flush about once a second). */
 async function committedTransactions(db: Db): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  const rows = await db.query<{ n: number }>(
-    `SELECT pg_stat_clear_snapshot(), xact_commit::int AS n FROM pg_stat_database WHERE datname = current_database()`,
-  );
+  const rows = await db.query<{ n: number }>(`SELECT pg_stat_clear_snapshot(), xact_commit::int AS n FROM pg_stat_database WHERE datname = current_database()`);
   return rows[0]!.n;
 }
 
-function runLoad(settings: LoadSettings, ackFile: string): Promise<LoadResult> {
+export function runLoad(settings: LoadSettings, ackFile: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(here, 'webhooks-load.ts'), JSON.stringify(settings), ackFile],
-      { maxBuffer: 16 * 1024 * 1024 },
+      ['--import', 'tsx', path.join(ROOT, 'bench/webhooks-load.ts'), JSON.stringify(settings), ackFile],
+      { maxBuffer: 16 * 1024 * 1024, cwd: ROOT },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`load generator failed: ${stderr || err.message}`));
         resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as LoadResult);
@@ -137,15 +74,15 @@ function runLoad(settings: LoadSettings, ackFile: string): Promise<LoadResult> {
   });
 }
 
-interface Checks {
+export interface Checks {
   lost: number;
   duplicated: number;
   regressions: number;
   distinct_events: number;
 }
 
-/** Every acknowledged distinct event stored exactly once; every message at its highest acknowledged status. */
-async function check(db: Db, acked: string[], withEffects: boolean): Promise<Checks> {
+/** Every acknowledged distinct event stored exactly once; with effects, every message at its highest acknowledged status. */
+export async function check(db: Db, acked: string[], withEffects: boolean): Promise<Checks> {
   const distinct = new Set(acked);
   // Keys are `status:<AccountSid>:<MessageSid>:<MessageStatus>`; the acknowledgements name SID and status.
   const stored = new Set(
@@ -158,18 +95,14 @@ async function check(db: Db, acked: string[], withEffects: boolean): Promise<Che
   }
   if (!withEffects) return { lost, duplicated: 0, regressions: 0, distinct_events: distinct.size };
   // A duplicate effect would show as a second history row for the same message and status.
-  const [dup] = await db.query<{ n: number }>(
-    `SELECT (count(*) - count(DISTINCT (message_id, status)))::int AS n FROM isv.message_status_history`,
-  );
+  const [dup] = await db.query<{ n: number }>(`SELECT (count(*) - count(DISTINCT (message_id, status)))::int AS n FROM isv.message_status_history`);
   const expected = new Map<string, MessageStatus>();
   for (const line of distinct) {
     const [sid, status] = line.split(' ') as [string, MessageStatus];
     const cur = expected.get(sid);
     if (!cur || STATUS_RANK[status] > STATUS_RANK[cur]) expected.set(sid, status);
   }
-  const actual = new Map(
-    (await db.query<{ sid: string; status: MessageStatus }>(`SELECT sid, status FROM isv.messages`)).map((r) => [r.sid, r.status]),
-  );
+  const actual = new Map((await db.query<{ sid: string; status: MessageStatus }>(`SELECT sid, status FROM isv.messages`)).map((r) => [r.sid, r.status]));
   let regressions = 0;
   for (const [sid, status] of expected) {
     const got = actual.get(sid);
@@ -178,128 +111,154 @@ async function check(db: Db, acked: string[], withEffects: boolean): Promise<Che
   return { lost, duplicated: dup!.n, regressions, distinct_events: distinct.size };
 }
 
-async function runReceiver(kind: 'group_commit' | 'baseline'): Promise<LoadResult & Checks & { batches: number; mean_batch: number; commits_per_request: number }> {
-  const env = await freshDatabase();
-  let handler: Express | undefined;
-  const server: Server = createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as AddressInfo).port;
+/** The platform's environment for a bench process (sandbox mode; the sandbox URL is never called by webhooks). */
+export function platformEnv(o: { port: number; databaseUrl: string; dataDir: string; encryptionKeys: string; webConcurrency?: number; sandboxUrl?: string; publicBaseUrl?: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'info',
+    PORT: String(o.port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: o.publicBaseUrl ?? `http://127.0.0.1:${o.port}`,
+    DATABASE_URL: o.databaseUrl,
+    DATA_DIR: o.dataDir,
+    ENCRYPTION_KEYS: o.encryptionKeys,
+    TWILIO_MODE: 'sandbox',
+    TWILIO_SANDBOX_URL: o.sandboxUrl ?? 'http://127.0.0.1:9',
+    TWILIO_MASTER_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+    TWILIO_MASTER_AUTH_TOKEN: '0'.repeat(32),
+    ...(o.webConcurrency ? { WEB_CONCURRENCY: String(o.webConcurrency) } : {}),
+  };
+}
+
+export async function buildServer(): Promise<void> {
+  if (process.env.BENCH_NO_BUILD) return;
+  await promisify(execFile)('npm', ['run', '-s', 'build:server'], { cwd: ROOT });
+}
+
+type RunResult = LoadResult &
+  Checks & { receiver: ReceiverKind; processes: number; idle_rss_mb: number; peak_rss_mb: number; peak_rss_per_process_mb: number; commits_per_request: number; exit_code: number | null };
+
+async function runReceiver(kind: ReceiverKind, round: number): Promise<RunResult> {
+  const database = await createDatabase();
+  const db = createPostgresDb(database.url, { max: 4 });
   const workDir = await mkdtemp(path.join(tmpdir(), 'isv-bench-'));
   try {
-    const config = parseConfig({
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'silent',
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: env.url,
-      DATA_DIR: workDir,
-      ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-      TWILIO_MODE: 'sandbox',
-    });
-    const logger = createLogger({ level: 'silent' });
-    const keyRing = createKeyRing(config.encryptionKeys!);
-    // Webhook verification only needs tokens; the sandbox URL is never called.
-    const twilio = createTwilioGateway({
-      mode: 'sandbox',
-      sandboxUrl: 'http://127.0.0.1:9',
-      masterAccountSid: `AC${'0'.repeat(32)}`,
-      masterAuthToken: randomBytes(16).toString('hex'),
-      db: env.db,
-      keyRing,
-      logger,
-    });
-    const accounts = await seedAccounts(env.db, keyRing);
-    let drain = async () => {};
-    let batches = () => ({ batches: 0, mean_batch: 0 });
-    if (kind === 'group_commit') {
-      const features = buildFeatures({ config, db: env.db, logger, keyRing, twilio });
-      handler = createApp({ config, db: env.db, logger, keyRing, routers: features.routers });
-      drain = () => features.webhooks.drain();
-      const m = features.webhooks.metrics;
-      batches = () => ({ batches: m.batches, mean_batch: m.batches ? Math.round((m.batchedEvents / m.batches) * 10) / 10 : 0 });
+    await migrate(db);
+    const key = randomBytes(32);
+    const encryptionKeys = `bench:${key.toString('base64')}`;
+    const accounts = await seedAccounts(db, createKeyRing([{ id: 'bench', key }]), ACCOUNTS);
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const logFile = path.join(workDir, 'server.log');
+    let server;
+    if (kind === 'minimal') {
+      const tokensFile = path.join(workDir, 'tokens.json');
+      await writeFile(tokensFile, JSON.stringify(Object.fromEntries(accounts.map((a) => [a.accountSid, a.authToken]))));
+      // Readiness: the receiver answers 404 on GET /, which startProcess does not accept, so probe a route it has.
+      server = await startProcess({
+        args: ['--import', 'tsx', 'bench/minimal-receiver.ts', database.url, baseUrl, String(port), tokensFile],
+        env: { NODE_ENV: 'production' },
+        logFile,
+        readyUrl: `${baseUrl}/ready`,
+        acceptStatus: 404,
+      });
     } else {
-      handler = createApp({ config, db: env.db, logger, keyRing, routers: [{ path: '/', router: baselineRouter(config, env.db, twilio) }] });
+      server = await startProcess({
+        args: ['dist/server/main.js', 'serve', '--no-web-build'],
+        env: platformEnv({ port, databaseUrl: database.url, dataDir: workDir, encryptionKeys, webConcurrency: kind === 'platform-1' ? 1 : undefined }),
+        logFile,
+        readyUrl: `${baseUrl}/api/ready`,
+      });
     }
+    // Let the cluster's workers all come up and settle before measuring idle memory.
+    await new Promise((r) => setTimeout(r, 2000));
+    const idle = rssOfTree(server.child.pid!);
     const ackFile = path.join(workDir, 'acked.txt');
-    const commitsBefore = await committedTransactions(env.db);
+    const commitsBefore = await committedTransactions(db);
+    const sampler = sampleRss(server.child.pid!);
     const load = await runLoad(
-      {
-        baseUrl: config.publicBaseUrl,
-        path: STATUS_PATH,
-        accounts,
-        connections: CONNECTIONS,
-        durationS: DURATION_S,
-        duplicateShare: 0.2,
-        seed: 20261123,
-        runId: randomBytes(3).toString('hex'),
-      },
+      { baseUrl, path: STATUS_PATH, accounts, connections: CONNECTIONS, durationS: DURATION_S, duplicateShare: 0.2, seed: 20261123 + round, runId: `b${round.toString(16).padStart(2, "0")}` },
       ackFile,
     );
-    await drain();
-    const commits = (await committedTransactions(env.db)) - commitsBefore;
+    const peak = sampler.stop();
+    // SIGTERM: the platform stops accepting, answers what is in flight and settles its batches before exiting.
+    const exitCode = await server.stop();
+    const commits = (await committedTransactions(db)) - commitsBefore;
     const acked = (await readFile(ackFile, 'utf8')).split('\n').filter(Boolean);
-    const checks = await check(env.db, acked, kind === 'group_commit');
-    return { ...load, ...checks, ...batches(), commits_per_request: Math.round((commits / Math.max(1, load.requests)) * 1000) / 1000 };
+    const checks = await check(db, acked, kind !== 'minimal');
+    return {
+      receiver: kind,
+      ...load,
+      ...checks,
+      processes: peak.processes,
+      idle_rss_mb: idle.tree_mb,
+      peak_rss_mb: peak.peak_tree_mb,
+      peak_rss_per_process_mb: Math.round(peak.peak_tree_mb / Math.max(1, peak.processes)),
+      commits_per_request: Math.round((commits / Math.max(1, load.requests)) * 1000) / 1000,
+      exit_code: exitCode,
+    };
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await env.drop();
+    await db.close();
+    await database.drop();
     await rm(workDir, { recursive: true, force: true });
   }
 }
 
-const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : null);
 
 async function main(): Promise<void> {
-  // BENCH_ROUNDS=n alternates the two receivers n times (g, b, g, b, …) and averages, so a busy machine's
-  // swings hit both alike. BENCH_SKIP_BASELINE=1 measures only the platform's receiver (e.g. while profiling).
+  await buildServer();
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS || 1));
-  const grouped: Awaited<ReturnType<typeof runReceiver>>[] = [];
-  const baseline: Awaited<ReturnType<typeof runReceiver>>[] = [];
-  for (let r = 0; r < rounds; r++) {
-    grouped.push(await runReceiver('group_commit'));
-    if (!process.env.BENCH_SKIP_BASELINE) baseline.push(await runReceiver('baseline'));
-  }
-  const base = baseline.length ? baseline : grouped;
+  const runs: RunResult[] = [];
+  for (let r = 0; r < rounds; r++) for (const kind of RECEIVERS) runs.push(await runReceiver(kind, r));
+  const of = (kind: ReceiverKind) => runs.filter((x) => x.receiver === kind);
+  const summary = (kind: ReceiverKind) => {
+    const xs = of(kind);
+    if (!xs.length) return undefined;
+    return {
+      rps: mean(xs.map((x) => x.rps)),
+      p50_ms: mean(xs.map((x) => x.p50_ms)),
+      p99_ms: mean(xs.map((x) => x.p99_ms)),
+      lost: sum(xs.map((x) => x.lost)),
+      duplicated: sum(xs.map((x) => x.duplicated)),
+      regressions: sum(xs.map((x) => x.regressions)),
+      non2xx: sum(xs.map((x) => x.non2xx)),
+      errors: sum(xs.map((x) => x.errors + x.timeouts)),
+      processes: xs[0]!.processes,
+      idle_rss_mb: mean(xs.map((x) => x.idle_rss_mb)),
+      peak_rss_mb: mean(xs.map((x) => x.peak_rss_mb)),
+      peak_rss_per_process_mb: mean(xs.map((x) => x.peak_rss_per_process_mb)),
+      db_commits_per_request: xs[0]!.commits_per_request,
+      clean_exit: xs.every((x) => x.exit_code === 0),
+    };
+  };
+  const minimal = summary('minimal');
+  const single = summary('platform-1');
+  const all = summary('platform-all');
   const report = {
-    rps: mean(grouped.map((g) => g.rps)),
-    p50_ms: mean(grouped.map((g) => g.p50_ms)),
-    p99_ms: mean(grouped.map((g) => g.p99_ms)),
-    lost: sum(grouped.map((g) => g.lost)),
-    duplicated: sum(grouped.map((g) => g.duplicated)),
-    regressions: sum(grouped.map((g) => g.regressions)),
-    baseline_rps: mean(base.map((b) => b.rps)),
-    baseline_p50_ms: mean(base.map((b) => b.p50_ms)),
-    baseline_p99_ms: mean(base.map((b) => b.p99_ms)),
-    details: {
-      rounds,
-      duration_s: DURATION_S,
-      connections: CONNECTIONS,
-      subaccounts: ACCOUNTS,
-      duplicate_share: 0.2,
-      per_round_rps: grouped.map((g) => g.rps),
-      per_round_baseline_rps: base.map((b) => b.rps),
-      requests: sum(grouped.map((g) => g.requests)),
-      distinct_events: sum(grouped.map((g) => g.distinct_events)),
-      transactions: sum(grouped.map((g) => g.batches)),
-      mean_batch: mean(grouped.map((g) => g.mean_batch)),
-      db_commits_per_request: grouped[0]!.commits_per_request,
-      baseline_db_commits_per_request: base[0]!.commits_per_request,
-      non2xx: sum(grouped.map((g) => g.non2xx)),
-      errors: sum(grouped.map((g) => g.errors + g.timeouts)),
-      baseline_requests: sum(base.map((b) => b.requests)),
-      baseline_lost: sum(base.map((b) => b.lost)),
-      baseline_non2xx: sum(base.map((b) => b.non2xx)),
-      baseline_errors: sum(base.map((b) => b.errors + b.timeouts)),
-    },
+    machine: { cores: availableParallelism(), note: 'shared machine: figures are indicative' },
+    settings: { duration_s: DURATION_S, connections: CONNECTIONS, subaccounts: ACCOUNTS, duplicate_share: 0.2, rounds },
+    ratio_single_process: minimal && single ? ratio(single.rps, minimal.rps) : null,
+    ratio_all_cores: minimal && all ? ratio(all.rps, minimal.rps) : null,
+    minimal_receiver: minimal,
+    platform_single_process: single,
+    platform_all_cores: all,
+    runs,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  const ok = report.lost === 0 && report.duplicated === 0 && report.regressions === 0 && report.details.non2xx === 0;
+  const platformRuns = runs.filter((x) => x.receiver !== 'minimal');
+  const ok =
+    runs.every((x) => x.lost === 0 && x.non2xx === 0) &&
+    platformRuns.every((x) => x.duplicated === 0 && x.regressions === 0 && x.exit_code === 0);
   process.exit(ok ? 0 : 1);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (process.argv[1]?.endsWith('webhooks.ts')) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -17,8 +17,11 @@ export interface AppDeps {
   db: Db;
   logger: Logger;
   keyRing: KeyRing;
-  /** Feature routers mounted under /api, in order. */
-  routers?: { path: string; router: Router }[];
+  /**
+   * Feature routers mounted under /api, in order. `beforeMiddleware` ones (the lean webhook path, issue 13) go
+   * first, ahead of request logging, helmet and the body parsers, and pass what they do not handle on to them.
+   */
+  routers?: { path: string; router: Router; beforeMiddleware?: boolean }[];
   /** Static portal directory served at / (with SPA fallback), when built. */
   webDist?: string;
 }
@@ -28,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(httpMetrics());
+  for (const r of deps.routers ?? []) if (r.beforeMiddleware) app.use(`/api${r.path}`, r.router);
   app.use(requestLogger(deps.logger));
   app.use(
     helmet({
@@ -58,7 +62,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: MAX_PARAMETERS, verify: keepRaw(true) }));
   api.use(refuseUnstorableInput);
   api.use(healthRoutes(deps));
-  for (const r of deps.routers ?? []) api.use(r.path, r.router);
+  for (const r of deps.routers ?? []) if (!r.beforeMiddleware) api.use(r.path, r.router);
   api.use(notFoundRoute);
   app.use('/api', api);
 

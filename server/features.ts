@@ -47,6 +47,7 @@ import { openApiRoutes, routeDocs as openApiRouteDocs } from './openapi/openapi.
 import { getPrincipal } from './platform/auth/principal.ts';
 import { createWebhooksService, type WebhooksService } from './webhooks/webhooks.service.ts';
 import { webhooksRoutes, routeDocs as webhooksRouteDocs } from './webhooks/webhooks.routes.ts';
+import { webhookIngest, WEBHOOK_INGEST_PATH } from './webhooks/webhook-ingest.ts';
 import { createMessagingService, sendingReadiness } from './messaging/messaging.service.ts';
 import { messagingRoutes, routeDocs as messagingRouteDocs } from './messaging/messaging.routes.ts';
 import { createOptOutsService } from './opt-outs/opt-outs.service.ts';
@@ -77,7 +78,7 @@ export interface CoreDeps {
 }
 
 export interface Features {
-  routers: { path: string; router: Router }[];
+  routers: { path: string; router: Router; beforeMiddleware?: boolean }[];
   routeDocs: RouteDoc[];
   /** Started by main.ts after listen; stopped first on SIGTERM. */
   background: { start(): void; stop(): Promise<void> }[];
@@ -213,9 +214,12 @@ export function buildFeatures(core: CoreDeps): Features {
       return { sid: message.sid, status: message.status };
     },
   });
-  background.push(createConnectionHealthCheck({ connections, cron: core.config.connections.checkCron, logger: core.logger }));
+  background.push(createConnectionHealthCheck({ connections, cron: core.config.connections.checkCron, logger: core.logger, db: core.db }));
   routers.push({ path: '/isv', router: connectionsRoutes({ connections }) });
   routeDocs.push(...connectionsRouteDocs);
+  // The lean path for signed form callbacks, ahead of the general middleware (issue 13); the routes below
+  // take what it passes on (JSON or compressed bodies) through the general stack.
+  routers.push({ path: WEBHOOK_INGEST_PATH, router: Router().use(webhookIngest({ webhooks, publicBaseUrl: core.config.publicBaseUrl, logger: core.logger })), beforeMiddleware: true });
   routers.push({ path: '/isv', router: webhooksRoutes({ webhooks, publicBaseUrl: core.config.publicBaseUrl }) });
   routers.push({ path: '/isv', router: messagingRoutes({ messaging }) });
   const messageSettlement = createMessageSettlement({ db: core.db, twilio: core.twilio, logger: core.logger, cron: core.config.messaging.settleCron });

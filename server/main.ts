@@ -1,7 +1,10 @@
 // The composition root and the only file that reads process.env. `tsx server/main.ts [serve|sandbox|keys:rotate]`.
+import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
+import { workerCount } from './platform/web-concurrency.ts';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { buildPortalIfStale } from './portal/build-if-stale.ts';
 import { ConfigError, parseConfig, type Config } from './platform/config.ts';
@@ -85,6 +88,103 @@ export async function openTwilioTarget(config: Config, logger: Logger): Promise<
 }
 
 async function serve(config: Config, logger: Logger): Promise<void> {
+  if (cluster.isWorker) return serveWorker(config, logger.child({ worker: cluster.worker!.id }));
+  const { workers, reason } = workerCount(config);
+  if (reason) logger.info({ workers, requested: config.webConcurrency ?? availableParallelism(), reason }, 'cluster.single_process');
+  if (workers > 1) return servePrimary(config, logger, workers);
+  return serveWorker(config, logger);
+}
+
+/**
+ * The primary of `WEB_CONCURRENCY` > 1: applies migrations, creates the demo accounts, builds the portal and (in
+ * sandbox mode without TWILIO_SANDBOX_URL) runs the sandbox, once, before forking the workers; each worker is the
+ * whole server with its own pool and webhook committer, sharing the port through node:cluster. A worker that dies
+ * is replaced (after a growing pause if it keeps dying young). SIGTERM/SIGINT stop every worker gracefully (each
+ * answers what is in flight and settles its webhook batches), then the sandbox, then the primary.
+ */
+async function servePrimary(config: Config, logger: Logger, workers: number): Promise<void> {
+  const db = await openDatabase(config, logger);
+  const twilioTarget = await openTwilioTarget(config, logger);
+  const demoUsers =
+    !config.supabase.url && twilioTarget.mode === 'sandbox' ? await createDemoUsersOnFirstStart(db, { dataDir: config.dataDir }) : [];
+  await db.close();
+  if (!process.argv.includes('--no-web-build')) {
+    await buildPortalIfStale({ root: process.cwd() }, logger).catch((err: unknown) => logger.error({ err }, 'portal.build_failed'));
+  }
+  // Workers use the primary's sandbox as a shared one (its credentials are in DATA_DIR, or TWILIO_MASTER_*).
+  const workerEnv: Record<string, string> = twilioTarget.sandbox ? { TWILIO_SANDBOX_URL: twilioTarget.sandboxUrl! } : {};
+
+  let stopping = false;
+  const startedAt = new Map<number, number>();
+  let youngDeaths = 0;
+  const fork = (): Worker => {
+    const w = cluster.fork(workerEnv);
+    startedAt.set(w.id, Date.now());
+    return w;
+  };
+  let listening = 0;
+  cluster.on("listening", (_worker, address) => {
+    if (++listening !== workers) return;
+    const port = address.port;
+    logger.info({ port, url: `http://localhost:${port}`, workers }, 'cluster.listening');
+    if (demoUsers.length) process.stdout.write(demoUsersBanner(demoUsers, `http://localhost:${port}`));
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    youngDeaths = lived < 10_000 ? youngDeaths + 1 : 0;
+    const delayMs = youngDeaths === 0 ? 0 : Math.min(30_000, 250 * 2 ** (youngDeaths - 1));
+    logger.error({ worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delayMs }, 'cluster.worker_died');
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delayMs).unref();
+  });
+  for (let i = 0; i < workers; i++) fork();
+
+  // GET /metrics: the primary starts it after the workers are forked, so prom-client's AggregatorRegistry gathers
+  // every worker's registry over the cluster channel. A port already taken is logged, not fatal.
+  const metrics: MetricsServer | undefined =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer({ port: config.metrics.port, host: config.metrics.host, clustered: true, logger }).catch((err: unknown) => {
+          logger.error({ err, port: config.metrics.port }, 'metrics.listen_failed');
+          return undefined;
+        });
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'cluster.stopping');
+    const force = setTimeout(() => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const codes = await Promise.all(
+      running.map(
+        (w) =>
+          new Promise<number | null>((resolve) => {
+            if (w.isDead()) return resolve(w.process.exitCode);
+            w.once('exit', (code) => resolve(code));
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await metrics?.close();
+    await twilioTarget.sandbox?.close();
+    const clean = codes.every((c) => c === 0);
+    logger.info({ exitCodes: codes }, clean ? 'cluster.stopped' : 'cluster.stopped_with_errors');
+    process.exit(clean ? 0 : 1);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** One server process: the whole platform (alone, or as one cluster worker). */
+async function serveWorker(config: Config, logger: Logger): Promise<void> {
+  const inCluster = cluster.isWorker;
   const db = await openDatabase(config, logger);
   const keyRing = await openKeyRing(config);
   const twilioTarget = await openTwilioTarget(config, logger);
@@ -102,11 +202,12 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   });
   const features = buildFeatures({ config, db, logger, keyRing, twilio });
   // The embedded default (local accounts, sandbox Twilio) gets demo accounts on its very first start.
+  // In a cluster the primary did both already.
   const demoUsers =
-    !config.supabase.url && twilioTarget.mode === 'sandbox' ? await createDemoUsersOnFirstStart(db, { dataDir: config.dataDir }) : [];
+    !inCluster && !config.supabase.url && twilioTarget.mode === 'sandbox' ? await createDemoUsersOnFirstStart(db, { dataDir: config.dataDir }) : [];
   // `npm start` serves a current portal: build web/dist when missing or older than its sources. `npm run dev`
   // passes --no-web-build because Vite's dev server serves the portal there.
-  if (!process.argv.includes('--no-web-build')) {
+  if (!inCluster && !process.argv.includes('--no-web-build')) {
     await buildPortalIfStale({ root: process.cwd() }, logger).catch((err: unknown) => logger.error({ err }, 'portal.build_failed'));
   }
   const webDist = path.resolve('web/dist');
@@ -118,16 +219,26 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     routers: features.routers,
     webDist: existsSync(path.join(webDist, 'index.html')) ? webDist : undefined,
   });
-  // GET /metrics on its own port (METRICS_PORT, `off` for none). A port already taken is logged, not fatal: the
+  // GET /metrics on its own port (METRICS_PORT, `off` for none); in a cluster the primary serves it. A port already taken is logged, not fatal: the
   // platform keeps serving customers without its metrics.
   const metrics: MetricsServer | undefined =
-    config.metrics.port === undefined
+    config.metrics.port === undefined || inCluster
       ? undefined
       : await startMetricsServer({ port: config.metrics.port, host: config.metrics.host, logger }).catch((err: unknown) => {
           logger.error({ err, port: config.metrics.port }, 'metrics.listen_failed');
           return undefined;
         });
-  const server: Server = app.listen(config.port, config.host, () => {
+  // A cluster worker names itself on /api/health (X-Cluster-Worker), so a check can see which one answered.
+  const workerId = cluster.worker?.id;
+  const server: Server = createServer(
+    workerId === undefined
+      ? app
+      : (req, res) => {
+          if (req.url === '/api/health') res.setHeader('X-Cluster-Worker', String(workerId));
+          app(req, res);
+        },
+  );
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, url: `http://localhost:${port}` }, 'server.listening');

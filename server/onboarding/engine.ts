@@ -14,6 +14,7 @@ import type { FlowKind, FlowStatus } from '../../shared/onboarding.ts';
 import {
   claimDueFlows,
   insertFlowEvent,
+  extendLease,
   releaseLease,
   wakeDependants,
   writeFlowResult,
@@ -366,6 +367,13 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
       }
       const pending: PendingEvent[] = [];
       let out: Outcome;
+      // Heartbeat: the lease is renewed while the step runs, so no other worker or instance claims the flow and
+      // runs the same step beside this one (issue 13: several workers made a 2 s lease expire under load).
+      const held = flow;
+      const heartbeat = setInterval(() => {
+        void extendLease(o.db, held.id, held.version, owner, later(leaseMs)).catch((err: unknown) => log.warn({ err, flowId: held.id }, 'flow.lease_extend_failed'));
+      }, Math.max(100, Math.floor(leaseMs / 3)));
+      heartbeat.unref();
       try {
         out = await stateDef.step(stepContext(flow, pending, previousState !== undefined && previousState !== flow.state));
       } catch (err) {
@@ -378,6 +386,8 @@ export function createOnboardingEngine(o: EngineOptions): OnboardingEngine {
           const row = await findConnectionByCustomer(o.db, flow.customer_id).catch(() => undefined);
           if (row) await o.onCredentialsRejected?.(row.account_sid).catch((e: unknown) => log.error({ err: e, flowId: flow.id }, 'flow.credentials_report_failed'));
         }
+      } finally {
+        clearInterval(heartbeat);
       }
       const cont = out.type === 'goto' && !def.terminal.includes(out.to) && steps + 1 < maxSteps && !stopping;
       let next: FlowRow | undefined;

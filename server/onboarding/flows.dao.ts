@@ -129,6 +129,20 @@ export async function writeFlowResult(db: Db, id: string, version: number, r: Fl
   );
 }
 
+/**
+ * Pushes a held lease further out while its step is still running (a step waiting for A2P slots or a slow Twilio
+ * can outlast ONBOARDING_LEASE_MS; another worker would then claim the flow and run the same step beside it).
+ * Leaves version alone, so the step's result is still written against the version it claimed. False when the
+ * lease is no longer this owner's.
+ */
+export async function extendLease(db: Db, id: string, version: number, owner: string, until: Date): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE isv.flows SET lease_expires_at = $4::timestamptz WHERE id = $1 AND version = $2 AND lease_owner = $3 RETURNING id`,
+    [id, version, owner, until.toISOString()],
+  );
+  return rows.length === 1;
+}
+
 /** Lets go of a lease without changing anything else (used on stop, so another instance can pick it up at once). */
 export async function releaseLease(db: Db, id: string, version: number): Promise<boolean> {
   const rows = await db.query(

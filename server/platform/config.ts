@@ -113,6 +113,8 @@ export const configSchema = z
     TWILIO_BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.7),
     TWILIO_BREAKER_OPEN_MS: intFrom(15_000, 100),
     TWILIO_HEALTH_WINDOW_MS: intFrom(300_000, 1_000),
+    // Server processes sharing the port (node:cluster). Unset: one per core. The embedded PGlite is one process.
+    WEB_CONCURRENCY: optionalString.pipe(z.string().regex(/^[1-9][0-9]?$/, "must be a whole number from 1 to 99").transform(Number).optional()),
   })
   .superRefine((c, ctx) => {
     const mode = twilioModeOf(c);
@@ -184,6 +186,7 @@ export const configSchema = z
       connections: { checkCron: c.TWILIO_CONNECTION_CHECK_CRON },
       a2pWatch: { intervalMs: c.A2P_WATCH_INTERVAL_MS },
       a2pIntervalMs: c.TWILIO_A2P_INTERVAL_MS,
+      webConcurrency: c.WEB_CONCURRENCY,
       messaging: { settleCron: c.MESSAGE_SETTLE_CRON },
       metrics: { port: c.METRICS_PORT === 'off' ? undefined : c.METRICS_PORT, host: c.METRICS_HOST },
       breaker: {

@@ -162,7 +162,7 @@ async function primaryProfile(s: StepContext): Promise<StepResult> {
       error: { code: 'primary_profile_missing', message: 'The platform has no approved primary customer profile configured; contact the ISV.', twilioCode: null, fields: [] },
     };
   }
-  const p = await ensureSandboxPrimaryProfile(s.twilio, (op, fn) => s.call(op, fn));
+  const p = await ensureSandboxPrimaryProfile(s.twilio, (op, fn) => s.call(op, fn), s.db);
   if (p.status === 'twilio-approved') return { type: 'goto', to: 'address', message: `Using the ISV primary customer profile ${p.sid}`, patch: { primaryProfileSid: p.sid } };
   return { type: 'poll', waitingFor: 'twilio:primary_profile_review', message: 'Waiting for the ISV primary profile review', waitingOnSid: p.sid };
 }
@@ -279,15 +279,21 @@ async function missingAssignments(s: StepContext, bundle: Bundle): Promise<strin
 
 const ASSIGNMENTS_STATE: Record<Bundle, string> = { customer: 'profile_assignments', trust: 'trust_product_assignments' };
 
-/** One missing assignment per run (one external write per step); lists first, so a rerun never assigns twice. */
+/**
+ * Every missing assignment in one run: lists once, then assigns what the list lacks, one create at a time. An
+ * assignment is adopted by that list, so a run cut short after any create (a crash, a timeout) lists again and
+ * assigns only the rest: never twice. (One run per assignment used to list before each, issue 13.)
+ */
 async function assignments(s: StepContext, bundle: Bundle, next: string): Promise<StepResult> {
   const bundleSid = bundleSidOf(s, bundle);
-  const missing = (await missingAssignments(s, bundle))[0];
-  if (!missing) return { type: 'goto', to: next, message: `All entities are assigned to ${bundleSid}` };
+  const missing = await missingAssignments(s, bundle);
+  if (!missing.length) return { type: 'goto', to: next, message: `All entities are assigned to ${bundleSid}` };
   const api = await assignmentsApi(s, bundle);
-  const a = await s.call('trusthub.assignments.create', () => api.create({ objectSid: missing }), { once: true });
-  await s.created('trusthub.entity_assignment', a.sid);
-  return { type: 'goto', to: ASSIGNMENTS_STATE[bundle], message: `Assigned ${missing} to ${bundleSid}` };
+  for (const objectSid of missing) {
+    const a = await s.call('trusthub.assignments.create', () => api.create({ objectSid }), { once: true });
+    await s.created('trusthub.entity_assignment', a.sid);
+  }
+  return { type: 'goto', to: next, message: `Assigned ${missing.join(', ')} to ${bundleSid}` };
 }
 
 function evaluationError(results: unknown): FlowError {
@@ -341,9 +347,12 @@ async function submitBundle(s: StepContext, bundle: 'customer' | 'trust', next: 
   const client = await s.subaccountClient();
   const th = client.trusthub.v1;
   const sid = ctxSid(s, bundle === 'customer' ? 'customerProfileSid' : 'trustProductSid');
-  const current = bundle === 'customer' ? await s.call('trusthub.customer_profiles.fetch', () => th.customerProfiles(sid).fetch()) : await s.call('trusthub.trust_products.fetch', () => th.trustProducts(sid).fetch());
-  // Already submitted by a run that crashed before recording it: do not submit (and pay) twice.
-  if (current.status !== 'draft' && current.status !== 'twilio-rejected') return { type: 'goto', to: next, message: `${sid} is already ${current.status}` };
+  // Already submitted by a run that crashed before recording it: do not submit (and pay) twice. Only a run that
+  // follows another claim can be such a rerun; one entering from the evaluation in the same claim cannot.
+  if (!s.freshEntry) {
+    const current = bundle === 'customer' ? await s.call('trusthub.customer_profiles.fetch', () => th.customerProfiles(sid).fetch()) : await s.call('trusthub.trust_products.fetch', () => th.trustProducts(sid).fetch());
+    if (current.status !== 'draft' && current.status !== 'twilio-rejected') return { type: 'goto', to: next, message: `${sid} is already ${current.status}` };
+  }
   if (bundle === 'customer') await s.call('trusthub.customer_profiles.submit', () => th.customerProfiles(sid).update({ status: 'pending-review' }));
   else await s.call('trusthub.trust_products.submit', () => th.trustProducts(sid).update({ status: 'pending-review' }));
   return { type: 'goto', to: next, message: `Submitted ${sid} for Twilio review`, countAttempt: true };

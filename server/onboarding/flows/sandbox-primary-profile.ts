@@ -2,23 +2,32 @@
 // (FACTS §5). Live mode takes TWILIO_PRIMARY_CUSTOMER_PROFILE_SID; the sandbox starts empty, so the first a2p flow
 // builds one under the master account, named so every later run adopts it.
 import type { Twilio } from 'twilio';
+import type { Db } from '../../platform/db/db.ts';
 import type { TwilioGateway } from '../../twilio/gateway.ts';
 import { POLICY_SECONDARY_PROFILE } from './a2p-constants.ts';
 
 const NAME = 'isv:primary-profile';
 
-// One build at a time per gateway, i.e. per process: every engine of the process shares it, and in sandbox mode
-// each process has its own in-process sandbox, so no two processes ever build into the same one.
+// One build at a time per gateway, i.e. per process: every engine of the process shares it. Processes that share
+// one sandbox (cluster workers, instances on TWILIO_SANDBOX_URL) take turns under a transaction-scoped advisory
+// lock, so the second finds and adopts what the first built instead of building its own pieces beside it.
 const inFlight = new WeakMap<TwilioGateway, Promise<{ sid: string; status: string }>>();
+const LOCK_KEY = 'isv:sandbox-primary-profile';
 
 /** Finds (or builds and submits) the sandbox's primary profile; returns its SID and status. */
 export function ensureSandboxPrimaryProfile(
   gateway: TwilioGateway,
   call: <T>(op: string, fn: () => Promise<T>) => Promise<T>,
+  db: Db,
 ): Promise<{ sid: string; status: string }> {
   let p = inFlight.get(gateway);
   if (!p) {
-    p = build(gateway.master, call).finally(() => inFlight.delete(gateway));
+    p = db
+      .tx(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [LOCK_KEY]);
+        return build(gateway.master, call);
+      })
+      .finally(() => inFlight.delete(gateway));
     inFlight.set(gateway, p);
   }
   return p;
