@@ -62,7 +62,7 @@ import { createUsageService, type UsageService } from './usage/usage.service.ts'
 import { createLimitsService, type LimitsService } from './usage/limits.service.ts';
 import { createAlertsService, type AlertsService } from './usage/alerts.service.ts';
 import { usageRoutes, routeDocs as usageRouteDocs } from './usage/usage.routes.ts';
-import { createCronJob } from './platform/cron-job.ts';
+import { claimCronSlot, createCronJob } from './platform/cron-job.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -185,15 +185,16 @@ export function buildFeatures(core: CoreDeps): Features {
   }));
 
   // Usage, limits and alerts per customer (#18): Twilio's daily Usage Records read nightly (USAGE_INGEST_CRON),
-  // limits checked in the send path above, alerts evaluated and their webhooks delivered on ALERTS_CRON.
+  // limits checked in the send path above, alerts evaluated and their webhooks delivered on ALERTS_CRON; each tick
+  // claimed (isv.cron_runs) so several workers or instances run it once.
   const usage = createUsageService({ db: core.db, twilio: core.twilio, logger: core.logger, now: core.now });
   const limits = createLimitsService({ db: core.db, usage, now: core.now });
   const alerts = createAlertsService({
     db: core.db, keyRing: core.keyRing, mailer, logger: core.logger, usage, limits, publicBaseUrl: core.config.publicBaseUrl,
     allowHttpLocalhost: core.config.nodeEnv !== 'production', now: core.now,
   });
-  background.push(createCronJob({ name: 'usage-ingest', cron: core.config.usage.ingestCron, logger: core.logger, run: async () => { await usage.ingest(); await alerts.evaluate(); } }));
-  background.push(createCronJob({ name: 'alerts', cron: core.config.usage.alertsCron, logger: core.logger, run: async () => { await alerts.evaluate(); await alerts.deliverDue(); } }));
+  background.push(createCronJob({ name: 'usage-ingest', cron: core.config.usage.ingestCron, logger: core.logger, claim: claimCronSlot(core.db, 'usage.ingest'), run: async () => { await usage.ingest(); await alerts.evaluate(); } }));
+  background.push(createCronJob({ name: 'alerts', cron: core.config.usage.alertsCron, logger: core.logger, claim: claimCronSlot(core.db, 'usage.alerts'), run: async () => { await alerts.evaluate(); await alerts.deliverDue(); } }));
   routers.push({ path: '/isv', router: usageRoutes({ db: core.db, usage, limits, alerts }) });
   routeDocs.push(...usageRouteDocs);
 
