@@ -172,27 +172,27 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
       : (new twilio.RequestClient({ autoRetry: false, keepAlive: true, timeout: 30_000 }) as unknown as TwilioHttpClient);
   // Every request of every client passes here: its outcome and latency feed the health windows, the breaker
   // and the metrics, named after the call() operation it runs under (else after its method and URL pattern).
-  const measured: TwilioHttpClient = {
-    async request(req) {
-      const operation = currentOperation.getStore() ?? operationOfUri(req.method, req.uri);
-      const started = performance.now();
-      let outcome: TwilioOutcome;
-      try {
-        const res = await transport.request(req);
-        const durationMs = performance.now() - started;
-        outcome = outcomeOfStatus(res.statusCode);
-        const answer = outcome === 'ok' ? undefined : twilioErrorOf(res.body);
-        health.record({ operation, outcome, durationMs, httpStatus: res.statusCode, twilioCode: answer?.code, message: answer?.message });
-        recordTwilioRequest(operation, outcome, durationMs / 1000);
-        return res;
-      } catch (err) {
-        const durationMs = performance.now() - started;
-        outcome = isTimeout(err) ? 'timeout' : 'network_error';
-        health.record({ operation, outcome, durationMs, message: err instanceof Error ? err.message : String(err) });
-        recordTwilioRequest(operation, outcome, durationMs / 1000);
-        throw err;
-      }
-    },
+  // Measured in place, so the live clients keep the SDK's own RequestClient (keep-alive, no auto-retry).
+  const send = transport.request.bind(transport);
+  transport.request = async (req) => {
+    const operation = currentOperation.getStore() ?? operationOfUri(req.method, req.uri);
+    const started = performance.now();
+    let outcome: TwilioOutcome;
+    try {
+      const res = await send(req);
+      const durationMs = performance.now() - started;
+      outcome = outcomeOfStatus(res.statusCode);
+      const answer = outcome === 'ok' ? undefined : twilioErrorOf(res.body);
+      health.record({ operation, outcome, durationMs, httpStatus: res.statusCode, twilioCode: answer?.code, message: answer?.message });
+      recordTwilioRequest(operation, outcome, durationMs / 1000);
+      return res;
+    } catch (err) {
+      const durationMs = performance.now() - started;
+      outcome = isTimeout(err) ? 'timeout' : 'network_error';
+      health.record({ operation, outcome, durationMs, message: err instanceof Error ? err.message : String(err) });
+      recordTwilioRequest(operation, outcome, durationMs / 1000);
+      throw err;
+    }
   };
   const health = new TwilioHealth({
     breaker: opts.breaker,
@@ -213,7 +213,7 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
   const baseHttpClient: TwilioHttpClient = observe
     ? {
         async request(req) {
-          const res = await measured.request(req);
+          const res = await transport.request(req);
           let body = res.body;
           if (typeof body === 'string' && body !== '') {
             try {
@@ -226,7 +226,7 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
           return res;
         },
       }
-    : measured;
+    : transport;
 
   const buildClient = (accountSid: string, token: string, httpClient: TwilioHttpClient): Twilio =>
     twilio(accountSid, token, { httpClient: httpClient as never, autoRetry: false });
