@@ -17,12 +17,6 @@ interface Category {
   usageUnit: string;
 }
 
-const CATEGORIES: Category[] = [
-  { category: 'sms', description: 'SMS', countUnit: 'messages', usageUnit: 'messages' },
-  { category: 'sms-outbound', description: 'Outbound SMS', countUnit: 'messages', usageUnit: 'messages' },
-  { category: 'sms-inbound', description: 'Inbound SMS', countUnit: 'messages', usageUnit: 'messages' },
-  { category: 'phonenumbers', description: 'Phone Numbers', countUnit: 'phone-numbers', usageUnit: 'phone-numbers' },
-];
 
 /** Brand registration ($4 one-time) and campaign vetting ($15 per submission), as shared/a2p-fees.ts lists them. */
 export const SANDBOX_A2P_FEES = { brand: 4, campaign: 15 };
@@ -40,7 +34,17 @@ const DAILY_CATEGORIES: Category[] = [
   { category: 'totalprice', description: 'Total Price', countUnit: '', usageUnit: 'usd' },
 ];
 
+/** ThisMonth meters the SMS and number categories only. */
+const CATEGORIES = DAILY_CATEGORIES.filter((c) => ['sms', 'sms-outbound', 'sms-inbound', 'phonenumbers'].includes(c.category));
+
 type Figure = { count: number; usage: number; price: number };
+
+/** Messages counted as Twilio bills them: usage in segments (at least one each), price as a positive amount. */
+const sumMessages = (ms: MessageRecord[]): Figure => ({
+  count: ms.length,
+  usage: ms.reduce((s, m) => s + Math.max(1, Number(m.num_segments) || 0), 0),
+  price: ms.reduce((s, m) => s + Math.abs(Number(m.price ?? 0)), 0),
+});
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -57,11 +61,6 @@ function coveredAccounts(api: SandboxApi, ctx: Ctx): Set<string> {
 /** Every daily category's figure for one day, from the sandbox's own records. */
 function dailyFigures(api: SandboxApi, accounts: Set<string>, day: string): Record<string, Figure> {
   const messages = api.state.list<MessageRecord>(MESSAGE_KIND, (m) => accounts.has(m.account_sid) && dayOf(m.date_created) === day && m.status !== 'failed');
-  const sum = (ms: MessageRecord[]): Figure => ({
-    count: ms.length,
-    usage: ms.reduce((s, m) => s + Math.max(1, Number(m.num_segments) || 0), 0),
-    price: ms.reduce((s, m) => s + Math.abs(Number(m.price ?? 0)), 0),
-  });
   const wa = (m: MessageRecord) => m.to.startsWith('whatsapp:') || (m.from ?? '').startsWith('whatsapp:');
   const sms = messages.filter((m) => !wa(m));
   const whatsapp = messages.filter(wa);
@@ -77,18 +76,51 @@ function dailyFigures(api: SandboxApi, accounts: Set<string>, day: string): Reco
     ...api.state.list(CAMPAIGN_KIND, (c: StoredRecord) => accounts.has(c.account_sid) && typeof c.date_created === 'string' && dayOf(c.date_created) === day).map(() => SANDBOX_A2P_FEES.campaign),
   ];
   const f: Record<string, Figure> = {
-    sms: sum(sms),
-    'sms-outbound': sum(sms.filter((m) => !inbound(m))),
-    'sms-inbound': sum(sms.filter(inbound)),
-    'channels-whatsapp': sum(whatsapp),
-    'channels-whatsapp-outbound': sum(whatsapp.filter((m) => !inbound(m))),
-    'channels-whatsapp-inbound': sum(whatsapp.filter(inbound)),
+    sms: sumMessages(sms),
+    'sms-outbound': sumMessages(sms.filter((m) => !inbound(m))),
+    'sms-inbound': sumMessages(sms.filter(inbound)),
+    'channels-whatsapp': sumMessages(whatsapp),
+    'channels-whatsapp-outbound': sumMessages(whatsapp.filter((m) => !inbound(m))),
+    'channels-whatsapp-inbound': sumMessages(whatsapp.filter(inbound)),
     phonenumbers: { count: numbers.length, usage: numbers.length, price: numbers.length * NUMBER_MONTHLY_PRICE },
     'a2p-registration-fees': { count: registrations.length, usage: registrations.length, price: registrations.reduce((s, p) => s + p, 0) },
   };
   const total = f.sms!.price + f['channels-whatsapp']!.price + f.phonenumbers!.price + f['a2p-registration-fees']!.price;
   f.totalprice = { count: 0, usage: total, price: total };
   return f;
+}
+
+/** A usage record as Twilio's Usage/Records lists answer it, for one category over one period. */
+function usageRecord(ctx: Ctx, c: Category, f: Figure, period: { list: 'Daily' | 'ThisMonth'; startDate: string; endDate: string }): Record<string, unknown> {
+  const base = `/2010-04-01/Accounts/${ctx.accountSid}/Usage/Records`;
+  const q = `?Category=${c.category}`;
+  const round = (n: number) => Math.round(n * 100000) / 100000;
+  return {
+    account_sid: ctx.accountSid,
+    api_version: '2010-04-01',
+    as_of: ctx.now().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+    category: c.category,
+    count: String(f.count),
+    count_unit: c.countUnit,
+    description: c.description,
+    end_date: period.endDate,
+    price: round(f.price),
+    price_unit: 'usd',
+    start_date: period.startDate,
+    subresource_uris: {
+      all_time: `${base}/AllTime.json${q}`,
+      daily: `${base}/Daily.json${q}`,
+      last_month: `${base}/LastMonth.json${q}`,
+      monthly: `${base}/Monthly.json${q}`,
+      this_month: `${base}/ThisMonth.json${q}`,
+      today: `${base}/Today.json${q}`,
+      yearly: `${base}/Yearly.json${q}`,
+      yesterday: `${base}/Yesterday.json${q}`,
+    },
+    uri: `${base}/${period.list}.json${q}&StartDate=${period.startDate}&EndDate=${period.endDate}`,
+    usage: String(round(f.usage)),
+    usage_unit: c.usageUnit,
+  };
 }
 
 export const usageModule = defineModule('usage', (api) => {
@@ -106,42 +138,13 @@ export const usageModule = defineModule('usage', (api) => {
     }
     if (startDate > endDate) throw errors.invalidParam('StartDate', 'must not be after EndDate');
     const accounts = coveredAccounts(api, ctx);
-    const base = `/2010-04-01/Accounts/${ctx.accountSid}/Usage/Records`;
-    const asOf = ctx.now().toISOString().replace(/\.\d{3}Z$/, '+00:00');
     const records: Record<string, unknown>[] = [];
     for (let t = Date.parse(`${startDate}T00:00:00Z`); t <= Date.parse(`${endDate}T00:00:00Z`); t += 86_400_000) {
       const day = dayOf(new Date(t).toISOString());
       const figures = dailyFigures(api, accounts, day);
       for (const c of DAILY_CATEGORIES) {
         if (category !== undefined && c.category !== category) continue;
-        const f = figures[c.category]!;
-        const q = `?Category=${c.category}`;
-        records.push({
-          account_sid: ctx.accountSid,
-          api_version: '2010-04-01',
-          as_of: asOf,
-          category: c.category,
-          count: String(f.count),
-          count_unit: c.countUnit,
-          description: c.description,
-          end_date: day,
-          price: Math.round(f.price * 100000) / 100000,
-          price_unit: 'usd',
-          start_date: day,
-          subresource_uris: {
-            all_time: `${base}/AllTime.json${q}`,
-            daily: `${base}/Daily.json${q}`,
-            last_month: `${base}/LastMonth.json${q}`,
-            monthly: `${base}/Monthly.json${q}`,
-            this_month: `${base}/ThisMonth.json${q}`,
-            today: `${base}/Today.json${q}`,
-            yearly: `${base}/Yearly.json${q}`,
-            yesterday: `${base}/Yesterday.json${q}`,
-          },
-          uri: `${base}/Daily.json${q}&StartDate=${day}&EndDate=${day}`,
-          usage: String(Math.round(f.usage * 100000) / 100000),
-          usage_unit: c.usageUnit,
-        });
+        records.push(usageRecord(ctx, c, figures[c.category]!, { list: 'Daily', startDate: day, endDate: day }));
       }
     }
     return ctx.ok(api.pageV2010(ctx, 'usage_records', records));
@@ -149,68 +152,29 @@ export const usageModule = defineModule('usage', (api) => {
 
   api.route('GET', HOST, '/2010-04-01/Accounts/{AccountSid}/Usage/Records/ThisMonth.json', (ctx) => {
     const category = ctx.param('Category');
-    const includeSubs = ctx.bool('IncludeSubaccounts') ?? true;
     if (category !== undefined && !CATEGORIES.some((c) => c.category === category)) {
       // Twilio knows hundreds of categories; the sandbox only meters these, so others are refused plainly.
       throw errors.invalidParam('Category', `the sandbox meters only ${CATEGORIES.map((c) => c.category).join(', ')}`);
     }
     const now = ctx.now();
     const month = now.toISOString().slice(0, 7);
-    const accounts = new Set([ctx.accountSid]);
-    if (includeSubs) {
-      for (const a of api.state.list<AccountRecord>('account', (x) => x.owner_account_sid === ctx.accountSid)) accounts.add(a.sid);
-    }
+    const accounts = coveredAccounts(api, ctx);
     const messages = api.state.list<MessageRecord>(
       MESSAGE_KIND,
       (m) => accounts.has(m.account_sid) && m.date_created.slice(0, 7) === month && m.status !== 'failed' && !m.to.startsWith('whatsapp:'),
     );
     const numbers = api.state.list(NUMBER_KIND, (n) => accounts.has(n.account_sid));
-    const sum = (ms: MessageRecord[]) => ({
-      count: ms.length,
-      usage: ms.reduce((s, m) => s + Math.max(1, Number(m.num_segments) || 0), 0),
-      price: ms.reduce((s, m) => s + Math.abs(Number(m.price ?? 0)), 0),
-    });
     const out = messages.filter((m) => m.direction !== 'inbound');
     const inbound = messages.filter((m) => m.direction === 'inbound');
-    const figures: Record<string, { count: number; usage: number; price: number }> = {
-      sms: sum(messages),
-      'sms-outbound': sum(out),
-      'sms-inbound': sum(inbound),
+    const figures: Record<string, Figure> = {
+      sms: sumMessages(messages),
+      'sms-outbound': sumMessages(out),
+      'sms-inbound': sumMessages(inbound),
       phonenumbers: { count: numbers.length, usage: numbers.length, price: numbers.length * NUMBER_MONTHLY_PRICE },
     };
-    const startDate = `${month}-01`;
-    const endDate = now.toISOString().slice(0, 10);
-    const base = `/2010-04-01/Accounts/${ctx.accountSid}/Usage/Records`;
-    const records = CATEGORIES.filter((c) => category === undefined || c.category === category).map((c) => {
-      const f = figures[c.category]!;
-      const q = `?Category=${c.category}`;
-      return {
-        account_sid: ctx.accountSid,
-        api_version: '2010-04-01',
-        as_of: now.toISOString().replace(/\.\d{3}Z$/, '+00:00'),
-        category: c.category,
-        count: String(f.count),
-        count_unit: c.countUnit,
-        description: c.description,
-        end_date: endDate,
-        price: Math.round(f.price * 100000) / 100000,
-        price_unit: 'usd',
-        start_date: startDate,
-        subresource_uris: {
-          all_time: `${base}/AllTime.json${q}`,
-          daily: `${base}/Daily.json${q}`,
-          last_month: `${base}/LastMonth.json${q}`,
-          monthly: `${base}/Monthly.json${q}`,
-          this_month: `${base}/ThisMonth.json${q}`,
-          today: `${base}/Today.json${q}`,
-          yearly: `${base}/Yearly.json${q}`,
-          yesterday: `${base}/Yesterday.json${q}`,
-        },
-        uri: `${base}/ThisMonth.json${q}&StartDate=${startDate}&EndDate=${endDate}`,
-        usage: String(f.usage),
-        usage_unit: c.usageUnit,
-      };
-    });
+    const records = CATEGORIES.filter((c) => category === undefined || c.category === category).map((c) =>
+      usageRecord(ctx, c, figures[c.category]!, { list: 'ThisMonth', startDate: `${month}-01`, endDate: dayOf(now.toISOString()) }),
+    );
     return ctx.ok(api.pageV2010(ctx, 'usage_records', records));
   });
 });
