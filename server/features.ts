@@ -241,7 +241,7 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: a2pWatchRoutes({ db: core.db, watch: a2pWatch }) });
   routeDocs.push(...a2pWatchRouteDocs);
   // Event Streams sink for A2P number-registration events (#14); under /webhooks/, so signed, not authenticated.
-  routers.push({ path: '/isv', router: numberEventsRoutes({ db: core.db, tokens: core.twilio, publicBaseUrl: core.config.publicBaseUrl, logger: core.logger, now: core.now }) });
+  routers.push({ path: '/isv', router: numberEventsRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, logger: core.logger, now: core.now }) });
   routeDocs.push(...numberEventsRouteDocs);
   routers.push({ path: '/isv', router: onboardingRoutes({ db: core.db }) });
   routers.push({ path: '/isv', router: brandsRoutes({ db: core.db, now: core.now }) });

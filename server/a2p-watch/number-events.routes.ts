@@ -3,14 +3,13 @@
 // with its bodySHA256 parameter) with the token of the account the events are about; each event's number state is
 // recorded and the onboarding flow waiting on that number checks now. Other event types are acknowledged and ignored.
 import { Router } from 'express';
-import twilio from 'twilio';
 import { z } from 'zod';
-import type { RawBodyRequest } from '../app.ts';
 import type { Db } from '../platform/db/db.ts';
-import { AppError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RouteDoc } from '../platform/http/route-docs.ts';
-import { signedUrlOf, type WebhookTokenSource } from '../webhooks/verify-twilio-signature.ts';
+import { recordWebhook } from '../metrics/metrics.ts';
+import { incomingWebhookOf } from '../webhooks/webhooks.routes.ts';
+import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 import { wakeFlowsForAccountResource } from '../onboarding/flows.dao.ts';
 import { parseNumberRegistrationEvent, recordNumberRegistration } from './number-registration.ts';
 
@@ -25,25 +24,16 @@ export const routeDocs: RouteDoc[] = [
   },
 ];
 
-export function numberEventsRoutes(deps: { db: Db; tokens: WebhookTokenSource; publicBaseUrl: string; logger: Logger; now?: () => Date }): Router {
+export function numberEventsRoutes(deps: { db: Db; webhooks: Pick<WebhooksService, 'verify'>; publicBaseUrl: string; logger: Logger; now?: () => Date }): Router {
   const router = Router();
   const log = deps.logger.child({ component: 'event-streams' });
   router.post('/webhooks/twilio/events', async (req, res) => {
-    const raw = (req as RawBodyRequest).rawBody?.toString('utf8');
-    const signature = req.headers['x-twilio-signature'];
     const events: unknown[] = Array.isArray(req.body) ? req.body : [];
     const accounts = new Set(events.map((e) => (e as { data?: { accountsid?: unknown } } | null)?.data?.accountsid).filter((a): a is string => typeof a === 'string'));
-    const accountSid = [...accounts][0];
-    // One account per delivery: its token is the one that signed it.
-    if (!raw || typeof signature !== 'string' || accounts.size !== 1 || !accountSid || !/^AC[0-9a-f]{32}$/.test(accountSid)) {
-      throw new AppError(403, 'twilio_signature_missing', 'The request is not a signed Event Streams delivery about one account');
-    }
-    const token = await deps.tokens.authTokenFor(accountSid);
-    const url = signedUrlOf(deps.publicBaseUrl, req.originalUrl);
-    if (!token || !url.includes('bodySHA256=') || !twilio.validateRequestWithBody(token, signature, url, raw)) {
-      log.warn({ accountSid }, 'event_streams.rejected');
-      throw new AppError(403, 'twilio_signature_invalid', 'The X-Twilio-Signature header does not match the request');
-    }
+    // One account per delivery: its token is the one that signed it (a delivery naming none or several is refused
+    // as from an unknown account).
+    const { accountSid } = await deps.webhooks.verify({ ...incomingWebhookOf(req, deps.publicBaseUrl), accountSid: accounts.size === 1 ? [...accounts][0] : undefined }, 'events');
+    recordWebhook('events', 'accepted');
     for (const e of events) {
       const parsed = parseNumberRegistrationEvent(e);
       if (!parsed || parsed.accountSid !== accountSid) continue;

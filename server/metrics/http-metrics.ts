@@ -1,8 +1,15 @@
 // http_request_duration_seconds for every request of the app, labelled with the Express route pattern that
 // matched (`/api/isv/customers/:id/messages`), never the raw URL: ids would make a new series per customer.
 // Requests no route matched (404s, the portal's static files) share one label each.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { httpRequestDuration } from './metrics.ts';
+
+const handlerRoutes = new WeakMap<Request, string>();
+
+/** The route label of a request answered by a handler that is not an Express route (the lean webhook path). */
+export function labelRoute(req: Request, pattern: string): void {
+  handlerRoutes.set(req, pattern);
+}
 
 export function httpMetrics(): RequestHandler {
   return (req, res, next) => {
@@ -23,7 +30,7 @@ export function httpMetrics(): RequestHandler {
     });
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const label = matched ?? (req.originalUrl.startsWith('/api/') ? '/api/<unmatched>' : '<static>');
+      const label = matched ?? handlerRoutes.get(req) ?? (req.originalUrl.startsWith('/api/') ? '/api/<unmatched>' : '<static>');
       httpRequestDuration.observe({ route: label, method: req.method, status: String(res.statusCode) }, seconds);
     });
     next();

@@ -133,24 +133,9 @@ export function recordBreakerState(to: BreakerState): void {
 }
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'rejected';
+/** `reason` of a rejection: missing_signature, unknown_account, bad_signature, malformed or error. */
 export function recordWebhook(kind: string, outcome: WebhookOutcome, reason = ''): void {
   webhooksTotal.inc({ kind, outcome, reason });
-}
-
-const REJECTION_REASONS: Record<string, string> = {
-  twilio_signature_missing: 'missing_signature',
-  twilio_account_unknown: 'unknown_account',
-  twilio_signature_invalid: 'bad_signature',
-  repeated_parameter: 'malformed',
-  validation_failed: 'malformed',
-};
-
-/** The `reason` label of a webhook that was not recorded (the error's code, mapped to a few fixed values). */
-export function webhookRejectionReason(err: unknown): string {
-  const e = err as { code?: unknown; status?: unknown };
-  const code = typeof e?.code === 'string' ? e.code : '';
-  if (REJECTION_REASONS[code]) return REJECTION_REASONS[code]!;
-  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500 ? 'malformed' : 'error';
 }
 
 export function recordSend(outcome: string): void {

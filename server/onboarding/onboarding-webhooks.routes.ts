@@ -3,12 +3,12 @@
 // flow waiting on that bundle so it checks now instead of at its next poll, so a duplicate has no further effect.
 import { Router } from 'express';
 import { z } from 'zod';
-import type { RawBodyRequest } from '../app.ts';
 import type { Db } from '../platform/db/db.ts';
 import type { RouteDoc } from '../platform/http/route-docs.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 import { wakeFlowsForAccountResource } from './flows.dao.ts';
-import { recordWebhook, webhookRejectionReason } from '../metrics/metrics.ts';
+import { recordWebhook } from '../metrics/metrics.ts';
+import { incomingWebhookOf } from '../webhooks/webhooks.routes.ts';
 
 export const routeDocs: RouteDoc[] = [
   {
@@ -24,19 +24,7 @@ export const routeDocs: RouteDoc[] = [
 export function onboardingWebhookRoutes(deps: { db: Db; webhooks: Pick<WebhooksService, 'verify'>; publicBaseUrl: string; now?: () => Date }): Router {
   const router = Router();
   router.post('/webhooks/twilio/trusthub', async (req, res) => {
-    const webhook = await deps.webhooks
-      .verify({
-        publicBaseUrl: deps.publicBaseUrl,
-        originalUrl: req.originalUrl,
-        headers: req.headers,
-        body: req.body,
-        rawBody: (req as RawBodyRequest).rawBody,
-        contentType: req.headers['content-type'],
-      })
-      .catch((err: unknown) => {
-        recordWebhook('trusthub', 'rejected', webhookRejectionReason(err));
-        throw err;
-      });
+    const webhook = await deps.webhooks.verify(incomingWebhookOf(req, deps.publicBaseUrl), 'trusthub');
     recordWebhook('trusthub', 'accepted');
     const bundleSid = webhook.params.BundleSid;
     if (bundleSid && /^BU[0-9a-f]{32}$/.test(bundleSid)) {

@@ -35,6 +35,11 @@ export interface IncomingWebhook {
   body: unknown;
   rawBody: Buffer | undefined;
   contentType: string | undefined;
+  /**
+   * The account a body names somewhere other than a top-level AccountSid (an Event Streams delivery, a JSON array
+   * whose events carry `data.accountsid`); its token must have signed the request, like AccountSid's.
+   */
+  accountSid?: string;
 }
 
 /**
@@ -70,7 +75,7 @@ export async function verifyTwilioSignature(req: IncomingWebhook, tokens: Webhoo
 
   const isJson = (req.contentType ?? '').toLowerCase().startsWith('application/json');
   const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
-  const accountSid = typeof body.AccountSid === 'string' ? body.AccountSid : undefined;
+  const accountSid = req.accountSid ?? (typeof body.AccountSid === 'string' ? body.AccountSid : undefined);
   if (!accountSid || !/^AC[0-9a-f]{32}$/.test(accountSid)) return { ok: false, reason: 'unknown_account' };
 
   const token = await tokens.authTokenFor(accountSid);

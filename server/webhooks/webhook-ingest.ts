@@ -16,7 +16,9 @@ import { InvalidTextError, MAX_PARAMETERS, refuseUnstorableInput } from '../plat
 import type { Logger } from '../platform/logger.ts';
 import type { WebhookKind } from './webhooks.dao.ts';
 import type { WebhooksService } from './webhooks.service.ts';
-import { EMPTY_TWIML } from './webhooks.routes.ts';
+import type { RawBodyRequest } from '../app.ts';
+import { labelRoute } from '../metrics/http-metrics.ts';
+import { EMPTY_TWIML, incomingWebhookOf } from './webhooks.routes.ts';
 
 /** Where the lean path is mounted (under /api). */
 export const WEBHOOK_INGEST_PATH = '/isv/webhooks/twilio';
@@ -146,24 +148,20 @@ export function webhookIngest(deps: { webhooks: WebhooksService; publicBaseUrl: 
   const log = deps.logger.child({ component: 'webhooks' });
   return (req: Request, res: Response, next: NextFunction) => {
     const q = req.url.indexOf('?');
-    const kind = KINDS[q === -1 ? req.url : req.url.slice(0, q)];
+    const path = q === -1 ? req.url : req.url.slice(0, q);
+    const kind = KINDS[path];
     if (kind === undefined || !isLeanShape(req)) {
       next();
       return;
     }
+    labelRoute(req, `${req.baseUrl}${path}`);
     void (async () => {
       const rawBody = await readBody(req);
       const body = parseTwilioForm(rawBody);
       req.body = body;
       await checkQuery(req, res);
-      const webhook = await deps.webhooks.verify({
-        publicBaseUrl: deps.publicBaseUrl,
-        originalUrl: req.originalUrl,
-        headers: req.headers,
-        body,
-        rawBody,
-        contentType: req.headers['content-type'],
-      });
+      (req as RawBodyRequest).rawBody = rawBody;
+      const webhook = await deps.webhooks.verify(incomingWebhookOf(req, deps.publicBaseUrl), kind);
       await deps.webhooks.receive(kind, webhook);
       answer(res, kind);
     })().catch((err: unknown) => {

@@ -7,31 +7,28 @@ import type { RouteDoc } from '../platform/http/route-docs.ts';
 import { requireRole } from '../platform/auth/require-role.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 import type { WebhookKind } from './webhooks.dao.ts';
-import { recordWebhook, webhookRejectionReason } from '../metrics/metrics.ts';
+import type { IncomingWebhook } from './verify-twilio-signature.ts';
 
 /** An empty TwiML answer: no reply (Twilio has already answered opt-out keywords itself, FACTS §10). */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+/** What signature verification needs of an Express request (the raw body is kept by app.ts's parsers). */
+export function incomingWebhookOf(req: Request, publicBaseUrl: string): IncomingWebhook {
+  return {
+    publicBaseUrl,
+    originalUrl: req.originalUrl,
+    headers: req.headers,
+    body: req.body,
+    rawBody: (req as RawBodyRequest).rawBody,
+    contentType: req.headers['content-type'],
+  };
+}
 
 export function webhooksRoutes(deps: { webhooks: WebhooksService; publicBaseUrl: string }): Router {
   const router = Router();
 
   const handle = (kind: WebhookKind) => async (req: Request, res: Response) => {
-    let duplicate: boolean;
-    try {
-      const webhook = await deps.webhooks.verify({
-        publicBaseUrl: deps.publicBaseUrl,
-        originalUrl: req.originalUrl,
-        headers: req.headers,
-        body: req.body,
-        rawBody: (req as RawBodyRequest).rawBody,
-        contentType: req.headers['content-type'],
-      });
-      ({ duplicate } = await deps.webhooks.receive(kind, webhook));
-    } catch (err) {
-      recordWebhook(kind, 'rejected', webhookRejectionReason(err));
-      throw err;
-    }
-    recordWebhook(kind, duplicate ? 'duplicate' : 'accepted');
+    await deps.webhooks.receive(kind, await deps.webhooks.verify(incomingWebhookOf(req, deps.publicBaseUrl), kind));
     if (kind === 'status') {
       res.status(200).end();
       return;

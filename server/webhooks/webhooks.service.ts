@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger.ts';
 import { messageStatusSchema, type MessageChannel, type MessageStatus } from '../../shared/messages.ts';
 import { classifyOptOut, type OptOutAction } from '../opt-outs/opt-out-keywords.ts';
 import { upsertOptOuts, type OptOutUpsert } from '../opt-outs/opt-outs.dao.ts';
+import { recordWebhook } from '../metrics/metrics.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import {
   verifyTwilioSignature,
@@ -149,9 +150,12 @@ function repeatedParameters(body: unknown): string[] {
 }
 
 export interface WebhooksService {
-  /** Checks the signature; a rejection is counted and logged, never stored. */
-  verify(req: IncomingWebhook): Promise<VerifiedTwilioWebhook>;
-  /** Records the event durably (with its effects) and resolves after the commit. */
+  /**
+   * Checks the signature; a rejection is counted (isv_webhooks_total under `kind`) and logged, never stored. A
+   * route that does not go on to receive() counts its acceptance itself.
+   */
+  verify(req: IncomingWebhook, kind: string): Promise<VerifiedTwilioWebhook>;
+  /** Records the event durably (with its effects), counts it accepted or duplicate, and resolves after the commit. */
   receive(kind: WebhookKind, webhook: VerifiedTwilioWebhook): Promise<{ duplicate: boolean }>;
   readonly metrics: WebhookMetrics;
   drain(): Promise<void>;
@@ -191,17 +195,19 @@ export function createWebhooksService(deps: WebhooksServiceDeps): WebhooksServic
 
   return {
     metrics,
-    async verify(req) {
+    async verify(req, kind) {
       // Refused before verification: the SDK signs a repeated name's values concatenated, so `Body=a&Body=b`
       // verifies, and whatever we made of the list (joined, first, last) would not be what Twilio meant.
       const repeated = repeatedParameters(req.body);
       if (repeated.length) {
         metrics.malformed++;
+        recordWebhook(kind, 'rejected', 'malformed');
         throw new AppError(400, 'repeated_parameter', 'Each webhook parameter may appear only once', repeated.map((name) => ({ path: name, message: 'appears more than once' })));
       }
       const result = await verifyTwilioSignature(req, deps.tokens);
       if (result.ok) return result.webhook;
       metrics.rejected[result.reason]++;
+      recordWebhook(kind, 'rejected', result.reason);
       log.warn({ reason: result.reason, accountSid: result.accountSid, url: req.originalUrl.split('?')[0] }, 'webhook.rejected');
       const { code, detail } = REJECTION_CODES[result.reason];
       throw new AppError(403, code, detail);
@@ -212,11 +218,16 @@ export function createWebhooksService(deps: WebhooksServiceDeps): WebhooksServic
         event = toWebhookEvent(kind, webhook);
       } catch (err) {
         metrics.malformed++;
+        recordWebhook(kind, 'rejected', 'malformed');
         throw err;
       }
-      const result = await committer.submit(event);
+      const result = await committer.submit(event).catch((err: unknown) => {
+        recordWebhook(kind, 'rejected', 'error');
+        throw err;
+      });
       if (result.duplicate) metrics.duplicates++;
       else metrics.accepted[kind]++;
+      recordWebhook(kind, result.duplicate ? 'duplicate' : 'accepted');
       // Sampled: a log line per callback would cost more than recording it; the counters hold the totals.
       if (++recorded % DEBUG_SAMPLE_EVERY === 1) log.debug({ kind, key: event.key, accountSid: event.accountSid, duplicate: result.duplicate, recorded, metrics }, 'webhook.recorded.sample');
       return result;
