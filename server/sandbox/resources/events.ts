@@ -46,7 +46,6 @@ const renderSubscription = (s: SubscriptionRecord) => ({
   date_updated: iso(s.date_updated),
   url: `${base}/Subscriptions/${s.sid}`,
   links: { subscribed_events: `${base}/Subscriptions/${s.sid}/SubscribedEvents` },
-  receive_events_from_subaccounts: false,
 });
 
 function jsonParam(ctx: Ctx, name: string): unknown {
