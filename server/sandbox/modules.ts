@@ -6,6 +6,7 @@ import { campaignsModule } from './resources/campaigns.ts';
 import { contentModule } from './resources/content.ts';
 import { messagesModule } from './resources/messages.ts';
 import { numbersModule } from './resources/numbers.ts';
+import { eventsModule } from './resources/events.ts';
 import { numberRegistrationModule } from './resources/number-registration.ts';
 import { sendersModule } from './resources/senders.ts';
 import { servicesModule } from './resources/services.ts';
@@ -26,4 +27,5 @@ export const sandboxModules: SandboxModule[] = [
   sendersModule,
   resourceStatusModule,
   numberRegistrationModule,
+  eventsModule,
 ];

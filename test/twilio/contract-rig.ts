@@ -13,7 +13,7 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { expectMatchesSpec, expectRequestMatchesSpec } from '../helpers/openapi.ts';
 import { fakeSid, insertCustomerRow } from './fixtures.ts';
 
-export type SpecFile = 'api_v2010' | 'messaging_v1' | 'messaging_v2' | 'trusthub_v1' | 'content_v1' | 'content_v2';
+export type SpecFile = 'api_v2010' | 'messaging_v1' | 'messaging_v2' | 'trusthub_v1' | 'content_v1' | 'content_v2' | 'events_v1';
 
 export const HOST_OF: Record<SpecFile, string> = {
   api_v2010: 'api.twilio.com',
@@ -22,6 +22,7 @@ export const HOST_OF: Record<SpecFile, string> = {
   trusthub_v1: 'trusthub.twilio.com',
   content_v1: 'content.twilio.com',
   content_v2: 'content.twilio.com',
+  events_v1: 'events.twilio.com',
 };
 
 export interface Subaccount {

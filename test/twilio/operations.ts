@@ -8,7 +8,7 @@ import { specDocument } from '../helpers/openapi.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../..');
 
-export type SpecFile = 'api_v2010' | 'messaging_v1' | 'messaging_v2' | 'trusthub_v1' | 'content_v1';
+export type SpecFile = 'api_v2010' | 'messaging_v1' | 'messaging_v2' | 'trusthub_v1' | 'content_v1' | 'events_v1';
 
 /**
  * Every operation the platform calls (issue 3's sandbox list and the SDK calls in server/) or offers as a fix
@@ -77,6 +77,8 @@ export const PLATFORM_OPERATIONS: { spec: SpecFile; operationId: string }[] = [
   })),
   // WhatsApp senders (FACTS §8)
   ...['CreateChannelsSender', 'FetchChannelsSender', 'ListChannelsSender', 'UpdateChannelsSender'].map((operationId) => ({ spec: 'messaging_v2' as const, operationId })),
+  // Event Streams sink + subscription for A2P number-registration events (#14)
+  ...['CreateSink', 'ListSink', 'CreateSubscription', 'ListSubscription'].map((operationId) => ({ spec: 'events_v1' as const, operationId })),
 ];
 
 export interface SpecOperation {
@@ -93,6 +95,7 @@ const HOSTS: Record<SpecFile, string> = {
   messaging_v2: 'messaging.twilio.com',
   trusthub_v1: 'trusthub.twilio.com',
   content_v1: 'content.twilio.com',
+  events_v1: 'events.twilio.com',
 };
 
 const specCache = new Map<string, { paths: Record<string, Record<string, { operationId?: string }>> }>();

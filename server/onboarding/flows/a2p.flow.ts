@@ -24,6 +24,7 @@ import {
 import { ensureSandboxPrimaryProfile } from './sandbox-primary-profile.ts';
 import { registrationIdTypeFor } from '../../../shared/registration-ids.ts';
 import { findNumberRegistration, resetNumberRegistration } from '../../a2p-watch/number-registration.ts';
+import { ensureNumberRegistrationSink } from '../../a2p-watch/event-sink.ts';
 
 /** The campaign of a Messaging Service is addressed by this constant SID (FACTS §6). */
 export const CAMPAIGN_COMPLIANCE_SID = 'QE2c6890da8086d771620e9b13fadeba0b';
@@ -861,10 +862,20 @@ async function buyNumber(s: StepContext): Promise<StepResult> {
     list: () => client.incomingPhoneNumbers.list({ friendlyName: name, limit: 20 }),
     match: (n) => n.friendlyName === name,
     create: buy,
-    next: 'attach_number',
+    next: 'event_sink',
     patch: (n) => ({ phoneNumber: n.phoneNumber }),
     record: (n) => (tx) => upsertNumber(tx, { customerId: s.flow.customer_id, phoneNumberSid: n.sid, phoneNumber: n.phoneNumber, messagingServiceSid: null }),
   });
+}
+
+/**
+ * The Event Streams sink + subscription in the customer's account, before the number joins the service: Twilio
+ * reports the number's registration only as events to that account's subscriptions (a2p-watch/event-sink.ts).
+ */
+async function eventSink(s: StepContext): Promise<StepResult> {
+  const client = await s.subaccountClient();
+  const { sinkSid, subscriptionSid } = await ensureNumberRegistrationSink(client, (op, fn, opts) => s.call(op, fn, opts), s.config.publicBaseUrl);
+  return { type: 'goto', to: 'attach_number', message: 'Subscribed to Twilio’s number-registration events', patch: { eventSinkSid: sinkSid, eventSubscriptionSid: subscriptionSid } };
 }
 
 async function attachNumber(s: StepContext): Promise<StepResult> {
@@ -880,12 +891,19 @@ async function attachNumber(s: StepContext): Promise<StepResult> {
     type: 'goto',
     to: 'wait_number_registration',
     message: `Attached ${phoneNumber} to the messaging service; Twilio now registers it to the campaign`,
+    patch: { numberSubmittedAt: s.now().toISOString() },
     record: (tx) => upsertNumber(tx, { customerId: s.flow.customer_id, phoneNumberSid: numberSid, phoneNumber, messagingServiceSid: serviceSid }),
   };
 }
 
 /** Twilio registers the number to the campaign separately; a failure is submitted again once, then an operator looks. */
 export const NUMBER_REGISTRATION_RESUBMITS = 1;
+/**
+ * How long a number may stay pending (no event, or only .pending) before an operator looks: Twilio usually decides
+ * within minutes to days; past this, a lost sink or a stuck review is the platform's to chase. The flow context's
+ * `numberRegistrationTimeoutMs` overrides it.
+ */
+export const NUMBER_REGISTRATION_TIMEOUT_MS = 7 * 24 * 3600_000;
 
 /**
  * The number's A2P registration, as Twilio's Event Streams number-registration events reported it (recorded by
@@ -911,6 +929,16 @@ async function waitNumberRegistration(s: StepContext): Promise<StepResult> {
     return needsAttention(
       s.flow.state,
       { reason: 'number_registration_failed', operation: 'a2p.number_registration', twilioCode: null, httpStatus: null, twilioMessage: `${phoneNumber} failed A2P registration again: ${reg.reason ?? 'no reason given'}` },
+      s.now(),
+    );
+  }
+  const since = Date.parse(str(s.context.numberSubmittedAt) ?? '');
+  const limit = Number(s.context.numberRegistrationTimeoutMs ?? NUMBER_REGISTRATION_TIMEOUT_MS);
+  if (Number.isFinite(since) && s.now().getTime() - since > limit) {
+    const days = Math.round((limit / 86_400_000) * 10) / 10;
+    return needsAttention(
+      s.flow.state,
+      { reason: 'number_registration_timeout', operation: 'a2p.number_registration', twilioCode: null, httpStatus: null, twilioMessage: `${phoneNumber} is still not registered to the campaign after ${days} days (no final Event Streams event; check the sink ${str(s.context.eventSinkSid) ?? 'unknown'} and the number's registration in the Console)` },
       s.now(),
     );
   }
@@ -964,7 +992,8 @@ const base: Record<string, StateDef> = {
   campaign: { label: 'Registering the campaign', step: campaign, to: ['wait_campaign'], records: 'campaignSid' },
   wait_campaign: { label: 'Twilio is reviewing the campaign', step: waitCampaign, to: ['buy_number', 'recreate_campaign', 'wait_brand'] },
   recreate_campaign: { label: 'Resubmitting the campaign', step: recreateCampaign, to: ['campaign'] },
-  buy_number: { label: 'Choosing the phone number', step: buyNumber, to: ['attach_number', 'done'], records: 'phoneNumberSid' },
+  buy_number: { label: 'Choosing the phone number', step: buyNumber, to: ['event_sink', 'attach_number', 'done'], records: 'phoneNumberSid' },
+  event_sink: { label: 'Subscribing to Twilio’s number-registration events', step: eventSink, to: ['attach_number'] },
   attach_number: { label: 'Attaching the number to the messaging service', step: attachNumber, to: ['wait_number_registration'] },
   wait_number_registration: { label: 'Twilio is registering the number to the campaign', step: waitNumberRegistration, to: ['done', 'resubmit_number'] },
   resubmit_number: { label: 'Registering the number again', step: resubmitNumber, to: ['attach_number'] },
@@ -985,7 +1014,7 @@ export const a2pFlow: FlowDefinition = {
     'awaiting_approval', 'wait_for_subaccount', 'primary_profile', 'address', 'profile_end_user', 'representative_end_user',
     'address_document', 'customer_profile', 'profile_assignments', 'profile_evaluation', 'submit_profile', 'wait_profile',
     'messaging_end_user', 'trust_product', 'trust_product_assignments', 'trust_product_evaluation', 'submit_trust_product',
-    'wait_trust_product', 'brand', 'wait_brand', 'messaging_service', 'campaign', 'wait_campaign', 'buy_number', 'attach_number', 'wait_number_registration', 'done',
+    'wait_trust_product', 'brand', 'wait_brand', 'messaging_service', 'campaign', 'wait_campaign', 'buy_number', 'event_sink', 'attach_number', 'wait_number_registration', 'done',
   ],
   states: base,
 };

@@ -6,8 +6,11 @@
 // `com.twilio.messaging.compliance.number-registration.*` (DOCS /docs/events/event-types/a2p/number-registration:
 // data `phonenumber`, `phonenumbersid`, `accountsid`, `campaignsid`, `messagingservicesid`, `externalstatus`,
 // `failurereason`, `timestamp`, `updateddate`). The sandbox delivers those events to one webhook sink (the sink an
-// ISV sets up in Event Streams), set with SandboxOptions.eventSinkUrl or `POST /sandbox/event-streams/sink {url}`.
+// ISV sets up in Event Streams): every webhook sink subscribed to the event type in the number's account
+// (events.ts: POST /v1/Sinks + /v1/Subscriptions), plus the one URL set with SandboxOptions.eventSinkUrl or
+// `POST /sandbox/event-streams/sink {url}` (a sandbox convenience for tests; each destination gets one delivery).
 import { randomUUID } from 'node:crypto';
+import { subscribedDestinations } from './events.ts';
 import { defineModule, errors, type SandboxApi, type StoredRecord, type Transition } from '../framework.ts';
 
 /** Where a number's registration stands (the Event Streams `externalstatus` the sandbox sends). */
@@ -29,15 +32,18 @@ interface LinkRecord extends StoredRecord {
   a2p_failure_reason?: string | null;
 }
 
-/** Sends the Event Streams event for a number's registration status to the sink, if one is set. */
+/** Sends the Event Streams event for a number's registration status to each subscribed sink (and the control URL). */
 function emitEvent(api: SandboxApi, link: LinkRecord): void {
-  const url = api.state.getMeta<string>(SINK_META);
-  if (!url || !link.a2p_registration) return;
-  const at = api.now();
+  if (!link.a2p_registration) return;
   const suffix = link.a2p_registration === 'registered' ? 'successful' : link.a2p_registration;
+  const type = `${NUMBER_REGISTRATION_EVENT}.${suffix}`;
+  const control = api.state.getMeta<string>(SINK_META);
+  const urls = new Set([...subscribedDestinations(api, link.account_sid, type), ...(control ? [control] : [])]);
+  if (urls.size === 0) return;
+  const at = api.now();
   const event = {
     specversion: '1.0',
-    type: `${NUMBER_REGISTRATION_EVENT}.${suffix}`,
+    type,
     source: `/v1/Services/${link.service_sid}/PhoneNumbers/${link.sid}`,
     id: `EV${randomUUID().replace(/-/g, '')}`,
     dataschema: 'https://events-schemas.twilio.com/A2P.NumberRegistration/2',
@@ -56,7 +62,7 @@ function emitEvent(api: SandboxApi, link: LinkRecord): void {
       updateddate: at.getTime(),
     },
   };
-  api.enqueueCallback({ accountSid: link.account_sid, url, json: [event], kind: 'event-streams.number-registration', resourceSid: link.sid });
+  for (const url of urls) api.enqueueCallback({ accountSid: link.account_sid, url, json: [event], kind: 'event-streams.number-registration', resourceSid: link.sid });
 }
 
 export function setNumberRegistration(api: SandboxApi, sid: string, status: NumberRegistrationStatus, failureReason: string | null = null): void {
