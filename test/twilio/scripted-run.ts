@@ -13,6 +13,7 @@ import {
   settle,
 } from './a2p-fixtures.ts';
 import type { ContractRig } from './contract-rig.ts';
+import { ensureNumberRegistrationSink } from '../../server/a2p-watch/event-sink.ts';
 
 const CAMPAIGN_SID = 'QE2c6890da8086d771620e9b13fadeba0b';
 
@@ -38,6 +39,9 @@ export async function runEveryOperation(rig: ContractRig): Promise<void> {
   const number = await call('incomingPhoneNumbers.create', () => account().incomingPhoneNumbers.create({ phoneNumber: candidate!.phoneNumber }));
   await call('incomingPhoneNumbers.fetch', () => account().incomingPhoneNumbers(number.sid).fetch());
   await call('incomingPhoneNumbers.list', () => account().incomingPhoneNumbers.list({ limit: 20 }));
+
+  // The Event Streams sink and subscription for the number's A2P registration events, as the A2P flow makes them.
+  await ensureNumberRegistrationSink(c, (operation, fn) => call(operation, fn), 'https://hooks.example.com');
 
   // Messaging Service with the number in its pool.
   const service = await call('services.create', () => c.messaging.v1.services.create({ friendlyName: 'isv:scripted', inboundRequestUrl: 'https://hooks.example.com/in' }));
