@@ -160,7 +160,7 @@ export interface MessagingServiceDeps {
   /** Per-customer send limit in a fixed window shared by every instance (isv.rate_limits). */
   sendRateLimit?: { limit: number; windowMs: number };
   /** The customer's own limits (#18: per day, per month, budget, per second); throws 429 limit_exceeded. */
-  checkSendLimits?: (customerId: string) => Promise<void>;
+  checkSendLimits?: (customerId: string) => Promise<{ release(): Promise<void> }>;
 }
 
 export interface SendResult {
@@ -236,7 +236,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       await enforceRateLimit(customerId);
       // Twilio's circuit breaker is open: 503 twilio_unavailable with Retry-After now, before anything is reserved.
       await assertTwilioAvailable(deps.twilio.health);
-      await deps.checkSendLimits?.(customerId);
+      const counted = await deps.checkSendLimits?.(customerId);
 
       const reservation = await reserveMessage(db, {
         customerId,
@@ -250,6 +250,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       });
       if (!reservation) {
         // Another request with the same key reserved it between our read and our insert.
+        await counted?.release();
         const existing = await findMessageByIdempotencyKey(db, customerId, idempotencyKey!);
         if (existing) return replay(existing);
         throw new AppError(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress; retry shortly');
@@ -274,6 +275,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
         created = await deps.twilio.call('messages.create', () => client.messages.create(params as never), { maxAttempts: 1 });
       } catch (err) {
         await deleteMessage(db, reservation.id);
+        await counted?.release();
         if (err instanceof TwilioCallError && (err.httpStatus === 401 || err.twilioCode === 20003) && (await deps.onCredentialsRejected?.(readiness.accountSid))) {
           throw credentialsInvalid({ account_sid: readiness.accountSid });
         }

@@ -58,12 +58,20 @@ export function effectiveLimits(ceilings: LimitValues, own: LimitValues): LimitV
 export interface LimitsService {
   get(principal: Principal, customerId: string): Promise<Limits>;
   put(principal: Principal, customerId: string, input: z.output<typeof putLimitsSchema>): Promise<Limits>;
-  /** Throws 429 `limit_exceeded` when the next send would break a limit; otherwise counts it. */
-  checkSend(customerId: string): Promise<void>;
+  /**
+   * Throws 429 `limit_exceeded` when the next send would break a limit; otherwise counts it and answers the
+   * undo for a send that then never reaches Twilio (refused by it, or lost an idempotency race), so a refused
+   * send does not use up the customer's allowance.
+   */
+  checkSend(customerId: string): Promise<CountedSend>;
   /** The effective limits of a customer (no access check: for jobs). */
   effective(customerId: string): Promise<LimitValues>;
   /** Messages counted this month (for alerts). */
   messagesThisMonth(customerId: string): Promise<number>;
+}
+
+export interface CountedSend {
+  release(): Promise<void>;
 }
 
 export function createLimitsService(deps: { db: Db; usage: UsageService; now?: () => Date }): LimitsService {
@@ -183,6 +191,7 @@ export function createLimitsService(deps: { db: Db; usage: UsageService; now?: (
       ];
       // Day and month are always counted (the usage page and alerts read them); the second only when limited.
       const active = counters.filter((c) => c.kind !== 'second' || limits.sendsPerSecond !== null);
+      const windowsCounted = active.map((c) => ({ key: key(c.kind, customerId), start: w[c.kind].start }));
       await db.tx(async (tx) => {
         for (const c of active) {
           const max = limits[c.field];
@@ -202,6 +211,13 @@ export function createLimitsService(deps: { db: Db; usage: UsageService; now?: (
           if (rows[0]!.count === 1) await deleteRateLimitWindowsBefore(tx, key(c.kind, customerId), new Date(start.getTime() - RETENTION_MS[c.kind]));
         }
       });
+      return {
+        async release() {
+          for (const c of windowsCounted) {
+            await db.query(`UPDATE isv.rate_limits SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0`, [c.key, c.start]);
+          }
+        },
+      };
     },
   };
 }

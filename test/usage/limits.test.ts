@@ -74,6 +74,20 @@ describe('limits per customer', () => {
     expect(creates(t)).toBe(3);
   });
 
+  it('does not count a send Twilio refused against the daily limit', async () => {
+    clock = new Date('2026-12-09T10:00:00.000Z');
+    const t = await createTenant(ctx);
+    await ctx.request.put(limitsPath(t)).set(t.owner.auth).send({ messagesPerDay: 1 }).expect(200);
+    // Twilio's magic number for "not a valid phone number" (21211): refused by Twilio, never sent.
+    const invalid = await ctx.request.post(`/api/isv/customers/${t.customerId}/messages`).set(t.owner.auth).send({ to: '+15005550001', body: 'Hello' });
+    expect(invalid.status).toBe(422);
+    expect(creates(t)).toBe(1);
+    expect(limitsSchema.parse((await ctx.request.get(limitsPath(t)).set(t.owner.auth)).body).current.messagesToday).toBe(0);
+    // The one message of the day is still available.
+    expect((await send(t)).status).toBe(201);
+    expect((await send(t)).status).toBe(429);
+  });
+
   it('refuses the next send over the monthly cap until the first of next month', async () => {
     clock = new Date('2026-12-30T12:00:00.000Z');
     const t = await createTenant(ctx);
