@@ -3,11 +3,13 @@
 // unregistered, …). Each is raised once per period (a unique row in isv.alerts), shown in the portal, emailed to
 // the customer's owners and, when the customer configured an endpoint, POSTed to it signed with HMAC-SHA256
 // (docs/alert-webhooks.md) through a durable outbox (isv.alert_deliveries) retried with backoff.
+import { isIP } from 'node:net';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../platform/db/db.ts';
 import type { KeyRing } from '../platform/crypto/keyring.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Mailer } from '../platform/mail/mailer.ts';
+import { blockedAddress, postToPublicUrl } from '../platform/outbound-http.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import { AppError, forbidden, notFound } from '../platform/errors.ts';
 import { assertCustomerAccess } from '../customers/customer-access.ts';
@@ -88,11 +90,9 @@ export function createAlertsService(deps: {
   /** Plain http:// is accepted only for localhost outside production (a local receiver while developing). */
   allowHttpLocalhost: boolean;
   now?: () => Date;
-  fetch?: typeof fetch;
 }): AlertsService {
   const { db, keyRing } = deps;
   const now = deps.now ?? (() => new Date());
-  const doFetch = deps.fetch ?? fetch;
   const log = deps.logger.child({ component: 'alerts' });
   const aad = (customerId: string) => `alert_settings:${customerId}`;
 
@@ -116,9 +116,12 @@ export function createAlertsService(deps: {
 
   function checkUrl(url: string): void {
     const u = new URL(url);
-    const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
-    if (u.protocol === 'https:' || (deps.allowHttpLocalhost && local)) return;
-    throw new AppError(422, 'validation_failed', 'The alert endpoint must use HTTPS', [{ path: 'webhookUrl', message: 'must be an https:// URL' }]);
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    const local = host === 'localhost' || host === '127.0.0.1' || host === '::1';
+    const invalid = (message: string) => new AppError(422, 'validation_failed', 'The alert endpoint is not allowed', [{ path: 'webhookUrl', message }]);
+    if (local && !deps.allowHttpLocalhost) throw invalid('must be a public internet address, not this server');
+    if (isIP(host) && blockedAddress(host, { allowLoopback: deps.allowHttpLocalhost })) throw invalid('must be a public internet address, not a private or reserved one');
+    if (u.protocol !== 'https:' && !(deps.allowHttpLocalhost && local)) throw invalid('must be an https:// URL');
   }
 
   /** Inserts the alert unless this (kind, subject, period) was raised already; then mails owners and queues the webhook. */
@@ -227,15 +230,14 @@ export function createAlertsService(deps: {
       const body = JSON.stringify({ id: alertRow.id, type: 'alert.raised', customerId: d.customer_id, alert: toAlert(alertRow) });
       const timestamp = String(Math.floor(now().getTime() / 1000));
       try {
-        const res = await doFetch(d.url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(10_000),
+        // Redirects are not followed; an address inside the platform's network is refused (postToPublicUrl).
+        const res = await postToPublicUrl(d.url, {
+          timeoutMs: 10_000,
+          allowLoopback: deps.allowHttpLocalhost,
           headers: { 'Content-Type': 'application/json', 'User-Agent': 'isv-platform-alerts/1', [EVENT_ID_HEADER]: alertRow.id, [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signAlertWebhook(secret, timestamp, body) },
           body,
         });
-        await res.body?.cancel().catch(() => undefined);
-        if (!res.ok) error = `HTTP ${res.status}`;
+        if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
       } catch (err) {
         error = err instanceof Error ? err.message.slice(0, 200) : 'request failed';
       }

@@ -70,6 +70,13 @@ describe('alerts per customer', () => {
     const insecure = await ctx.request.put(`/api/isv/customers/${t.customerId}/alert-settings`).set(t.owner.auth).send({ webhookUrl: 'http://alerts.example.com/hook' });
     expect(insecure.status).toBe(422);
     expect(insecure.body.errors[0].path).toBe('webhookUrl');
+    // Addresses inside the platform's network (cloud metadata, private ranges) are refused, naming the field.
+    for (const internal of ['https://169.254.169.254/latest/meta-data', 'https://10.0.0.5/hook', 'https://[fd00::1]/hook', 'https://[::ffff:192.168.1.1]/hook']) {
+      const res = await ctx.request.put(`/api/isv/customers/${t.customerId}/alert-settings`).set(t.owner.auth).send({ webhookUrl: internal });
+      expect(res.status, internal).toBe(422);
+      expect(res.body.errors).toEqual([{ path: 'webhookUrl', message: 'must be a public internet address, not a private or reserved one' }]);
+    }
+    expect((await ctx.request.get(`/api/isv/customers/${t.customerId}/alert-settings`).set(t.owner.auth)).body.webhookUrl).toBe(receiverUrl);
   });
 
   it('raises the 80 % budget alert once, then the 100 % alert once, and mails the owners', async () => {
