@@ -236,7 +236,7 @@ export function buildFeatures(core: CoreDeps): Features {
   });
   background.push(createOnboardingScheduler({ engine, cron: core.config.onboarding.cron, logger: core.logger }));
   // After approval (#14): registered brands and campaigns re-read from Twilio; sends refused while suspended.
-  const a2pWatch = createA2pWatch({ db: core.db, twilio: core.twilio, logger: core.logger, maxIntervalMs: core.config.a2pWatch.intervalMs, now: core.now });
+  const a2pWatch = createA2pWatch({ db: core.db, twilio: core.twilio, logger: core.logger, maxIntervalMs: core.config.a2pWatch.intervalMs, now: core.now, publicBaseUrl: core.config.publicBaseUrl });
   background.push(createA2pWatchJob({ watch: a2pWatch, tickMs: Math.min(60_000, core.config.a2pWatch.intervalMs), logger: core.logger }));
   routers.push({ path: '/isv', router: a2pWatchRoutes({ db: core.db, watch: a2pWatch }) });
   routeDocs.push(...a2pWatchRouteDocs);

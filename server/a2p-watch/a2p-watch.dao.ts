@@ -15,6 +15,8 @@ export interface WatchedBrand {
   /** The a2p flow ran in the customer's own connected account (#17), not its subaccount. */
   connected: boolean;
   flow_id: string | null;
+  /** The flow recorded the Event Streams sink (flows finished before the `event_sink` step existed did not). */
+  has_event_sink: boolean;
 }
 
 /**
@@ -40,7 +42,8 @@ export async function claimDueBrands(db: Db, o: { now: Date; leaseMs: number; li
      RETURNING b.id AS brand_id, b.customer_id, b.brand_sid, b.twilio_status AS brand_status, c.campaign_sid,
                c.messaging_service_sid, c.twilio_status AS campaign_status, b.watch_interval_ms,
                EXISTS (SELECT 1 FROM isv.flows f WHERE f.kind = 'a2p' AND f.subject_id = b.id AND f.context->>'twilioAccount' = 'connected') AS connected,
-               (SELECT f.id FROM isv.flows f WHERE f.kind = 'a2p' AND f.subject_id = b.id ORDER BY f.created_at DESC LIMIT 1) AS flow_id`,
+               (SELECT f.id FROM isv.flows f WHERE f.kind = 'a2p' AND f.subject_id = b.id ORDER BY f.created_at DESC LIMIT 1) AS flow_id,
+               EXISTS (SELECT 1 FROM isv.flows f WHERE f.kind = 'a2p' AND f.subject_id = b.id AND f.context ? 'eventSinkSid') AS has_event_sink`,
     [o.now.toISOString(), o.leaseMs, o.limit, o.settleMs],
   );
 }
@@ -96,4 +99,9 @@ export async function listWatchAttention(
 export async function rereadSoon(db: Db, brandId: string): Promise<boolean> {
   const rows = await db.query(`UPDATE isv.brands SET watch_next_at = '-infinity' WHERE id = $1 AND status = 'registered' AND brand_sid IS NOT NULL RETURNING id`, [brandId]);
   return rows.length === 1;
+}
+
+/** Records the Event Streams sink the watch created for a flow that finished without one. */
+export async function recordEventSink(db: Db, flowId: string, sink: { sinkSid: string; subscriptionSid: string }): Promise<void> {
+  await db.query(`UPDATE isv.flows SET context = context || $2::jsonb WHERE id = $1`, [flowId, JSON.stringify({ eventSinkSid: sink.sinkSid, eventSubscriptionSid: sink.subscriptionSid })]);
 }

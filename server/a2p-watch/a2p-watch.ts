@@ -12,7 +12,8 @@ import { TwilioCallError, type TwilioGateway } from '../twilio/gateway.ts';
 import { findConnectionByCustomer, findSubaccountByCustomer } from '../subaccounts/subaccounts.dao.ts';
 import { insertFlowEvent } from '../onboarding/flows.dao.ts';
 import { BRAND_OK, CAMPAIGN_OK, GONE, isKnownBrandStatus, isKnownCampaignStatus, normalizeBrandStatus } from './a2p-status.ts';
-import { claimDueBrands, postponeWatch, recordWatch, type WatchedBrand } from './a2p-watch.dao.ts';
+import { claimDueBrands, postponeWatch, recordEventSink, recordWatch, type WatchedBrand } from './a2p-watch.dao.ts';
+import { ensureNumberRegistrationSink } from './event-sink.ts';
 
 export interface A2pWatchDeps {
   db: Db;
@@ -23,6 +24,8 @@ export interface A2pWatchDeps {
   now?: () => Date;
   /** Brands read per run. */
   batch?: number;
+  /** Where Twilio's Event Streams deliver (the sink a flow finished without is created here). */
+  publicBaseUrl: string;
 }
 
 export interface A2pWatch {
@@ -86,6 +89,13 @@ export function createA2pWatch(deps: A2pWatchDeps): A2pWatch {
     const campaignStatus = await statusOf('a2p_watch.campaigns.fetch', async () => ({
       status: String((await client.messaging.v1.services(b.messaging_service_sid).usAppToPerson(b.campaign_sid).fetch()).campaignStatus),
     }));
+    // A registration finished before the flow subscribed to number-registration events: subscribe now, so the
+    // numbers the customer adds later (and re-registrations) are tracked.
+    if (!b.has_event_sink && b.flow_id) {
+      const sink = await ensureNumberRegistrationSink(client, (op, fn, opts) => twilio.call(`a2p_watch.${op}`, fn, opts?.once ? { maxAttempts: 1 } : {}), deps.publicBaseUrl);
+      await recordEventSink(db, b.flow_id, sink);
+      log.info({ customerId: b.customer_id, sinkSid: sink.sinkSid }, 'a2p.watch_event_sink_created');
+    }
     const at = now();
     const unknown = [!isKnownBrandStatus(brandStatus) && `brand ${brandStatus}`, !isKnownCampaignStatus(campaignStatus) && `campaign ${campaignStatus}`].filter(Boolean);
     const attention = unknown.length ? { reason: 'unknown_a2p_status', statuses: unknown, brandSid: b.brand_sid, campaignSid: b.campaign_sid, at: at.toISOString() } : null;

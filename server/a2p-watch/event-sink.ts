@@ -7,7 +7,10 @@
 import type { Twilio } from 'twilio';
 import { NUMBER_REGISTRATION_EVENT } from './number-registration.ts';
 
-/** The event types the platform subscribes to (Twilio documents .pending and .failed; the sandbox sends .successful). */
+/**
+ * The event types the platform subscribes to: Twilio's number-registration events (DOCS
+ * /docs/messaging/compliance/a2p-10dlc/event-streams-setup, "Phone Number registration events"; schema version 1).
+ */
 export const NUMBER_REGISTRATION_EVENT_TYPES = ['pending', 'failed', 'successful'].map((w) => `${NUMBER_REGISTRATION_EVENT}.${w}`);
 export const EVENTS_WEBHOOK_PATH = '/api/isv/webhooks/twilio/events';
 

@@ -122,7 +122,7 @@ describe('a registration after approval', () => {
 
   it('reads a stable registration less and less often, two Twilio requests a time, up to the longest interval', async () => {
     const r = await registered();
-    const watch = createA2pWatch({ db: ctx.db, twilio: ctx.twilio, logger: ctx.logger, maxIntervalMs: 8_000, now: clock.now });
+    const watch = createA2pWatch({ db: ctx.db, twilio: ctx.twilio, logger: ctx.logger, maxIntervalMs: 8_000, now: clock.now, publicBaseUrl: ctx.config.publicBaseUrl });
     const intervals: number[] = [];
     const reads = () => ctx.sandbox.requests.filter((q) => q.accountSid === r.accountSid && q.method === 'GET' && (q.path.startsWith('/v1/a2p/BrandRegistrations/') || q.path.includes('/Compliance/Usa2p/'))).length;
     const start = reads();
@@ -138,6 +138,35 @@ describe('a registration after approval', () => {
     // The first read starts at the shortest interval (an eighth of the longest), then it doubles.
     expect(intervals).toEqual([1_000, 2_000, 4_000, 8_000, 8_000]);
     expect(reads() - start).toBe(10);
+  });
+});
+
+describe('registrations finished before the flow subscribed to number-registration events', () => {
+  it('get the Event Streams sink and subscription from the watch, once, recorded on the flow', async () => {
+    const r = await registered();
+    const client = await ctx.twilio.subaccount(r.accountSid);
+    // As a flow finished before the event_sink step existed left it: no sink in Twilio, none on the flow.
+    for (const sub of await client.events.v1.subscriptions.list()) await client.events.v1.subscriptions(sub.sid).remove();
+    for (const sink of await client.events.v1.sinks.list()) await client.events.v1.sinks(sink.sid).remove();
+    await ctx.db.query(`UPDATE isv.flows SET context = context - 'eventSinkSid' - 'eventSubscriptionSid' WHERE kind = 'a2p' AND customer_id = $1`, [r.customerId]);
+    await ctx.db.query(`UPDATE isv.brands SET watch_next_at = now() + interval '1 day' WHERE id <> $1`, [r.brandId]);
+    await ctx.db.query(`UPDATE isv.brands SET watch_next_at = now() - interval '1 second' WHERE id = $1`, [r.brandId]);
+    const watch = createA2pWatch({ db: ctx.db, twilio: ctx.twilio, logger: ctx.logger, maxIntervalMs: 8_000, now: () => new Date(), publicBaseUrl: ctx.config.publicBaseUrl });
+    expect((await watch.runOnce()).checked).toBe(1);
+
+    const sinks = await client.events.v1.sinks.list();
+    expect(sinks.map((k) => (k.sinkConfiguration as { destination?: string }).destination)).toEqual([`${ctx.config.publicBaseUrl}/api/isv/webhooks/twilio/events`]);
+    const subs = await client.events.v1.subscriptions.list();
+    expect(subs).toHaveLength(1);
+    expect(subs[0]!.sinkSid).toBe(sinks[0]!.sid);
+    const flow = (await flowsOf(ctx.db, r.customerId, 'a2p'))[0]!;
+    expect(flow.context).toMatchObject({ eventSinkSid: sinks[0]!.sid, eventSubscriptionSid: subs[0]!.sid });
+
+    // The next read does not create or even list them again.
+    const before = ctx.sandbox.requests.filter((q) => q.accountSid === r.accountSid && q.path.startsWith('/v1/Sinks')).length;
+    await ctx.db.query(`UPDATE isv.brands SET watch_next_at = now() - interval '1 second' WHERE id = $1`, [r.brandId]);
+    expect((await watch.runOnce()).checked).toBe(1);
+    expect(ctx.sandbox.requests.filter((q) => q.accountSid === r.accountSid && q.path.startsWith('/v1/Sinks')).length).toBe(before);
   });
 });
 

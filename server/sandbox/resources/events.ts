@@ -91,6 +91,10 @@ export const eventsModule = defineModule('events', (api) => {
   });
   api.route('GET', HOST, '/v1/Sinks', (ctx) => ctx.ok(api.pageV1(ctx, 'sinks', ctx.ownList<SinkRecord>(SINK_KIND).map(renderSink))));
   api.route('GET', HOST, '/v1/Sinks/{Sid}', (ctx) => ctx.ok(renderSink(ctx.owned<SinkRecord>(SINK_KIND, ctx.path.Sid))));
+  api.route('DELETE', HOST, '/v1/Sinks/{Sid}', (ctx) => {
+    api.state.remove(SINK_KIND, ctx.owned<SinkRecord>(SINK_KIND, ctx.path.Sid).sid);
+    return ctx.noContent();
+  });
 
   api.route('POST', HOST, '/v1/Subscriptions', (ctx) => {
     const description = ctx.required('Description');
@@ -118,4 +122,8 @@ export const eventsModule = defineModule('events', (api) => {
     return ctx.ok(api.pageV1(ctx, 'subscriptions', ctx.ownList<SubscriptionRecord>(SUBSCRIPTION_KIND, (s) => !sinkSid || s.sink_sid === sinkSid).map(renderSubscription)));
   });
   api.route('GET', HOST, '/v1/Subscriptions/{Sid}', (ctx) => ctx.ok(renderSubscription(ctx.owned<SubscriptionRecord>(SUBSCRIPTION_KIND, ctx.path.Sid))));
+  api.route('DELETE', HOST, '/v1/Subscriptions/{Sid}', (ctx) => {
+    api.state.remove(SUBSCRIPTION_KIND, ctx.owned<SubscriptionRecord>(SUBSCRIPTION_KIND, ctx.path.Sid).sid);
+    return ctx.noContent();
+  });
 });
