@@ -56,6 +56,7 @@ import { createConnectionsService, type ConnectionsService } from './connections
 import { connectionsRoutes, routeDocs as connectionsRouteDocs } from './connections/connections.routes.ts';
 import { createConnectionHealthCheck } from './connections/health-check.ts';
 import { twilioHealthRoutes, routeDocs as twilioHealthRouteDocs } from './twilio-health/twilio-health.routes.ts';
+import { createHealthReporter, processInstance } from './twilio-health/health-reports.ts';
 import { countSends } from './messaging/send-metrics.ts';
 import { collectFlowGaugesFrom } from './metrics/metrics.ts';
 import { createUsageService, type UsageService } from './usage/usage.service.ts';
@@ -162,7 +163,10 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv/operator', router: operatorRoutes({ operator }) });
   routeDocs.push(...operatorRouteDocs);
   // Twilio health and the circuit breaker (#18): GET /api/isv/operator/health; the flow gauges of GET /metrics.
-  routers.push({ path: '/isv/operator', router: twilioHealthRoutes({ health: core.twilio.health }) });
+  const healthInstance = processInstance();
+  const clock = () => core.now?.() ?? new Date();
+  routers.push({ path: '/isv/operator', router: twilioHealthRoutes({ db: core.db, health: core.twilio.health, instance: healthInstance, now: clock }) });
+  background.push(createHealthReporter({ db: core.db, health: core.twilio.health, instance: healthInstance, logger: core.logger, now: clock }));
   routeDocs.push(...twilioHealthRouteDocs);
   const stopFlowGauges = collectFlowGaugesFrom(core.db);
   background.push({ start() {}, stop: async () => stopFlowGauges() });

@@ -1,5 +1,6 @@
-// GET /api/isv/operator/health: Twilio as this platform process sees it (#18). Figures are per process and in
-// memory: each worker has its own windows and breaker.
+// GET /api/isv/operator/health: Twilio as the platform sees it (#18). Each process (worker, instance) keeps its own
+// windows and breaker in memory and reports them every few seconds: `operations` and `recentErrors` are summed over
+// every live process, `breaker` is the answering process's, `instances` lists each process's breaker.
 import { z } from 'zod';
 
 export const twilioOutcomeSchema = z.enum(['ok', 'client_error', 'throttled', 'server_error', 'timeout', 'network_error']);
@@ -43,7 +44,21 @@ export const twilioHealthSchema = z.object({
       countsAsFailure: z.boolean(),
     }),
   ),
-  /** Process the figures come from (with WEB_CONCURRENCY each worker answers for itself). */
+  /** The process that answered. */
   pid: z.number().int(),
+  /** Every live process (the answering one first, `self`), with its breaker over its own window. */
+  instances: z.array(
+    z.object({
+      instance: z.string(),
+      pid: z.number().int(),
+      self: z.boolean(),
+      reportedAt: z.string(),
+      breaker: breakerStateSchema,
+      requests: z.number().int(),
+      failures: z.number().int(),
+      opened: z.number().int(),
+      refused: z.number().int(),
+    }),
+  ),
 });
 export type TwilioHealthResponse = z.infer<typeof twilioHealthSchema>;

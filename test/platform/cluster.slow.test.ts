@@ -114,6 +114,14 @@ describe.skipIf(!TEST_DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL (skipped on
     const primary = childrenOf(child.pid!)[0]!;
     const workers = childrenOf(primary).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('server/main.ts'));
     expect(workers).toHaveLength(2);
+    // Each worker reports its Twilio health (breaker, windows) so the operator's page shows both.
+    const db = new pg.Client({ connectionString: url.toString() });
+    await db.connect();
+    cleanups.push(() => db.end());
+    const reporting = async () => (await db.query<{ pid: number }>(`SELECT pid FROM isv.twilio_health_reports WHERE reported_at > now() - interval '15 seconds'`)).rows.map((r) => r.pid).sort();
+    const reportDeadline = Date.now() + 20_000;
+    while ((await reporting()).length < 2 && Date.now() < reportDeadline) await sleep(250);
+    expect(await reporting()).toEqual([...workers].sort());
     process.kill(workers[0]!, 'SIGKILL');
     const restartDeadline = Date.now() + 60_000;
     while (lines().filter((l) => l.msg === 'server.listening').length < 3) {
@@ -136,5 +144,7 @@ describe.skipIf(!TEST_DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL (skipped on
     expect(lines().filter((l) => l.msg === 'server.stopped')).toHaveLength(2);
     expect(lines().some((l) => l.msg === 'cluster.stopped')).toBe(true);
     expect(childrenOf(primary)).toEqual([]);
+    // Workers that stopped cleanly removed their reports; only the killed one's is left, and it is stale.
+    expect((await db.query<{ pid: number }>(`SELECT pid FROM isv.twilio_health_reports`)).rows.map((r) => r.pid)).toEqual([workers[0]]);
   });
 });

@@ -9,6 +9,7 @@ import { createTenant, type Tenant } from '../messaging/tenant.ts';
 import { createCustomer, flowsOf, movableClock, testEngine } from '../onboarding/fixtures.ts';
 import { twilioHealthSchema } from '../../shared/twilio-health.ts';
 import { TwilioHealth } from '../../server/twilio/health.ts';
+import { reportHealth } from '../../server/twilio-health/health-reports.ts';
 
 const OPEN_MS = 1_500;
 
@@ -115,6 +116,27 @@ describe('the Twilio circuit breaker under SANDBOX_FAULT_RATE=1', () => {
     expect((await set(0)).status).toBe(200);
     await ctx.twilio.master.api.v2010.accounts(ctx.twilio.masterAccountSid).fetch();
     expect(ctx.sandbox.requests.at(-1)!.faulted).toBeFalsy();
+  });
+
+  it('shows every server process: operations and errors summed, each process with its own breaker; a stopped one drops out', async () => {
+    // Another worker (or instance) whose breaker opened on its own traffic, reporting as each process does.
+    const other = new TwilioHealth({ breaker: { windowMs: 30_000, minRequests: 2, failureRate: 0.5, openMs: 60_000, statsWindowMs: 300_000 } });
+    for (let i = 0; i < 3; i++) other.record({ operation: 'messages.create', outcome: 'server_error', durationMs: 900, httpStatus: 503, twilioCode: 20503, message: 'Service Unavailable' });
+    await other.admit();
+    const ownBefore = (await health()).operations.find((o) => o.operation === 'messages.create')?.requests ?? 0;
+    await reportHealth(ctx.db, { instance: 'worker-2:999:abcd', pid: 999, snapshot: other.snapshot(), at: new Date() });
+
+    const merged = await health();
+    expect(merged.instances.map((i) => [i.self, i.pid, i.breaker])).toEqual([[true, process.pid, 'closed'], [false, 999, 'open']]);
+    expect(merged.instances[1]).toMatchObject({ instance: 'worker-2:999:abcd', requests: 3, failures: 3, opened: 1 });
+    expect(merged.breaker.state).toBe('closed'); // this process's own
+    expect(merged.operations.find((o) => o.operation === 'messages.create')).toMatchObject({ requests: ownBefore + 3, failures: 3 });
+    expect(merged.operations.find((o) => o.operation === 'messages.create')!.p95LatencyMs).toBeGreaterThanOrEqual(900);
+    expect(merged.recentErrors.some((e) => e.twilioCode === 20503 && e.message === 'Service Unavailable')).toBe(true);
+
+    // A process that stopped reporting (15 s without a report) is no longer counted.
+    await reportHealth(ctx.db, { instance: 'worker-2:999:abcd', pid: 999, snapshot: other.snapshot(), at: new Date(Date.now() - 60_000) });
+    expect((await health()).instances.map((i) => i.pid)).toEqual([process.pid]);
   });
 
   it('is for operators only', async () => {

@@ -14,6 +14,7 @@ const open: TwilioHealthResponse = {
   checkedAt: '2026-12-07T12:00:00Z',
   windowMs: 300_000,
   pid: 4242,
+  instances: [{ instance: 'web-1:4242:ab12cd34', pid: 4242, self: true, reportedAt: '2026-12-07T12:00:00Z', breaker: 'open', requests: 10, failures: 8, opened: 1, refused: 3 }],
   operations: [
     { operation: 'accounts.create', requests: 8, failures: 8, clientErrors: 0, errorRate: 1, p95LatencyMs: 120, lastAt: '2026-12-07T11:59:58Z' },
     { operation: 'messages.create', requests: 40, failures: 0, clientErrors: 2, errorRate: 0, p95LatencyMs: 85, lastAt: '2026-12-07T11:59:00Z' },
@@ -65,5 +66,21 @@ describe('Twilio health page', () => {
     expect(screen.getByText('No requests to Twilio in this window.')).toBeInTheDocument();
     expect(screen.getByText('No errors from Twilio since this server started.')).toBeInTheDocument();
     expect(screen.getByText(/Twilio answered$/)).toBeInTheDocument();
+  });
+
+  it('lists every server process with its own breaker when there are several', async () => {
+    const several: TwilioHealthResponse = {
+      ...open,
+      instances: [...open.instances, { instance: 'web-2:5151:ef56ab78', pid: 5151, self: false, reportedAt: '2026-12-07T11:59:57Z', breaker: 'closed', requests: 4, failures: 0, opened: 0, refused: 0 }],
+    };
+    renderWithApi(<HealthPage />, (req) => (req.path === '/api/isv/operator/health' ? { body: several } : undefined));
+    const table = within(await screen.findByRole('region', { name: 'Server processes' }));
+    const rows = table.getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]!).getByText(/web-1:4242/)).toBeInTheDocument();
+    expect(within(rows[0]!).getByText('Open')).toHaveClass('badge-bad');
+    expect(rows[0]).toHaveClass('row-drift');
+    expect(within(rows[1]!).getByText('Closed')).toHaveClass('badge-ok');
+    expect(within(rows[1]!).getByText('0 failed of 4')).toBeInTheDocument();
   });
 });

@@ -19,13 +19,15 @@ const OUTCOME_TEXT: Record<string, string> = {
   network_error: 'No answer',
 };
 
+const BREAKER_LABEL: Record<Breaker['state'], string> = { closed: 'Closed', open: 'Open', half_open: 'Half-open' };
+
 const percent = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.01 ? 1 : 0)} %`;
 const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
 
 function BreakerPanel({ breaker }: { breaker: Breaker }) {
   const { state } = breaker;
   const tone = state === 'closed' ? 'ok' : state === 'open' ? 'bad' : 'warn';
-  const label = state === 'closed' ? 'Closed' : state === 'open' ? 'Open' : 'Half-open';
+  const label = BREAKER_LABEL[state];
   return (
     <section aria-labelledby="breaker-heading" className="card" data-breaker-state={state}>
       <h2 id="breaker-heading">
@@ -75,8 +77,8 @@ export default function HealthPage() {
     <>
       <h1>Twilio health</h1>
       <p className="lede">
-        How Twilio has answered this platform. Figures are kept in memory by each server process and start again when it restarts; with several workers, this is the one
-        that answered.
+        How Twilio has answered this platform, over every server process (each worker and instance reports every few seconds). Each process keeps its own figures and
+        circuit breaker in memory; they start again when it restarts.
       </p>
       <QueryStates query={query} loading="Reading Twilio health…" isEmpty={() => false} empty={null}>
         {(data) => (
@@ -88,6 +90,27 @@ export default function HealthPage() {
               </button>
             </p>
             <BreakerPanel breaker={data.breaker} />
+            {data.instances.length > 1 && (
+              <DataTable caption="Server processes" columns={['Process', 'Circuit breaker', 'Last 30 s', 'Opened', 'Held back', 'Reported']}>
+                {data.instances.map((i) => (
+                  <tr key={i.instance} data-instance={i.instance} className={i.breaker === 'closed' ? undefined : 'row-drift'}>
+                    <td>
+                      <code>{i.instance}</code>
+                      {i.self ? ' (this page)' : ''}
+                    </td>
+                    <td>
+                      <span className={`badge badge-${i.breaker === 'closed' ? 'ok' : i.breaker === 'open' ? 'bad' : 'warn'}`}>{BREAKER_LABEL[i.breaker]}</span>
+                    </td>
+                    <td>
+                      {i.failures} failed of {i.requests}
+                    </td>
+                    <td>{i.opened}</td>
+                    <td>{i.refused}</td>
+                    <td>{formatDateTime(i.reportedAt)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+            )}
             <h2>Operations, last {minutes(data.windowMs)}</h2>
             {data.operations.length === 0 ? (
               <Empty>No requests to Twilio in this window.</Empty>
