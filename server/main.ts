@@ -3,24 +3,21 @@ import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { availableParallelism } from 'node:os';
-import { workerCount } from './platform/web-concurrency.ts';
 import path from 'node:path';
-import { createApp } from './app.ts';
-import { buildPortalIfStale } from './portal/build-if-stale.ts';
+import { workerCount } from './platform/web-concurrency.ts';
 import { ConfigError, parseConfig, type Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
-import { createPostgresDb } from './platform/db/postgres.ts';
-import { createPgliteDb } from './platform/db/pglite.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { createKeyRing, loadOrCreateLocalKey, type KeyRing } from './platform/crypto/keyring.ts';
-import { rotateSecrets } from './platform/crypto/rotate.ts';
 import { createLogger, prettyDestination, type Logger } from './platform/logger.ts';
-import { loadOrCreateSandboxCredentials, startSandbox, type Sandbox } from './sandbox/sandbox.ts';
-import { createTwilioGateway } from './twilio/gateway.ts';
-import { buildFeatures } from './features.ts';
+import { loadOrCreateSandboxCredentials } from './sandbox/credentials.ts';
+import type { Sandbox } from './sandbox/sandbox.ts';
 import { secureDataDir, tightenOwnerOnly } from './platform/data-dir.ts';
 import { createDemoUsersOnFirstStart, demoUsersBanner } from './auth/demo-users.ts';
+import { buildPortalIfStale } from './portal/build-if-stale.ts';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
+// The rest is imported where it is used: a cluster primary never loads the app, a PostgreSQL deployment never
+// loads PGlite, and only the process that runs the sandbox loads it (memory: bench:memory, issue 13).
 
 function loadEnvFiles(): void {
   // .env.local wins over .env; variables already set in the environment win over both.
@@ -29,7 +26,9 @@ function loadEnvFiles(): void {
 
 export async function openDatabase(config: Config, logger: Logger): Promise<Db> {
   const pgdata = path.join(config.dataDir, 'pgdata');
-  const db = config.databaseUrl ? createPostgresDb(config.databaseUrl) : await createPgliteDb(pgdata);
+  const db = config.databaseUrl
+    ? (await import('./platform/db/postgres.ts')).createPostgresDb(config.databaseUrl)
+    : await (await import('./platform/db/pglite.ts')).createPgliteDb(pgdata);
   if (!config.databaseUrl) tightenOwnerOnly(pgdata);
   const applied = await migrate(db);
   logger.info({ engine: db.engine, applied }, applied.length ? 'db.migrated' : 'db.current');
@@ -71,6 +70,7 @@ export async function openTwilioTarget(config: Config, logger: Logger): Promise<
     logger.info({ url: config.sandbox.url, masterAccountSid: creds.accountSid }, 'sandbox.shared');
     return { mode: 'sandbox', masterAccountSid: creds.accountSid, masterAuthToken: creds.authToken, sandboxUrl: config.sandbox.url };
   }
+  const { startSandbox } = await import('./sandbox/sandbox.ts');
   const sandbox = await startSandbox({
     port: config.sandbox.port,
     stateFile: path.join(config.dataDir, 'sandbox-state.json'),
@@ -185,6 +185,7 @@ async function servePrimary(config: Config, logger: Logger, workers: number): Pr
 /** One server process: the whole platform (alone, or as one cluster worker). */
 async function serveWorker(config: Config, logger: Logger): Promise<void> {
   const inCluster = cluster.isWorker;
+  const [{ createApp }, { buildFeatures }, { createTwilioGateway }] = await Promise.all([import('./app.ts'), import('./features.ts'), import('./twilio/gateway.ts')]);
   const db = await openDatabase(config, logger);
   const keyRing = await openKeyRing(config);
   const twilioTarget = await openTwilioTarget(config, logger);
@@ -284,6 +285,7 @@ async function sandboxOnly(config: Config, logger: Logger): Promise<void> {
 
 async function keysRotate(config: Config, logger: Logger): Promise<void> {
   const db = await openDatabase(config, logger);
+  const { rotateSecrets } = await import('./platform/crypto/rotate.ts');
   const report = await rotateSecrets(db, await openKeyRing(config));
   logger.info({ report }, 'keys.rotated');
   await db.close();

@@ -1,9 +1,6 @@
 // Starts the local Twilio sandbox: loads state, registers every resource module, serves HTTP, runs the
 // lifecycle timer and the callback loop. `startSandbox` is what main.ts and the tests call.
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../platform/logger.ts';
 import { createCallbackQueue } from './callbacks.ts';
@@ -234,26 +231,3 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
 }
 
-/** Sandbox master credentials kept in `<dataDir>/sandbox-credentials.json`, generated on first use. */
-export async function loadOrCreateSandboxCredentials(dataDir: string): Promise<{ accountSid: string; authToken: string }> {
-  const file = path.join(dataDir, 'sandbox-credentials.json');
-  try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { accountSid?: unknown; authToken?: unknown };
-    if (typeof parsed.accountSid === 'string' && /^AC[0-9a-f]{32}$/.test(parsed.accountSid) && typeof parsed.authToken === 'string') {
-      return { accountSid: parsed.accountSid, authToken: parsed.authToken };
-    }
-    throw new Error(`${file} is not a sandbox credentials file`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const creds = { accountSid: newSid('AC'), authToken: randomBytes(16).toString('hex') };
-  await mkdir(dataDir, { recursive: true });
-  // 'wx' so two processes starting at once cannot both write; the loser reads the winner's file.
-  try {
-    await writeFile(file, JSON.stringify(creds, null, 2) + '\n', { encoding: 'utf8', mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSandboxCredentials(dataDir);
-    throw err;
-  }
-  return creds;
-}

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { signCallback } from '../../server/sandbox/callbacks.ts';
 import { compileTemplate, iso, newSid, pageV1, pageV2010, rfc2822 } from '../../server/sandbox/framework.ts';
 import { segmentCount } from '../../server/sandbox/resources/messages.ts';
-import { loadOrCreateSandboxCredentials } from '../../server/sandbox/sandbox.ts';
+import { loadOrCreateSandboxCredentials } from '../../server/sandbox/credentials.ts';
 
 const query = (q: Record<string, string>) => ({ query: new Map(Object.entries(q).map(([k, v]) => [k, [v]])) });
 
