@@ -12,7 +12,7 @@
 //   DATABASE_URL      admin connection (default postgres://postgres@127.0.0.1:5432/test)
 //   BENCH_DURATION_S  seconds per run (default 10)   BENCH_CONNECTIONS (default 50)   BENCH_ACCOUNTS (default 50)
 //   BENCH_RECEIVERS   comma-separated subset of the above (default all three)   BENCH_ROUNDS (default 1)
-//   BENCH_NO_BUILD=1  reuse dist/ as it is
+//   BENCH_NO_BUILD=1  reuse dist/ as it is      BENCH_CPU_PROF=<dir>  V8 CPU profiles of the platform's processes
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +34,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS || 50);
 const STATUS_PATH = '/api/isv/webhooks/twilio/status';
 type ReceiverKind = 'minimal' | 'platform-1' | 'platform-all';
+/** BENCH_CPU_PROF=<dir>: the platform's processes write V8 CPU profiles there (open them in Chrome DevTools). */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 const RECEIVERS = (process.env.BENCH_RECEIVERS || 'minimal,platform-1,platform-all').split(',').map((s) => s.trim()) as ReceiverKind[];
 
 export async function seedAccounts(db: Db, keyRing: KeyRing, n: number, seed = 'bench'): Promise<{ accountSid: string; authToken: string }[]> {
@@ -165,7 +167,7 @@ async function runReceiver(kind: ReceiverKind, round: number): Promise<RunResult
       });
     } else {
       server = await startProcess({
-        args: ['dist/server/main.js', 'serve', '--no-web-build'],
+        args: [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'dist/server/main.js', 'serve', '--no-web-build'],
         env: platformEnv({ port, databaseUrl: database.url, dataDir: workDir, encryptionKeys, webConcurrency: kind === 'platform-1' ? 1 : undefined }),
         logFile,
         readyUrl: `${baseUrl}/api/ready`,
