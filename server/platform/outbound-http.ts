@@ -35,6 +35,16 @@ export function blockedAddress(address: string, o: { allowLoopback: boolean }): 
   return BLOCKED.check(ip, family) ? 'private or reserved' : undefined;
 }
 
+/**
+ * Why a URL's host is refused before any lookup, or undefined: an IP literal in a blocked range, or this machine
+ * (`localhost` or a loopback literal) unless loopback is allowed. Host names are checked again at connect time.
+ */
+export function blockedHost(hostname: string, o: { allowLoopback: boolean }): string | undefined {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost') return o.allowLoopback ? undefined : 'loopback';
+  return isIP(host) ? blockedAddress(host, o) : undefined;
+}
+
 export interface PostResult {
   status: number;
 }
@@ -44,9 +54,8 @@ export async function postToPublicUrl(
   o: { headers: Record<string, string>; body: string; timeoutMs: number; allowLoopback: boolean },
 ): Promise<PostResult> {
   const u = new URL(url);
-  const literal = u.hostname.replace(/^\[|\]$/g, '');
   // Node connects to an IP literal without a lookup: check it here.
-  if (isIP(literal) && blockedAddress(literal, o)) throw new BlockedAddressError(literal);
+  if (blockedHost(u.hostname, o)) throw new BlockedAddressError(u.hostname);
   const lookup = (hostname: string, opts: { all?: boolean }, cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
     dnsLookup(hostname, { all: true }, (err, addresses) => {
       if (err) return cb(err, []);

@@ -3,13 +3,12 @@
 // unregistered, …). Each is raised once per period (a unique row in isv.alerts), shown in the portal, emailed to
 // the customer's owners and, when the customer configured an endpoint, POSTed to it signed with HMAC-SHA256
 // (docs/alert-webhooks.md) through a durable outbox (isv.alert_deliveries) retried with backoff.
-import { isIP } from 'node:net';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../platform/db/db.ts';
 import type { KeyRing } from '../platform/crypto/keyring.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Mailer } from '../platform/mail/mailer.ts';
-import { blockedAddress, postToPublicUrl } from '../platform/outbound-http.ts';
+import { blockedHost, postToPublicUrl } from '../platform/outbound-http.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import { AppError, forbidden, notFound } from '../platform/errors.ts';
 import { assertCustomerAccess } from '../customers/customer-access.ts';
@@ -116,12 +115,11 @@ export function createAlertsService(deps: {
 
   function checkUrl(url: string): void {
     const u = new URL(url);
-    const host = u.hostname.replace(/^\[|\]$/g, '');
-    const local = host === 'localhost' || host === '127.0.0.1' || host === '::1';
     const invalid = (message: string) => new AppError(422, 'validation_failed', 'The alert endpoint is not allowed', [{ path: 'webhookUrl', message }]);
-    if (local && !deps.allowHttpLocalhost) throw invalid('must be a public internet address, not this server');
-    if (isIP(host) && blockedAddress(host, { allowLoopback: deps.allowHttpLocalhost })) throw invalid('must be a public internet address, not a private or reserved one');
-    if (u.protocol !== 'https:' && !(deps.allowHttpLocalhost && local)) throw invalid('must be an https:// URL');
+    const blocked = blockedHost(u.hostname, { allowLoopback: deps.allowHttpLocalhost });
+    if (blocked) throw invalid(blocked === 'loopback' ? 'must be a public internet address, not this server' : 'must be a public internet address, not a private or reserved one');
+    // Plain http only to this machine, and only where loopback is allowed (a local receiver while developing).
+    if (u.protocol !== 'https:' && blockedHost(u.hostname, { allowLoopback: false }) !== 'loopback') throw invalid('must be an https:// URL');
   }
 
   /** Inserts the alert unless this (kind, subject, period) was raised already; then mails owners and queues the webhook. */
