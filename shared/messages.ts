@@ -21,6 +21,31 @@ export const messageStatusSchema = z.enum([
 ]);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
 
+/**
+ * The rank of a status: callbacks arrive out of order (FACTS §3, §9.3), so a status only replaces the current one
+ * when it ranks strictly higher. accepted/scheduled/queued < sending < sent < delivered/undelivered/failed < read;
+ * canceled is terminal for a scheduled message; partially_delivered sits with the final outcomes; receiving <
+ * received for inbound.
+ */
+export const STATUS_RANK: Record<MessageStatus, number> = {
+  accepted: 0,
+  scheduled: 0,
+  queued: 0,
+  receiving: 0,
+  sending: 1,
+  sent: 2,
+  received: 3,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+  canceled: 3,
+  partially_delivered: 3,
+  read: 4,
+};
+
+/** A final outcome: the status can only move on to `read` from here, the server and the portal agree on it. */
+export const isSettledStatus = (status: MessageStatus): boolean => STATUS_RANK[status] >= STATUS_RANK.delivered;
+
 export const messageChannelSchema = z.enum(['sms', 'whatsapp']);
 export type MessageChannel = z.infer<typeof messageChannelSchema>;
 

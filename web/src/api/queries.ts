@@ -4,7 +4,7 @@ import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/
 import { a2pSubmissionSchema, numbersResponseSchema } from '../../../shared/a2p.ts';
 import { meResponseSchema } from '../../../shared/auth.ts';
 import { customerPageSchema, customerSchema, memberListSchema, myInvitationListSchema } from '../../../shared/customers.ts';
-import { messageDetailSchema, messagePageSchema, sendingStatusSchema, type MessageListQuery } from '../../../shared/messages.ts';
+import { isSettledStatus, messageDetailSchema, messagePageSchema, sendingStatusSchema, type MessageListQuery } from '../../../shared/messages.ts';
 import { approvalsResponseSchema, onboardingResponseSchema, type OnboardingResponse } from '../../../shared/onboarding.ts';
 import { auditLogPageSchema, subaccountReconciliationSchema, type AuditLogQuery } from '../../../shared/operator.ts';
 import { optOutPageSchema, type OptOutListQuery } from '../../../shared/opt-outs.ts';
@@ -69,9 +69,6 @@ export const messagesQuery = (api: ApiClient, customerId: string, filters: Messa
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 
-/** A message whose status can still move is refetched until it settles. */
-const SETTLED = new Set(['delivered', 'undelivered', 'failed', 'read', 'received', 'canceled']);
-
 export const messageQuery = (api: ApiClient, customerId: string, messageId: string) =>
   queryOptions({
     queryKey: ['customers', customerId, 'messages', 'detail', messageId],
@@ -81,7 +78,8 @@ export const messageQuery = (api: ApiClient, customerId: string, messageId: stri
     // so): keep asking, more slowly, for a few minutes.
     refetchInterval: (q) => {
       const m = q.state.data;
-      if (!m || !SETTLED.has(m.status)) return 2_000;
+      // A message whose status can still move is refetched until it settles.
+      if (!m || !isSettledStatus(m.status)) return 2_000;
       const unpriced = m.direction === 'outbound' && (m.price === null || m.numSegments === null);
       return unpriced && Date.now() - new Date(m.updatedAt).getTime() < 5 * 60_000 ? 5_000 : false;
     },
@@ -169,7 +167,7 @@ export const subaccountsQuery = (api: ApiClient) =>
     queryFn: ({ signal }) => api.get('/api/isv/operator/subaccounts', subaccountReconciliationSchema, { signal }),
   });
 
-/** Operators: the customers' own connected Twilio accounts (#17). */
+/** Operators: the customers' own connected Twilio accounts. */
 export const operatorConnectionsQuery = (api: ApiClient) =>
   queryOptions({
     queryKey: ['operator', 'twilio-connections'],
@@ -224,7 +222,7 @@ export const connectionResourcesQuery = (api: ApiClient, customerId: string) =>
     queryFn: ({ signal }) => api.get(`${customerPath(customerId)}/twilio-connection/resources`, connectionResourcesSchema, { signal }),
   });
 
-/** Operators: Twilio's health as the answering server process sees it, and the circuit breaker (#18). */
+/** Operators: Twilio's health as the answering server process sees it, and the circuit breaker. */
 export const twilioHealthQuery = (api: ApiClient) =>
   queryOptions({
     queryKey: ['operator', 'health'],
