@@ -1,6 +1,7 @@
 // One error type with a stable snake_case code, an HTTP status and a user-safe detail; one middleware renders it.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import '../../shared/zod-messages.ts';
 
 export interface FieldError {
   path: string;

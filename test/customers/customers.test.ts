@@ -110,6 +110,17 @@ describe('customers API', () => {
     expect(paths).toEqual(expect.arrayContaining(['address.country', 'contact.email', 'contact.phone', 'ein', 'regionsOfOperation', 'website']));
   });
 
+  it('says what is wrong with a field in words a person reads, not in the validator\'s developer wording', async () => {
+    const body = customerBody({ legalName: '', regionsOfOperation: [] });
+    delete (body as Record<string, unknown>).industry;
+    const res = await ctx.request.post('/api/isv/customers').set(owner.auth).send(body);
+    expect(res.status).toBe(422);
+    const byPath = Object.fromEntries(res.body.errors.map((e: { path: string; message: string }) => [e.path, e.message]));
+    expect(byPath).toMatchObject({ legalName: 'is required', industry: 'is required', regionsOfOperation: 'name at least one region' });
+    for (const message of Object.values(byPath)) expect(message).not.toMatch(/Too small|Too big|Invalid input|expected|>=/);
+    expect(await ctx.db.query(`SELECT 1 FROM isv.customers WHERE legal_name = ''`)).toEqual([]);
+  });
+
   it('refuses NUL characters, which Postgres cannot store, with 422 naming the field rather than a 500', async () => {
     const res = await ctx.request.post('/api/isv/customers').set(owner.auth).send(customerBody({ legalName: 'Nul\u0000Co' }));
     expect(res.status).toBe(422);

@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, type ChangeEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
 import { fieldLabel, plainFieldMessage } from './field-labels.ts';
+import '../../../shared/zod-messages.ts';
 
 export type FieldErrors = Record<string, string>;
 
