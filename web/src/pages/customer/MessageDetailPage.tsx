@@ -5,7 +5,7 @@ import { messageQuery } from '../../api/queries.ts';
 import { formatDateTime, humanize } from '../../components/format.ts';
 import { ErrorNotice, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status.tsx';
-import { explainMessageError } from '../../../../shared/message-errors.ts';
+import { explainMessageError, twilioErrorUrl } from '../../../../shared/message-errors.ts';
 import { Link } from '../../router.tsx';
 
 /** Outbound statuses after which Twilio counts segments and sets the price. */
@@ -52,7 +52,14 @@ export function MessageDetailPage({ customerId, messageId }: { customerId: strin
                   {query.data.errorMessage ? `: ${query.data.errorMessage}` : ''}
                 </span>
               )}
-              {explainMessageError(query.data.errorCode) && <div className="muted">{explainMessageError(query.data.errorCode)}</div>}
+              {query.data.errorCode !== null && (
+                <div className="muted">
+                  {explainMessageError(query.data.errorCode)}{' '}
+                  <a href={twilioErrorUrl(query.data.errorCode)} target="_blank" rel="noreferrer">
+                    Twilio’s page on error {query.data.errorCode}
+                  </a>
+                </div>
+              )}
             </dd>
             <dt>Direction</dt>
             <dd>{humanize(query.data.direction)}</dd>

@@ -2,7 +2,8 @@
 // and a link to each message's status history. Refreshes while a listed message is still on its way.
 import { useState, type FormEvent } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { messageChannelSchema, messageDirectionSchema, messageListQuerySchema, messageStatusSchema } from '../../../../shared/messages.ts';
+import { messageErrorTitle } from '../../../../shared/message-errors.ts';
+import { isSettledStatus, messageChannelSchema, messageDirectionSchema, messageListQuerySchema, messageStatusSchema } from '../../../../shared/messages.ts';
 import { useApi } from '../../app/context.tsx';
 import { messagesQuery, type MessageFilters } from '../../api/queries.ts';
 import { SelectField, TextField, validateWith, type FieldErrors } from '../../components/form.tsx';
@@ -12,7 +13,6 @@ import { StatusBadge } from '../../components/status.tsx';
 import { DataTable, LoadMoreButton } from '../../components/table.tsx';
 import { Link, setSearch, useLocation } from '../../router.tsx';
 
-const IN_FLIGHT = new Set(['queued', 'accepted', 'scheduled', 'sending', 'sent', 'receiving']);
 const FILTER_KEYS = ['status', 'direction', 'channel', 'to', 'from', 'since', 'until'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
@@ -56,7 +56,7 @@ export function MessagesPage({ customerId }: { customerId: string }) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const query = useInfiniteQuery({
     ...messagesQuery(api, customerId, filters),
-    refetchInterval: (q) => (q.state.data?.pages[0]?.items.some((m) => IN_FLIGHT.has(m.status)) ? 3_000 : false),
+    refetchInterval: (q) => (q.state.data?.pages[0]?.items.some((m) => !isSettledStatus(m.status)) ? 3_000 : false),
   });
 
   const set = (k: FilterKey) => (v: string) => setDraft((d) => ({ ...d, [k]: v }));
@@ -124,7 +124,13 @@ export function MessagesPage({ customerId }: { customerId: string }) {
                   <td>{m.to}</td>
                   <td>
                     <StatusBadge status={m.status} />
-                    {m.errorCode !== null && <span className="muted"> error {m.errorCode}</span>}
+                    {m.errorCode !== null && (
+                      <span className="muted">
+                        {' '}
+                        error {m.errorCode}
+                        {messageErrorTitle(m.errorCode) ? `: ${messageErrorTitle(m.errorCode)}` : ''}
+                      </span>
+                    )}
                   </td>
                   <td>
                     <Link to={`/customers/${customerId}/messages/${m.id}`} aria-label={`Status history of the message to ${m.to} at ${formatDateTime(m.createdAt)}`}>
