@@ -87,29 +87,28 @@ export interface Features {
   auth: AuthService;
   /** The bearer-token middleware; already in front of every /api/isv/** route except webhooks. */
   authenticate: RequestHandler;
-  /** Customers and members (issue 6). */
+  /** Customers and members. */
   customers: CustomersService;
-  /** Signed Twilio webhooks (issue 5): counters, and drain() for a clean shutdown. */
+  /** Signed Twilio webhooks: counters, and drain() for a clean shutdown. */
   webhooks: WebhooksService;
-  /** The onboarding engine (issue 4); the scheduler in `background` ticks it, tests may call tick()/drain(). */
+  /** The onboarding engine; the scheduler in `background` ticks it, tests may call tick()/drain(). */
   onboarding: { engine: OnboardingEngine };
-  /** Customers' own Twilio accounts (#17); tests run the daily check through it. */
+  /** Customers' own Twilio accounts; tests run the daily check through it. */
   connections: ConnectionsService;
-  /** The A2P watch after approval (#14); `background` runs it, tests call runOnce(). */
+  /** The A2P watch after approval; `background` runs it, tests call runOnce(). */
   a2pWatch: A2pWatch;
-  /** Segments and price fetched for finished messages (#19); tests run a batch with settle(). */
+  /** Segments and price fetched for finished messages; tests run a batch with settle(). */
   messageSettlement: MessageSettlement;
-  /** Usage, limits and alerts per customer (#18); tests run ingest(), evaluate() and deliverDue() directly. */
+  /** Usage, limits and alerts per customer; tests run ingest(), evaluate() and deliverDue() directly. */
   usage: { usage: UsageService; limits: LimitsService; alerts: AlertsService };
 }
 
 export function buildFeatures(core: CoreDeps): Features {
-  void core;
   const routers: Features['routers'] = [];
   const routeDocs: RouteDoc[] = [];
   const background: Features['background'] = [];
 
-  // Auth (issue 6): keep this block first. Verifies bearer tokens (embedded HS256 or Supabase) and puts the
+  // Auth: keep this block first. Verifies bearer tokens (embedded HS256 or Supabase) and puts the
   // authenticator in front of /api/isv/** except /api/isv/webhooks/** (see the note at the top of this file).
   const tokens = createTokenService({ config: core.config, db: core.db, keyRing: core.keyRing, now: core.now });
   const mailer = core.mailer ?? createMailer({ smtpUrl: core.config.mail.smtpUrl, from: core.config.mail.from, dataDir: core.config.dataDir });
@@ -130,7 +129,7 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/', router: openApiRoutes({ routeDocs, publicBaseUrl: core.config.publicBaseUrl, version: '0.1.0' }) });
   routeDocs.push(...openApiRouteDocs);
 
-  // Customers and members (issue 6). Creating a customer starts its subaccount flow in the same transaction;
+  // Customers and members. Creating a customer starts its subaccount flow in the same transaction;
   // a PATCH resumes flows parked on a customer fix (hooks from the onboarding engine).
   const { url: supabaseUrl, serviceRoleKey } = core.config.supabase;
   const customers = createCustomersService({
@@ -158,11 +157,11 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: customersRoutes({ customers }) });
   routeDocs.push(...customersRouteDocs);
 
-  // Operator (issue 6): subaccounts reconciled with Twilio (master credentials), suspend/reactivate/close, audit log.
+  // Operator: subaccounts reconciled with Twilio (master credentials), suspend/reactivate/close, audit log.
   const operator = createOperatorService({ db: core.db, twilio: core.twilio, logger: core.logger, now: core.now });
   routers.push({ path: '/isv/operator', router: operatorRoutes({ operator }) });
   routeDocs.push(...operatorRouteDocs);
-  // Twilio health and the circuit breaker (#18): GET /api/isv/operator/health; the flow gauges of GET /metrics.
+  // Twilio health and the circuit breaker: GET /api/isv/operator/health; the flow gauges of GET /metrics.
   const healthInstance = processInstance();
   const clock = () => core.now?.() ?? new Date();
   routers.push({ path: '/isv/operator', router: twilioHealthRoutes({ db: core.db, health: core.twilio.health, instance: healthInstance, now: clock }) });
@@ -175,7 +174,7 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/', router: portalRoutes({ config: core.config }) });
   routeDocs.push(...portalRouteDocs);
 
-  // Webhooks, messaging and opt-outs (issue 5): signed Twilio callbacks (verified with the owning account's
+  // Webhooks, messaging and opt-outs: signed Twilio callbacks (verified with the owning account's
   // cached token, group-committed), sending through the customer's subaccount, the message log and opt-outs.
   const webhooks = createWebhooksService({ db: core.db, logger: core.logger, tokens: core.twilio, publicBaseUrl: core.config.publicBaseUrl });
   const messaging = countSends(createMessagingService({
@@ -188,7 +187,7 @@ export function buildFeatures(core: CoreDeps): Features {
     checkSendLimits: (customerId) => limits.checkSend(customerId),
   }));
 
-  // Usage, limits and alerts per customer (#18): Twilio's daily Usage Records read nightly (USAGE_INGEST_CRON),
+  // Usage, limits and alerts per customer: Twilio's daily Usage Records read nightly (USAGE_INGEST_CRON),
   // limits checked in the send path above, alerts evaluated and their webhooks delivered on ALERTS_CRON; each tick
   // claimed (isv.cron_runs) so several workers or instances run it once.
   const usage = createUsageService({ db: core.db, twilio: core.twilio, logger: core.logger, now: core.now });
@@ -202,7 +201,7 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: usageRoutes({ db: core.db, usage, limits, alerts }) });
   routeDocs.push(...usageRouteDocs);
 
-  // Bring your own Twilio account (#17): connect, test, discover, choose the sender, disconnect; a daily check.
+  // Bring your own Twilio account: connect, test, discover, choose the sender, disconnect; a daily check.
   const connections: ConnectionsService = createConnectionsService({
     db: core.db,
     keyRing: core.keyRing,
@@ -222,7 +221,7 @@ export function buildFeatures(core: CoreDeps): Features {
   background.push(createConnectionHealthCheck({ connections, cron: core.config.connections.checkCron, logger: core.logger, db: core.db }));
   routers.push({ path: '/isv', router: connectionsRoutes({ connections }) });
   routeDocs.push(...connectionsRouteDocs);
-  // The lean path for signed form callbacks, ahead of the general middleware (issue 13); the routes below
+  // The lean path for signed form callbacks, ahead of the general middleware; the routes below
   // take what it passes on (JSON or compressed bodies) through the general stack.
   routers.push({ path: WEBHOOK_INGEST_PATH, router: Router().use(webhookIngest({ webhooks, publicBaseUrl: core.config.publicBaseUrl, logger: core.logger })), beforeMiddleware: true });
   routers.push({ path: '/isv', router: webhooksRoutes({ webhooks, publicBaseUrl: core.config.publicBaseUrl }) });
@@ -232,19 +231,19 @@ export function buildFeatures(core: CoreDeps): Features {
   routers.push({ path: '/isv', router: optOutsRoutes({ optOuts: createOptOutsService({ db: core.db }) }) });
   routeDocs.push(...webhooksRouteDocs, ...messagingRouteDocs, ...optOutsRouteDocs);
 
-  // Onboarding (issue 4): the engine ticked by node-cron (ONBOARDING_CRON), the progress read model, A2P,
+  // Onboarding: the engine ticked by node-cron (ONBOARDING_CRON), the progress read model, A2P,
   // WhatsApp senders, templates and the admin approval queue.
   const engine = createOnboardingEngine({
     db: core.db, twilio: core.twilio, keyRing: core.keyRing, config: core.config, logger: core.logger, now: core.now,
     onCredentialsRejected: (accountSid) => connections.credentialsRejected(accountSid),
   });
   background.push(createOnboardingScheduler({ engine, cron: core.config.onboarding.cron, logger: core.logger }));
-  // After approval (#14): registered brands and campaigns re-read from Twilio; sends refused while suspended.
+  // After approval: registered brands and campaigns re-read from Twilio; sends refused while suspended.
   const a2pWatch = createA2pWatch({ db: core.db, twilio: core.twilio, logger: core.logger, maxIntervalMs: core.config.a2pWatch.intervalMs, now: core.now, publicBaseUrl: core.config.publicBaseUrl });
   background.push(createA2pWatchJob({ watch: a2pWatch, tickMs: Math.min(60_000, core.config.a2pWatch.intervalMs), logger: core.logger }));
   routers.push({ path: '/isv', router: a2pWatchRoutes({ db: core.db, watch: a2pWatch }) });
   routeDocs.push(...a2pWatchRouteDocs);
-  // Event Streams sink for A2P number-registration events (#14); under /webhooks/, so signed, not authenticated.
+  // Event Streams sink for A2P number-registration events; under /webhooks/, so signed, not authenticated.
   routers.push({ path: '/isv', router: numberEventsRoutes({ db: core.db, webhooks, publicBaseUrl: core.config.publicBaseUrl, logger: core.logger, now: core.now }) });
   routeDocs.push(...numberEventsRouteDocs);
   routers.push({ path: '/isv', router: onboardingRoutes({ db: core.db }) });

@@ -80,7 +80,7 @@ export async function openTwilioTarget(config: Config, logger: Logger): Promise<
     callbackChaos: config.sandbox.callbackChaos,
     faultRate: config.sandbox.faultRate,
     latencyMs: config.sandbox.latencyMs,
-    // Event Streams' webhook sink for A2P number-registration events (#14).
+    // Event Streams' webhook sink for A2P number-registration events.
     eventSinkUrl: `${config.publicBaseUrl}/api/isv/webhooks/twilio/events`,
     logger,
   });

@@ -120,7 +120,7 @@ export const numberViewSchema = z.object({
 });
 export const numbersResponseSchema = z.object({ items: z.array(numberViewSchema) });
 
-/** Operators: registered brands whose live brand or campaign status the platform does not know (#14). */
+/** Operators: registered brands whose live brand or campaign status the platform does not know. */
 export const a2pWatchAttentionSchema = z.object({
   items: z.array(
     z.object({

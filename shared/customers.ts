@@ -92,7 +92,7 @@ const customerFields = {
 };
 
 /**
- * Twilio's sole-proprietor brands are for people without a tax ID in the US or Canada (#14); with a registration
+ * Twilio's sole-proprietor brands are for people without a tax ID in the US or Canada; with a registration
  * number the business registers a Standard or Low-Volume Standard brand instead. The problem, or undefined.
  */
 export function soleProprietorProblem(businessType: BusinessType | undefined, ein: string | null | undefined, country: string | undefined): { path: string; message: string } | undefined {

@@ -30,7 +30,7 @@ export const optOutListQuerySchema = z.object({
 export type OptOutListQuery = z.infer<typeof optOutListQuerySchema>;
 
 /**
- * Opt-out scope of one of the customer's messaging services (#14). A STOP applies to the sender it was sent to;
+ * Opt-out scope of one of the customer's messaging services. A STOP applies to the sender it was sent to;
  * with Advanced Opt-Out (set on the service in Twilio's Console) it applies to every sender of the service.
  */
 export const optOutScopeSchema = z

@@ -1,4 +1,4 @@
-// GET /api/isv/operator/health: Twilio as the platform sees it (#18). Each process (worker, instance) keeps its own
+// GET /api/isv/operator/health: Twilio as the platform sees it. Each process (worker, instance) keeps its own
 // windows and breaker in memory and reports them every few seconds: `operations` and `recentErrors` are summed over
 // every live process, `breaker` is the answering process's, `instances` lists each process's breaker.
 import { z } from 'zod';

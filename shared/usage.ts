@@ -1,4 +1,4 @@
-// Wire contract of usage, limits and alerts per customer (#18): what GET …/usage, …/limits, …/alerts and the
+// Wire contract of usage, limits and alerts per customer: what GET …/usage, …/limits, …/alerts and the
 // operator's usage dashboard answer, and what PUT …/limits and …/alert-settings accept.
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-// What Twilio's live A2P statuses mean for sending (#14). Brand statuses (FACTS §6): APPROVED can send; later
+// What Twilio's live A2P statuses mean for sending. Brand statuses (FACTS §6): APPROVED can send; later
 // SUSPENDED, DELETION_PENDING, DELETION_FAILED. Campaign `campaign_status` (not an enum): VERIFIED can send;
 // SUSPENDED, EXPIRED, FAILED and a deleted campaign cannot. Anything else is unknown: an operator looks.
 

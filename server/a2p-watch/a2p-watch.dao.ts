@@ -1,4 +1,4 @@
-// SQL of the A2P watch (#14): claiming the registered brands due for a re-read (across instances), recording
+// SQL of the A2P watch: claiming the registered brands due for a re-read (across instances), recording
 // what Twilio answered, and the live statuses sending readiness reads.
 import type { Db } from '../platform/db/db.ts';
 import { one } from '../platform/db/db.ts';
@@ -12,7 +12,7 @@ export interface WatchedBrand {
   messaging_service_sid: string;
   campaign_status: string | null;
   watch_interval_ms: number | null;
-  /** The a2p flow ran in the customer's own connected account (#17), not its subaccount. */
+  /** The a2p flow ran in the customer's own connected account, not its subaccount. */
   connected: boolean;
   flow_id: string | null;
   /** The flow recorded the Event Streams sink (flows finished before the `event_sink` step existed did not). */

@@ -1,4 +1,4 @@
-// Watching A2P 10DLC after approval (#14). A registered brand and its campaign can change long after the flow
+// Watching A2P 10DLC after approval. A registered brand and its campaign can change long after the flow
 // finished: suspended by the carriers, expired, deleted. Every brand with a verified campaign is re-read from
 // Twilio (in the account it was registered in) through the gateway's A2P spacing (~1 request/s per master,
 // shared by all instances), at an interval that doubles while nothing changes, up to A2P_WATCH_INTERVAL_MS, and

@@ -1,5 +1,5 @@
-// The Event Streams webhook sink and subscription that bring a number's A2P registration events to the platform
-// (#14). Twilio delivers an account's events only to that account's subscriptions (the Subscription create takes
+// The Event Streams webhook sink and subscription that bring a number's A2P registration events to the platform.
+// Twilio delivers an account's events only to that account's subscriptions (the Subscription create takes
 // Description, SinkSid and Types, no subaccount roll-up; twilio_events_v1.json, and Twilio's A2P Event Streams
 // setup guide has an ISV subscribe in each subaccount), so the A2P flow makes them in the customer's account before
 // the number joins the messaging service. A webhook sink is active on creation (Sink Validate: "There is no longer

@@ -1,4 +1,4 @@
-// POST /api/isv/webhooks/twilio/events: the Event Streams webhook sink for A2P number-registration events (#14).
+// POST /api/isv/webhooks/twilio/events: the Event Streams webhook sink for A2P number-registration events.
 // Event Streams posts a JSON array of CloudEvents, signed like every JSON webhook (X-Twilio-Signature over the URL
 // with its bodySHA256 parameter) with the token of the account the events are about; each event's number state is
 // recorded and the onboarding flow waiting on that number checks now. Other event types are acknowledged and ignored.

@@ -1,4 +1,4 @@
-// Per-number A2P 10DLC registration (#14). After the campaign is verified, Twilio registers each number of the
+// Per-number A2P 10DLC registration. After the campaign is verified, Twilio registers each number of the
 // messaging service to it on its own; that takes time and can fail, and until it succeeds US traffic from the
 // number ends `undelivered` with 30034. Twilio reports the state only through Event Streams
 // (`com.twilio.messaging.compliance.number-registration.*`, data.externalstatus / data.failurereason;

@@ -69,10 +69,6 @@ export async function findBrand(db: Db, id: string): Promise<BrandRow | undefine
   return one(db.query<BrandRow>(`SELECT * FROM isv.brands WHERE id = $1`, [id]));
 }
 
-export async function findBrandForUpdate(db: Db, id: string): Promise<BrandRow | undefined> {
-  return one(db.query<BrandRow>(`SELECT * FROM isv.brands WHERE id = $1 FOR UPDATE`, [id]));
-}
-
 export async function findLatestBrandByCustomer(db: Db, customerId: string): Promise<BrandRow | undefined> {
   return one(db.query<BrandRow>(`SELECT * FROM isv.brands WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 1`, [customerId]));
 }

@@ -8,7 +8,7 @@ import { inConnectedAccount } from '../onboarding/flow-definition.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
 import { a2pSubmissionSchema, LOW_VOLUME_REFUSED_FOR_PUBLIC_SECTOR, type A2pRequest, type A2pSubmission, type BrandView } from '../../shared/a2p.ts';
 import { findCustomerData } from '../onboarding/customers-read.dao.ts';
-import { findFlowBySubject, insertFlow, insertFlowEvent, listFlowsByCustomerAndKind } from '../onboarding/flows.dao.ts';
+import { insertFlow, insertFlowEvent, listFlowsByCustomerAndKind } from '../onboarding/flows.dao.ts';
 import { ensureSubaccountFlow, moveParkedFlow } from '../onboarding/onboarding.service.ts';
 import {
   findBrand,
@@ -35,7 +35,7 @@ function view(b: BrandRow, flowId: string): BrandView {
 }
 
 /**
- * A business on its own Twilio account registers there, as a direct customer (#17), once it chose the messaging
+ * A business on its own Twilio account registers there, as a direct customer, once it chose the messaging
  * service that sends for it and only while that service has no verified campaign.
  */
 async function assertConnectedAccountCanRegister(db: Db, customerId: string): Promise<void> {
@@ -186,6 +186,3 @@ export async function listNumbers(db: Db, customerId: string) {
   };
 }
 
-export async function brandFlowId(db: Db, brandId: string): Promise<string | undefined> {
-  return (await findFlowBySubject(db, 'a2p', brandId))?.id;
-}

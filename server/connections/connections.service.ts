@@ -1,4 +1,4 @@
-// Bring your own Twilio account (#17): a customer connects the Twilio account it already has instead of a
+// Bring your own Twilio account: a customer connects the Twilio account it already has instead of a
 // platform subaccount. Credentials are checked with Twilio before anything is stored; the token is sealed like
 // subaccount tokens (and rotated with them); the chosen messaging service's callbacks point here while connected
 // and get their old URLs back on disconnect. A daily check (and any 20003 while sending) marks credentials that

@@ -1,5 +1,5 @@
 // Registrations the platform runs (A2P 10DLC, WhatsApp senders, templates) happen in its subaccount for the
-// customer; a customer on its own connected Twilio account (#17) does them in its own Console.
+// customer; a customer on its own connected Twilio account does them in its own Console.
 import type { Db } from '../platform/db/db.ts';
 import { AppError } from '../platform/errors.ts';
 

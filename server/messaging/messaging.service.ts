@@ -59,7 +59,7 @@ export type SendingReadiness =
  *    service and at least one active number (the service's sender pool; Twilio picks the sender when only
  *    MessagingServiceSid is given); whatsapp needs a WhatsApp sender that is 'online'. The onboarding engine
  *    writes these rows as its flows finish;
- *  - a connected account of the customer's own (#17): credentials that work, an active account and, for sms,
+ *  - a connected account of the customer's own: credentials that work, an active account and, for sms,
  *    the messaging service the customer chose (its campaign is registered in Twilio's Console or by the A2P
  *    flow run in that account); for whatsapp, the WhatsApp sender of that account the customer chose.
  */
@@ -81,7 +81,7 @@ export async function sendingReadiness(db: Db, customerId: string, channel: Mess
       return { ready: true, accountSid: account.account_sid, messagingServiceSid: null, whatsappFrom: account.whatsapp_from.replace(/^whatsapp:/, '') };
     }
     if (!account.messaging_service_sid) return notYet('Choose which messaging service of your Twilio account sends (Twilio account page).');
-    // A campaign the platform registered in that account is watched like a subaccount's (#14).
+    // A campaign the platform registered in that account is watched like a subaccount's.
     const blocked = await a2pBlock(db, customerId, account.messaging_service_sid);
     if (blocked) return blocked;
     return { ready: true, accountSid: account.account_sid, messagingServiceSid: account.messaging_service_sid, whatsappFrom: null };
@@ -231,7 +231,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       const readiness = await sendingReadiness(db, customerId, input.channel);
       if (!readiness.ready) throw new AppError(409, readiness.code, readiness.reason);
       // Refused here, before Twilio: Twilio would answer 21610 anyway (FACTS §10) and count the attempt.
-      // Scoped like Twilio's: to the sender the STOP went to, or the whole service with Advanced Opt-Out (#14).
+      // Scoped like Twilio's: to the sender the STOP went to, or the whole service with Advanced Opt-Out.
       if (await optOutBlocksSend(db, { customerId, to: input.to, channel: input.channel, messagingServiceSid: readiness.messagingServiceSid, whatsappFrom: readiness.whatsappFrom })) throw optedOut(input.to, input.channel);
       await enforceRateLimit(customerId);
       // Twilio's circuit breaker is open: 503 twilio_unavailable with Retry-After now, before anything is reserved.

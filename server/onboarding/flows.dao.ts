@@ -230,30 +230,6 @@ export async function moveFlow(
   );
 }
 
-/**
- * A status webhook about a Twilio resource (bundle, brand, campaign, sender, content) restarts polling now for
- * every flow waiting on it. No version bump: a worker holding the flow keeps its guard and simply runs sooner.
- */
-export async function wakeFlowsForResource(db: Db, resourceSid: string, now: Date = new Date()): Promise<number> {
-  const rows = await db.query(
-    `UPDATE isv.flows SET next_run_at = $2::timestamptz, poll_interval_ms = 0
-      WHERE status = 'waiting_on_twilio' AND context->>'waitingOnSid' = $1
-      RETURNING id`,
-    [resourceSid, iso(now)],
-  );
-  return rows.length;
-}
-
-/** The same for every flow of a customer that waits on Twilio (e.g. a webhook naming only the AccountSid). */
-export async function wakeFlowsForCustomer(db: Db, customerId: string, now: Date = new Date()): Promise<number> {
-  const rows = await db.query(
-    `UPDATE isv.flows SET next_run_at = $2::timestamptz, poll_interval_ms = 0
-      WHERE customer_id = $1 AND status = 'waiting_on_twilio' RETURNING id`,
-    [customerId, iso(now)],
-  );
-  return rows.length;
-}
-
 /** Flows of dependants waiting on a flow that just finished run right away instead of at their next poll. */
 export async function wakeDependants(db: Db, flowId: string, now: Date): Promise<void> {
   await db.query(

@@ -73,7 +73,7 @@ export async function upsertOptOuts(db: Db, rows: readonly OptOutUpsert[]): Prom
   );
 }
 
-/** The per-sender opt-out state of a recipient (#14). */
+/** The per-sender opt-out state of a recipient. */
 export async function listOptOutSenders(
   db: Db,
   customerId: string,

@@ -80,13 +80,13 @@ export const configSchema = z
     SANDBOX_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
     SANDBOX_LATENCY_MS: intFrom(0),
     ONBOARDING_CRON: z.string().default('*/5 * * * * *'),
-    // The daily re-check of every connected customer Twilio account's credentials (#17).
+    // The daily re-check of every connected customer Twilio account's credentials.
     TWILIO_CONNECTION_CHECK_CRON: z.string().default('17 4 * * *'),
-    // How often, at the longest, each registered brand and campaign is re-read after approval (#14).
+    // How often, at the longest, each registered brand and campaign is re-read after approval.
     A2P_WATCH_INTERVAL_MS: intFrom(3_600_000, 1_000),
     // Twilio allows about one A2P 10DLC request per second per master account; a load test on the sandbox may lift it.
     TWILIO_A2P_INTERVAL_MS: intFrom(1_000, 0),
-    // How often finished messages are fetched again for the segments and price Twilio reports late (#19).
+    // How often finished messages are fetched again for the segments and price Twilio reports late.
     MESSAGE_SETTLE_CRON: z.string().default('*/20 * * * * *'),
     USAGE_INGEST_CRON: z.string().default('41 2 * * *'),
     ALERTS_CRON: z.string().default('*/1 * * * *'),
@@ -106,7 +106,7 @@ export const configSchema = z
         return z.NEVER;
       }),
     METRICS_HOST: z.string().default('127.0.0.1'),
-    // The Twilio circuit breaker (#18): opens when at least MIN_REQUESTS were made in WINDOW_MS and FAILURE_RATE
+    // The Twilio circuit breaker: opens when at least MIN_REQUESTS were made in WINDOW_MS and FAILURE_RATE
     // of them failed (5xx, 429, timeouts); stays open OPEN_MS, then one probe decides.
     TWILIO_BREAKER_WINDOW_MS: intFrom(30_000, 1_000),
     TWILIO_BREAKER_MIN_REQUESTS: intFrom(20, 1),

@@ -1,4 +1,4 @@
-// WEB_CONCURRENCY (issue 13): how many server processes main.ts forks to share the port through node:cluster.
+// WEB_CONCURRENCY: how many server processes main.ts forks to share the port through node:cluster.
 import { availableParallelism } from 'node:os';
 import type { Config } from './config.ts';
 

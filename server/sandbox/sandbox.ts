@@ -40,7 +40,7 @@ export interface SandboxOptions {
   autoAdvance?: boolean;
   /** Source of randomness for faults and chaos ordering (default Math.random). */
   random?: () => number;
-  /** The Event Streams webhook sink A2P events go to (#14); also settable with POST /sandbox/event-streams/sink. */
+  /** The Event Streams webhook sink A2P events go to; also settable with POST /sandbox/event-streams/sink. */
   eventSinkUrl?: string;
   /** Extra modules (tests); the standard set from modules.ts is always registered. */
   extraModules?: SandboxModule[];

@@ -91,7 +91,7 @@ export async function updateSubaccountAuthToken(
   return rows.length === 1;
 }
 
-// ------------------------------------------------------------------------------ connected accounts (#17)
+// ------------------------------------------------------------------------------ connected accounts
 
 export type ConnectionStatus = 'connected' | 'credentials_invalid';
 

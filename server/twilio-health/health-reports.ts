@@ -1,4 +1,4 @@
-// Twilio health across every process (#18). Each process (each WEB_CONCURRENCY worker, each instance) keeps its
+// Twilio health across every process. Each process (each WEB_CONCURRENCY worker, each instance) keeps its
 // own sliding windows and breaker in memory (server/twilio/health.ts); here each one reports its snapshot to
 // isv.twilio_health_reports every few seconds, and the operator's health page merges the live reports with the
 // answering process's own figures: operations and recent errors summed over all processes, each process's

@@ -1,6 +1,6 @@
 // This month's usage of one Twilio account (Usage Records, this month), as the operator pages show it: the
 // message count (category `sms`) and the month's price (`totalprice`). Read with whichever client may see the
-// account: the master for its subaccounts, the account's own credentials for a connected account (#17).
+// account: the master for its subaccounts, the account's own credentials for a connected account.
 import type { Twilio } from 'twilio';
 import type { Logger } from '../platform/logger.ts';
 import type { TwilioGateway } from './gateway.ts';

@@ -1,4 +1,4 @@
-// Alerts per customer (#18): 50/80/100 % of the monthly budget or message cap, a delivery rate below a
+// Alerts per customer: 50/80/100 % of the monthly budget or message cap, a delivery rate below a
 // threshold over the last N finished messages, a burst of a Twilio error code (30007 filtered, 30034
 // unregistered, …). Each is raised once per period (a unique row in isv.alerts), shown in the portal, emailed to
 // the customer's owners and, when the customer configured an endpoint, POSTed to it signed with HMAC-SHA256

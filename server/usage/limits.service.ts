@@ -1,4 +1,4 @@
-// Limits per customer (#18): messages per day and per month, a monthly budget and sends per second. Staff set
+// Limits per customer: messages per day and per month, a monthly budget and sends per second. Staff set
 // ceilings; owners may set lower values of their own; the lower of the two applies. checkSend() runs in the send
 // path before Twilio is called: the counters live in isv.rate_limits (shared by every instance) and are counted
 // in one transaction, so a send refused by one limit consumes none of the others.

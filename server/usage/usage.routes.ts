@@ -1,4 +1,4 @@
-// Usage, limits and alerts per customer (#18): /api/isv/customers/:id/{usage,limits,alerts,alert-settings} and
+// Usage, limits and alerts per customer: /api/isv/customers/:id/{usage,limits,alerts,alert-settings} and
 // the operators' view across customers at /api/isv/operator/usage.
 import { Router, type Response } from 'express';
 import { AppError, parseInput } from '../platform/errors.ts';

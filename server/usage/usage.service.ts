@@ -1,4 +1,4 @@
-// Usage per customer (#18): Twilio's daily Usage Records of the account each customer sends through, read
+// Usage per customer: Twilio's daily Usage Records of the account each customer sends through, read
 // nightly and on demand (a day read again replaces what was stored for it), combined with the platform's own
 // message counts; the customer's report, the operators' report across customers, and CSV for both.
 import type { Db } from '../platform/db/db.ts';

@@ -1,4 +1,4 @@
-// The lean path for Twilio's signed webhooks (issue 13): mounted at /api/isv/webhooks/twilio BEFORE the general
+// The lean path for Twilio's signed webhooks: mounted at /api/isv/webhooks/twilio BEFORE the general
 // middleware (no helmet, no request logging, no JSON parser, no router walk), because status callbacks are most
 // of the platform's traffic. It reads the form body itself with the same limits and refusals as the general
 // parsers (100 kB, 200 parameters, valid UTF-8, no NUL, query string checks), then hands the parsed fields to the

@@ -76,7 +76,7 @@ export interface InboundEvent extends EventBase {
 export type WebhookEvent = StatusEvent | InboundEvent;
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
-/** The statuses Twilio reports, as a set: one lookup per callback instead of a schema parse (issue 13). */
+/** The statuses Twilio reports, as a set: one lookup per callback instead of a schema parse. */
 const MESSAGE_STATUSES: ReadonlySet<string> = new Set(messageStatusSchema.options);
 /** One debug line per this many recorded events (counters carry the totals). */
 const DEBUG_SAMPLE_EVERY = 1000;
@@ -322,7 +322,7 @@ async function applyInboundEvents(tx: Db, events: readonly InboundEvent[], optOu
       status: e.optOut.action === 'STOP' ? 'opted_out' : 'opted_in',
       keyword: e.optOut.keyword,
       source: e.kind === 'opt_out' ? 'opt_out_webhook' : 'inbound',
-      // The sender it was sent to: the opt-out's scope (#14).
+      // The sender it was sent to: the opt-out's scope.
       sender: e.to,
       messagingServiceSid: e.messagingServiceSid,
     });

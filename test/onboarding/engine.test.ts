@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { createOnboardingEngine, type EngineOptions } from '../../server/onboarding/engine.ts';
 import type { FlowDefinition, StepFn } from '../../server/onboarding/flow-definition.ts';
-import { findFlow, findSubaccountFlow, listFlowEvents, wakeFlowsForResource } from '../../server/onboarding/flows.dao.ts';
+import { findFlow, findSubaccountFlow, listFlowEvents } from '../../server/onboarding/flows.dao.ts';
 import { TwilioCallError } from '../../server/twilio/gateway.ts';
 import { createCustomer, movableClock, type Clock } from './fixtures.ts';
 
@@ -114,11 +114,6 @@ describe('polling', () => {
     // Only the first poll of a wait goes into the timeline.
     const events = await listFlowEvents(ctx.db, [low.id]);
     expect(events.filter((ev) => ev.message === 'in review')).toHaveLength(1);
-
-    expect(await wakeFlowsForResource(ctx.db, 'XE00000000000000000000000000000001', clock.now())).toBe(1);
-    const woken = await flowOf(customerId);
-    expect(new Date(woken.next_run_at!).getTime()).toBe(clock.now().getTime());
-    expect(woken.poll_interval_ms).toBe(0);
   });
 });
 

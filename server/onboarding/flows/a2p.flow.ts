@@ -2,7 +2,7 @@
 // messaging service → campaign → phone number. Standard and sole-proprietor brands share the table; the
 // sole-proprietor path uses the starter/sole-proprietor policies and parks for the brand OTP. Everything runs
 // with the subaccount's own credentials (FACTS §0). Each create step adopts what a crashed run made first.
-// A business on its own connected Twilio account (#17) registers in that account as a direct customer: its
+// A business on its own connected Twilio account registers in that account as a direct customer: its
 // customer profile is the account's primary profile (one Twilio approved is used as it is, else the flow makes
 // it, with no ISV primary assigned), the campaign goes on the messaging service it chose as its sender, and the
 // numbers already in that service are the campaign's.

@@ -24,7 +24,7 @@ export interface EnsureOptions<T extends { sid: string }> {
 export async function adoptOrCreate<T extends { sid: string }>(s: StepContext, o: EnsureOptions<T>): Promise<StepResult> {
   const known = s.context[o.key];
   if (typeof known === 'string') return { type: 'goto', to: o.next, message: `${o.label} ${known} already recorded` };
-  // An A2P resource's list is an A2P request too: Twilio's ~1 request/s applies to reads as well (#14).
+  // An A2P resource's list is an A2P request too: Twilio's ~1 request/s applies to reads as well.
   let r = s.freshEntry ? undefined : (await s.call(`${o.resource}.list`, o.list, { a2p: o.a2p })).find(o.match);
   const adopted = !!r;
   if (!r) {

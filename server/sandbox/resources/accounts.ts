@@ -50,7 +50,7 @@ function defaultFriendlyName(d: Date): string {
   return `SubAccount Created at ${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(h)}:${p(d.getUTCMinutes())} ${d.getUTCHours() < 12 ? 'am' : 'pm'}`;
 }
 
-/** Twilio deletes a closed subaccount 30 days after it was closed (#14). */
+/** Twilio deletes a closed subaccount 30 days after it was closed. */
 export const CLOSED_ACCOUNT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 const deleted = (api: SandboxApi, a: AccountRecord) =>

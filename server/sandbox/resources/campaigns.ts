@@ -372,7 +372,7 @@ export const campaignsModule = defineModule('campaigns', (api) => {
       date_updated: now(),
     });
     setRegistered(c.messaging_service_sid, true);
-    // Each number of the service is then registered to the campaign on its own (#14).
+    // Each number of the service is then registered to the campaign on its own.
     campaignVerified(api, c.messaging_service_sid);
   });
 });

@@ -114,7 +114,7 @@ export function renderMessage(m: MessageRecord): Record<string, unknown> {
   };
 }
 
-// Opt-outs are scoped like Twilio's (#14): a STOP applies to the sender it was sent to (the number, or the
+// Opt-outs are scoped like Twilio's: a STOP applies to the sender it was sent to (the number, or the
 // WhatsApp sender), or, when the number's Messaging Service uses Advanced Opt-Out, to every sender of that service.
 // Keys are "<accountSid> <scope> <phone>"; a key without a scope (state written before scoping) is account-wide.
 const optOutKey = (accountSid: string, scope: string, phone: string) => `${accountSid} ${scope} ${phone.replace(/^[a-z]+:/, '')}`;

@@ -1,4 +1,4 @@
-// A2P 10DLC registration of each number in a Messaging Service with a verified campaign (#14). Twilio registers
+// A2P 10DLC registration of each number in a Messaging Service with a verified campaign. Twilio registers
 // every number added to the service with the campaign separately, which takes time and can fail; until a number
 // is registered, US traffic from it ends `undelivered` with error 30034 ("Message from an Unregistered Number").
 // Twilio's REST API shows no registration state on the service's PhoneNumber resource (messaging_v1

@@ -1,4 +1,4 @@
-// Sandbox control: Twilio changes a resource's status the way it does after approval (#14), e.g. the carriers
+// Sandbox control: Twilio changes a resource's status the way it does after approval, e.g. the carriers
 // suspend a brand or a campaign, WhatsApp pauses a template, a sender goes offline.
 // POST /sandbox/resources/status {sid, status}: `sid` is a brand (BN…), a campaign (`QE…/MG…`: the constant
 // campaign SID and its messaging service), a number in a messaging service (PN…: its A2P registration, pending |

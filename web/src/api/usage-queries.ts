@@ -1,4 +1,4 @@
-// Queries and mutations of usage, limits and alerts (#18), kept apart from queries.ts so the usage pages
+// Queries and mutations of usage, limits and alerts, kept apart from queries.ts so the usage pages
 // (lazy-loaded) carry them.
 import { queryOptions } from '@tanstack/react-query';
 import type { ApiClient } from './client.ts';

@@ -1,4 +1,4 @@
-// The header's notifications menu (#18): the business's alerts (budget, monthly cap, delivery rate, error bursts),
+// The header's notifications menu: the business's alerts (budget, monthly cap, delivery rate, error bursts),
 // unread ones counted on the button, and a way to the usage page.
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../app/context.tsx';

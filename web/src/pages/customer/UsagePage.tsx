@@ -1,4 +1,4 @@
-// A customer's usage (#18): messages per day by status (a plain-SVG chart), spend against the monthly budget,
+// A customer's usage: messages per day by status (a plain-SVG chart), spend against the monthly budget,
 // limits (owners may lower them; staff set the ceilings), alerts, and Twilio's usage by category, exportable as CSV.
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';

@@ -1,4 +1,4 @@
-// Operator: the customers' own Twilio accounts (#17) beside the platform's subaccounts: whether their credentials
+// Operator: the customers' own Twilio accounts beside the platform's subaccounts: whether their credentials
 // still work, the account's status at the last check, this month's usage (read with the account's own token), and
 // Disconnect. There is no suspend or close: those accounts are the customers', not the master's.
 import { useState } from 'react';

@@ -1,4 +1,4 @@
-// Operators (#18): spend, budget and delivery rate of every customer (sortable by spend) and the top Twilio error
+// Operators: spend, budget and delivery rate of every customer (sortable by spend) and the top Twilio error
 // codes across them, both exportable as CSV.
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
