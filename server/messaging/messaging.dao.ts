@@ -96,6 +96,22 @@ export async function findMessageByIdempotencyKey(db: Db, customerId: string, ke
   );
 }
 
+/**
+ * When this contact last wrote to the customer's WhatsApp sender: WhatsApp's 24-hour customer-service window
+ * opens with each inbound message (DOCS /docs/api/errors/63016). Served by messages_customer_from_created_idx.
+ */
+export async function lastWhatsAppInbound(db: Db, customerId: string, contact: string, sender: string): Promise<Date | undefined> {
+  const row = await one(
+    db.query<{ created_at: string | Date }>(
+      `SELECT created_at FROM isv.messages
+        WHERE customer_id = $1 AND from_number = $2 AND direction = 'inbound' AND channel = 'whatsapp' AND to_number = $3
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [customerId, contact, sender],
+    ),
+  );
+  return row ? new Date(row.created_at) : undefined;
+}
+
 export interface TwilioAnswer {
   sid: string;
   status: MessageStatus;

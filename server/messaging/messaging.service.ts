@@ -41,11 +41,15 @@ import {
   findOnlineWhatsappSender,
   findVerifiedCampaignService,
   listMessages,
+  lastWhatsAppInbound,
   listStatusHistory,
   recordTwilioAnswer,
   reserveMessage,
   type MessageRow,
 } from './messaging.dao.ts';
+
+/** WhatsApp's customer-service window: 24 hours from the contact's last inbound message. */
+const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type SendInput = z.output<typeof sendMessageRequestSchema>;
 
@@ -233,6 +237,14 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       // Refused here, before Twilio: Twilio would answer 21610 anyway (FACTS §10) and count the attempt.
       // Scoped like Twilio's: to the sender the STOP went to, or the whole service with Advanced Opt-Out.
       if (await optOutBlocksSend(db, { customerId, to: input.to, channel: input.channel, messagingServiceSid: readiness.messagingServiceSid, whatsappFrom: readiness.whatsappFrom })) throw optedOut(input.to, input.channel);
+      // WhatsApp delivers free-form text only within 24 hours of the contact's last message to this sender; Twilio
+      // would accept it and then fail it with 63016. A template (contentSid) is always allowed.
+      if (input.channel === 'whatsapp' && input.body !== undefined) {
+        const last = await lastWhatsAppInbound(db, customerId, input.to, readiness.whatsappFrom!.replace(/^whatsapp:/, ''));
+        if (!last || now().getTime() - last.getTime() >= WHATSAPP_WINDOW_MS) {
+          throw new AppError(409, 'whatsapp_window_closed', `${input.to} has not written to you on WhatsApp in the last 24 hours, so WhatsApp only delivers an approved template to them: send one with contentSid instead of a body (Twilio error 63016).`, undefined, undefined, { twilioCode: 63016, lastInboundAt: last?.toISOString() ?? null });
+        }
+      }
       await enforceRateLimit(customerId);
       // Twilio's circuit breaker is open: 503 twilio_unavailable with Retry-After now, before anything is reserved.
       await assertTwilioAvailable(deps.twilio.health);

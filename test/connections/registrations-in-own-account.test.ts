@@ -168,6 +168,13 @@ describe('WhatsApp through the customer’s own sender', () => {
     const stored = () => ctx.sandbox.resources<{ sid: string; account_sid: string; webhook: { callback_url: string | null } }>('channels_sender', own.sid).find((s) => s.sid === sender.sid)!;
     expect(stored().webhook.callback_url).toBe(`${ctx.config.publicBaseUrl}/api/isv/webhooks/twilio/inbound`);
 
+    // The contact writes first: free-form WhatsApp text needs their message within 24 hours.
+    await control(ctx, '/sandbox/inbound', { from: 'whatsapp:+14155553001', to: 'whatsapp:+14155559001', body: 'Is my order ready?' });
+    await ctx.sandbox.flushCallbacks();
+    const inbound = await ctx.db.query<{ direction: string; channel: string }>(
+      `SELECT direction, channel FROM isv.messages WHERE customer_id = $1 AND direction = 'inbound'`, [customerId]);
+    expect(inbound).toEqual([expect.objectContaining({ direction: 'inbound', channel: 'whatsapp' })]);
+
     const sent = await ctx.request.post(`/api/isv/customers/${customerId}/messages`).set(owner.auth).send({ channel: 'whatsapp', to: '+14155553001', body: 'Your order is ready' });
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
     const create = ctx.sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/2010-04-01/Accounts/${own.sid}/Messages.json`).at(-1)!;
@@ -176,12 +183,6 @@ describe('WhatsApp through the customer’s own sender', () => {
     const detail = messageDetailSchema.parse((await ctx.request.get(`/api/isv/customers/${customerId}/messages/${sent.body.id}`).set(owner.auth)).body);
     expect(detail.channel).toBe('whatsapp');
     expect(['delivered', 'read']).toContain(detail.status);
-
-    await control(ctx, '/sandbox/inbound', { from: 'whatsapp:+14155553001', to: 'whatsapp:+14155559001', body: 'Thanks!' });
-    await ctx.sandbox.flushCallbacks();
-    const inbound = await ctx.db.query<{ direction: string; channel: string }>(
-      `SELECT direction, channel FROM isv.messages WHERE customer_id = $1 AND direction = 'inbound'`, [customerId]);
-    expect(inbound).toEqual([expect.objectContaining({ direction: 'inbound', channel: 'whatsapp' })]);
 
     expect((await ctx.request.delete(connectionPath(customerId)).set(owner.auth)).status).toBe(204);
     expect(stored().webhook.callback_url).toBe('https://crm.acme.example/whatsapp/inbound');

@@ -25,7 +25,7 @@ const send = (t: Tenant, to: string, channel: 'sms' | 'whatsapp' = 'sms') =>
 const creates = (t: Tenant) => ctx.sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/2010-04-01/Accounts/${t.accountSid}/Messages.json`);
 
 async function withWhatsappSender(t: Tenant): Promise<void> {
-  const sender = await t.client.messaging.v2.channelsSenders.create({ sender_id: `whatsapp:${t.phoneNumber}`, configuration: { verification_method: 'sms' }, profile: { name: 'Acme' } } as never);
+  const sender = await t.client.messaging.v2.channelsSenders.create({ sender_id: `whatsapp:${t.phoneNumber}`, configuration: { verification_method: 'sms' }, profile: { name: 'Acme' }, webhook: { callback_url: `${ctx.config.publicBaseUrl}/api/isv/webhooks/twilio/inbound` } } as never);
   const status = async () => (await t.client.messaging.v2.channelsSenders(sender.sid).fetch()).status;
   for (let i = 0; i < 10 && (await status()) !== 'PENDING_VERIFICATION'; i++) await ctx.sandbox.advanceReviews();
   await t.client.messaging.v2.channelsSenders(sender.sid).update({ configuration: { verification_code: '123456' } } as never);

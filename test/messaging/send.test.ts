@@ -69,6 +69,7 @@ describe('sending a message', () => {
       sender_id: `whatsapp:${t.phoneNumber}`,
       configuration: { verification_method: 'sms' },
       profile: { name: 'Acme Dental' },
+      webhook: { callback_url: `${ctx.config.publicBaseUrl}/api/isv/webhooks/twilio/inbound` },
     } as never);
     // Take the sender to ONLINE the way the onboarding engine does: review, then the OTP.
     const senderStatus = async () => (await t.client.messaging.v2.channelsSenders(sender.sid).fetch()).status;
@@ -80,6 +81,12 @@ describe('sending a message', () => {
       `INSERT INTO isv.whatsapp_senders (customer_id, phone_number, profile, sender_sid, status) VALUES ($1, $2, '{}', $3, 'online')`,
       [t.customerId, t.phoneNumber, sender.sid],
     );
+    // Free-form text needs the contact to have written within 24 hours (63016): refused before Twilio until then.
+    const cold = await ctx.request.post(messagesPath(t.customerId)).set(t.owner.auth).send({ to: '+14155551008', body: 'Your appointment is at 3pm', channel: 'whatsapp' });
+    expect(cold.status).toBe(409);
+    expect(cold.body).toMatchObject({ code: 'whatsapp_window_closed', detail: expect.stringMatching(/24 hours.*template/), twilioCode: 63016, lastInboundAt: null });
+    expect(twilioCreates(t.accountSid)).toBe(0);
+    await inbound('whatsapp:+14155551008', `whatsapp:${t.phoneNumber}`, 'Can I come at 3?');
     const res = await ctx.request.post(messagesPath(t.customerId)).set(t.owner.auth).send({ to: '+14155551008', body: 'Your appointment is at 3pm', channel: 'whatsapp' });
     expect(res.status).toBe(201);
     const create = ctx.sandbox.requests.filter((r) => r.path === `/2010-04-01/Accounts/${t.accountSid}/Messages.json` && r.method === 'POST').at(-1)!;

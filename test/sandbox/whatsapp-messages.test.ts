@@ -56,4 +56,23 @@ describe('sandbox WhatsApp messages', () => {
     expect(twilio.validateRequest(sub.token, hook.headers['x-twilio-signature'] as string, hook.url, hook.params)).toBe(true);
     expect(twilio.validateRequest(t.masterToken, hook.headers['x-twilio-signature'] as string, hook.url, hook.params)).toBe(false);
   });
+
+  it('fails free-form text to a user who has not written in 24 hours with 63016, and delivers it once they have', async () => {
+    const to = (user: string, body: Record<string, string>) => t.master.post('api.twilio.com', `${sub.base}/Messages.json`, { To: user, From: sender, ...body });
+    const outcome = async (sid: string) => {
+      await t.sandbox.flushCallbacks();
+      return (await sub.api.get('api.twilio.com', `${sub.base}/Messages/${sid}.json`)).body as { status: string; error_code: number | null };
+    };
+    const cold = await to('whatsapp:+14155550163', { Body: 'Your order shipped' });
+    expect(cold.status).toBe(201); // accepted, as Twilio does, then failed
+    expect(await outcome(cold.body.sid)).toMatchObject({ status: 'failed', error_code: 63016 });
+
+    const content = await sub.api.postJson('content.twilio.com', '/v1/Content', { friendly_name: 'shipped', language: 'en', types: { 'twilio/text': { body: 'Your order {{1}} shipped' } } });
+    const template = await to('whatsapp:+14155550163', { ContentSid: content.body.sid });
+    expect(await outcome(template.body.sid)).toMatchObject({ status: 'delivered', error_code: null });
+
+    // The user who wrote in the previous test (+14155550162) opened the window.
+    const reply = await to('whatsapp:+14155550162', { Body: 'It ships today' });
+    expect(await outcome(reply.body.sid)).toMatchObject({ status: 'delivered', error_code: null });
+  });
 });

@@ -11,6 +11,16 @@ const HOST = 'api.twilio.com';
 const BASE = '/2010-04-01/Accounts/{AccountSid}';
 export const MESSAGE_KIND = 'message';
 const OPT_OUTS = 'optOuts'; // meta key: list of "<accountSid> <phone>"
+const WHATSAPP_WINDOWS = 'whatsappWindows'; // meta key: "<whatsapp:sender> <whatsapp:user>" -> last inbound ISO time
+const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** DOCS /docs/api/errors/63016: free-form WhatsApp outside the 24-hour customer-service window. */
+const OUTSIDE_WINDOW_ERROR = { code: 63016, message: 'Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.' } as const;
+
+/** True when the user wrote to this WhatsApp sender within the last 24 hours (the window a free-form reply needs). */
+function windowOpen(api: SandboxApi, sender: string, user: string, now: Date): boolean {
+  const last = api.state.getMeta<Record<string, string>>(WHATSAPP_WINDOWS)?.[`${sender} ${user}`];
+  return last !== undefined && now.getTime() - new Date(last).getTime() < WHATSAPP_WINDOW_MS;
+}
 
 export type MessageStatus =
   | 'queued' | 'sending' | 'sent' | 'failed' | 'delivered' | 'undelivered' | 'receiving' | 'received'
@@ -286,6 +296,8 @@ export const messagesModule = defineModule('messages', (api) => {
     const sender = chosenFrom ?? (service ? api.state.list<ServiceNumberRecord>(SERVICE_NUMBER_KIND, (l) => l.service_sid === service.sid)[0]?.phone_number : undefined);
     const registration = sender && !sender.startsWith('whatsapp:') ? senderRegistration(api, ctx.accountSid, sender) : undefined;
     const unregistered = registration === 'pending' || registration === 'failed';
+    // Twilio accepts a free-form WhatsApp message outside the window, then fails it with 63016.
+    const outsideWindow = to.startsWith('whatsapp:') && contentSid === undefined && !windowOpen(api, chosenFrom ?? '', to, ctx.now());
     // An opted-out recipient is refused for the sender they sent STOP to, or for every sender of a service with
     // Advanced Opt-Out (FACTS §10).
     if (isOptedOut(api, ctx.accountSid, to, optOutScopes(api, sender, service?.sid))) throw new TwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
@@ -312,8 +324,8 @@ export const messagesModule = defineModule('messages', (api) => {
       date_updated: at,
       status_callback: statusCallback ?? null,
       content_sid: contentSid ?? null,
-      outcome: unregistered ? 'undelivered' : (magic?.outcome ?? 'delivered'),
-      outcome_error: unregistered ? { ...UNREGISTERED_NUMBER_ERROR } : null,
+      outcome: outsideWindow ? 'failed' : unregistered ? 'undelivered' : (magic?.outcome ?? 'delivered'),
+      outcome_error: outsideWindow ? { ...OUTSIDE_WINDOW_ERROR } : unregistered ? { ...UNREGISTERED_NUMBER_ERROR } : null,
     });
     // No callback for the initial status (FACTS §3); the first one reports the next status.
     api.schedule('message.step', rec.sid, { from: rec.status }, { delayMs: stepMs(), group: 'message' });
@@ -408,6 +420,7 @@ export const messagesModule = defineModule('messages', (api) => {
     if (keyword === 'START') setOptOut(api, accountSid, scope, from, false);
 
     const at = api.now().toISOString();
+    if (to.startsWith('whatsapp:')) api.state.setMeta(WHATSAPP_WINDOWS, { ...api.state.getMeta<Record<string, string>>(WHATSAPP_WINDOWS), [`${to} ${from}`]: at });
     const msg = api.state.insert<MessageRecord>(MESSAGE_KIND, {
       sid: api.sid('SM'),
       account_sid: accountSid,
