@@ -24,8 +24,7 @@ import type { Db } from '../server/platform/db/db.ts';
 import { createPostgresDb } from '../server/platform/db/postgres.ts';
 import { migrate } from '../server/platform/db/migrate.ts';
 import { insertSubaccount } from '../server/subaccounts/subaccounts.dao.ts';
-import { STATUS_RANK } from '../server/messaging/message-status.ts';
-import type { MessageStatus } from '../shared/messages.ts';
+import { STATUS_RANK, type MessageStatus } from '../shared/messages.ts';
 import type { LoadResult, LoadSettings } from './webhooks-load.ts';
 import { createDatabase, freePort, ROOT, rssOfTree, sampleRss, startProcess } from './processes.ts';
 

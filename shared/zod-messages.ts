@@ -29,7 +29,7 @@ export function plainIssueMessage(issue: z.core.$ZodRawIssue): string | undefine
           return 'must be a web address such as https://example.com';
         case 'uuid':
         case 'guid':
-          return 'must be an id this platform gave out (a UUID)';
+          return 'is not one of the choices offered; pick it again from the list';
         case 'datetime':
           return 'must be a date and time such as 2026-12-07T09:30:00Z';
         default:

@@ -240,7 +240,7 @@ export function createMessagingService(deps: MessagingServiceDeps): MessagingSer
       // WhatsApp delivers free-form text only within 24 hours of the contact's last message to this sender; Twilio
       // would accept it and then fail it with 63016. A template (contentSid) is always allowed.
       if (input.channel === 'whatsapp' && input.body !== undefined) {
-        const last = await lastWhatsAppInbound(db, customerId, input.to, readiness.whatsappFrom!.replace(/^whatsapp:/, ''));
+        const last = await lastWhatsAppInbound(db, customerId, input.to, readiness.whatsappFrom!);
         if (!last || now().getTime() - last.getTime() >= WHATSAPP_WINDOW_MS) {
           throw new AppError(409, 'whatsapp_window_closed', `${input.to} has not written to you on WhatsApp in the last 24 hours, so WhatsApp only delivers an approved template to them: send one with contentSid instead of a body (Twilio error 63016).`, undefined, undefined, { twilioCode: 63016, lastInboundAt: last?.toISOString() ?? null });
         }

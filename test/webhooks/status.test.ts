@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { createSubaccountTenant, newSid, postSigned, STATUS_PATH, statusParams } from '../messaging/tenant.ts';
-import { statusAdvances, STATUS_RANK } from '../../server/messaging/message-status.ts';
+import { statusAdvances } from '../../server/messaging/message-status.ts';
+import { STATUS_RANK } from '../../shared/messages.ts';
 
 let ctx: TestContext;
 let tenant: Awaited<ReturnType<typeof createSubaccountTenant>>;

@@ -2,7 +2,6 @@
 // signs the person out) and parses every response body with its shared/ zod schema.
 import type { z } from 'zod';
 import { errorBodySchema, type ErrorBody } from '../../../shared/common.ts';
-import { plainFieldMessage } from '../components/field-labels.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -15,10 +14,10 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** Field errors keyed by their dotted path, for forms, with zod's developer wording put plainly. */
+  /** Field errors keyed by their dotted path, for forms (the server words them plainly: shared/zod-messages.ts). */
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const e of this.errors) out[e.path] ??= plainFieldMessage(e.message);
+    for (const e of this.errors) out[e.path] ??= e.message;
     return out;
   }
 }

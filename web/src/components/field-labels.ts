@@ -1,6 +1,5 @@
-// Field paths and validation messages in the words of the form: the API names fields by their dotted path
-// ("campaign.optInKeywords.1") and zod words its reasons for developers ("Too small: expected string to have >=1
-// characters"); people see "Opt-in keywords (item 2): is required".
+// Field paths in the words of the form: the API names fields by their dotted path ("campaign.optInKeywords.1"),
+// people see "Opt-in keywords (item 2)". The reasons are already plain (shared/zod-messages.ts).
 
 /** Names the API uses outside the onboarding forms (which pass their own labels). */
 const COMMON_LABELS: Record<string, string> = {
@@ -58,33 +57,4 @@ export function fieldLabel(path: string, labels: Record<string, string> = {}): s
   const last = words(path.slice(path.lastIndexOf('.') + 1));
   const parentLabel = parent ? labels[parent] ?? COMMON_LABELS[parent] : undefined;
   return parentLabel ? `${parentLabel}: ${last.toLowerCase()}` : last;
-}
-
-const PLAIN: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^Too small: expected string to have >=1 characters?$/, () => 'is required'],
-  [/^Too small: expected string to have >=(\d+) characters$/, (m) => `must be at least ${m[1]} characters`],
-  [/^Too big: expected string to have <=(\d+) characters$/, (m) => `must be at most ${m[1]} characters`],
-  [/^Too small: expected array to have >=1 items?$/, () => 'needs at least one entry'],
-  [/^Too small: expected array to have >=(\d+) items$/, (m) => `needs at least ${m[1]} entries`],
-  [/^Too big: expected array to have <=(\d+) items$/, (m) => `can have at most ${m[1]} entries`],
-  [/^Too small: expected number to be >=?(-?[\d.]+)$/, (m) => `must be at least ${m[1]}`],
-  [/^Too big: expected number to be <=?(-?[\d.]+)$/, (m) => `must be at most ${m[1]}`],
-  [/^Invalid input: expected \w+, received undefined$/, () => 'is required'],
-  [/^Invalid input: expected (\w+), received \w+$/, () => 'has a value of the wrong kind'],
-  [/^Invalid (UUID|GUID)$/i, () => 'is not one of the choices offered; pick it again from the list'],
-  [/^Invalid email address$/, () => 'must be an email address such as name@example.com'],
-  [/^Invalid URL$/, () => 'must be a web address such as https://example.com'],
-  [/^Invalid option: expected one of .*$/, () => 'choose one of the options'],
-  [/^Invalid string: must match pattern .*$/, () => 'is not in the expected format'],
-  [/^Unrecognized keys?: .*$/, () => 'is not a field of this form'],
-  [/^Required$/, () => 'is required'],
-];
-
-/** zod's developer wording said the way a form says it; messages written for people pass unchanged. */
-export function plainFieldMessage(message: string): string {
-  for (const [re, say] of PLAIN) {
-    const m = re.exec(message);
-    if (m) return say(m);
-  }
-  return message;
 }

@@ -2,7 +2,7 @@
 // a shared/ zod schema's issues to per-field messages.
 import { useEffect, useId, useRef, type ChangeEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
-import { fieldLabel, plainFieldMessage } from './field-labels.ts';
+import { fieldLabel } from './field-labels.ts';
 import '../../../shared/zod-messages.ts';
 
 export type FieldErrors = Record<string, string>;
@@ -17,11 +17,9 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldE
   return out;
 }
 
-/** zod's generic wording for blanks and bad choices, said the way a form says it. */
+/** A bad choice in a form is a picker left on the wrong option: say so rather than list every value. */
 function friendly(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
-  if (issue.code === 'invalid_value') return 'choose one of the options';
-  return plainFieldMessage(issue.message);
+  return issue.code === 'invalid_value' ? 'choose one of the options' : issue.message;
 }
 
 /** Validates a value with a shared schema; returns the parsed value or the errors by field path. */

@@ -1,7 +1,7 @@
 // Loading, error and empty states used by every page, so each one looks and reads the same.
 import type { ReactNode } from 'react';
 import { ApiError, ContractError } from '../api/client.ts';
-import { fieldLabel, plainFieldMessage } from './field-labels.ts';
+import { fieldLabel } from './field-labels.ts';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -35,7 +35,7 @@ export function ErrorNotice({ error, retry, title = 'Could not load this', label
         <ul>
           {fields.map((f) => (
             <li key={f.path}>
-              {fieldLabel(f.path, labels)}: {plainFieldMessage(f.message)}
+              {fieldLabel(f.path, labels)}: {f.message}
             </li>
           ))}
         </ul>
